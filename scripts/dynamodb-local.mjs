@@ -42,7 +42,9 @@ export function ensureEmulator({ log = (m) => process.stderr.write(`${m}\n`) } =
     if (!tgz) throw new Error(`npm pack ${PACKAGE} produced no tarball`);
     const unpack = join(work, "unpacked");
     mkdirSync(unpack);
-    const tar = spawnSync("tar", ["xzf", join(work, tgz), "-C", unpack, "package/emulator"], { encoding: "utf8" });
+    const tar = spawnSync("tar", ["xzf", join(work, tgz), "-C", unpack, "package/emulator"], {
+      encoding: "utf8",
+    });
     if (tar.status !== 0) throw new Error(`unpacking ${tgz} failed: ${tar.stderr}`);
     const staged = join(unpack, "package", "emulator");
     if (existsSync(EMULATOR_DIR)) {

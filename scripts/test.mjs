@@ -14,7 +14,8 @@ const targets = args.length > 0 ? args : ["test"];
 function collect(p, out) {
   const st = statSync(p);
   if (st.isDirectory()) {
-    for (const e of readdirSync(p).sort()) if (e !== "node_modules" && e !== "fixtures") collect(join(p, e), out);
+    for (const e of readdirSync(p).sort())
+      if (e !== "node_modules" && e !== "fixtures") collect(join(p, e), out);
   } else if (p.endsWith(".test.ts")) out.push(relative(root, p));
   return out;
 }

@@ -1,1 +1,248 @@
-export function main(_argv: string[]): void {}
+/**
+ * Entry point: parse argv, run one command, map errors to exit codes, handle Ctrl-C and closed
+ * pipes. The only place that exits the process.
+ */
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { CommanderError } from "commander";
+import { commandSpecs } from "./cli/commands.js";
+import { abortableSleep, type Context, type GlobalOptions, type ReadableLike } from "./cli/context.js";
+import { buildProgram } from "./cli/program.js";
+import { DynastreamError, ExitCode, InterruptedError, isAbort } from "./errors.js";
+import { createOutput, type WritableLike } from "./render/output.js";
+import { sanitize } from "./render/sanitize.js";
+import { ansiStyle, colorWanted, plainStyle } from "./render/style.js";
+
+export interface MainDeps {
+  stdout: WritableLike & NodeJS.EventEmitter;
+  stderr: WritableLike;
+  stdin: ReadableLike;
+  env: Record<string, string | undefined>;
+  /** Installs the Ctrl-C handler; returns a function that removes it. */
+  onSigint?: (handler: () => void) => () => void;
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+const USAGE_CODES = new Set([
+  "commander.unknownOption",
+  "commander.unknownCommand",
+  "commander.missingArgument",
+  "commander.optionMissingArgument",
+  "commander.missingMandatoryOptionValue",
+  "commander.invalidArgument",
+  "commander.excessArguments",
+  "commander.conflictingOption",
+  "commander.error",
+]);
+
+/** Runs the CLI and resolves to the exit code (does not exit). */
+export async function run(argv: string[], deps: MainDeps): Promise<number> {
+  const controller = new AbortController();
+  let pipeClosed = false;
+  let debug = argv.includes("--debug");
+  const errStyle = colorWanted({
+    isTTY: (deps.stderr as { isTTY?: boolean }).isTTY === true,
+    env: deps.env,
+    noColorFlag: argv.includes("--no-color"),
+    json: false,
+  })
+    ? ansiStyle
+    : plainStyle;
+
+  const onPipeError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") {
+      pipeClosed = true;
+      controller.abort(new InterruptedError("stdout closed"));
+    }
+  };
+  deps.stdout.on("error", onPipeError);
+
+  let interrupts = 0;
+  const removeSigint = deps.onSigint?.(() => {
+    interrupts++;
+    if (interrupts === 1) controller.abort(new InterruptedError());
+    else {
+      deps.stderr.write("\n");
+      process.exit(ExitCode.interrupted);
+    }
+  });
+
+  let code = 0;
+  let awsCleanup: (() => void) | undefined;
+  const makeContext = (globals: GlobalOptions): Context => {
+    debug = globals.debug === true;
+    const jsonRequested =
+      globals.json === true || (globals.output !== undefined && globals.output !== "pretty");
+    const stdoutTTY = deps.stdout.isTTY === true;
+    const style = colorWanted({
+      isTTY: stdoutTTY,
+      env: deps.env,
+      noColorFlag: globals.color === false,
+      json: jsonRequested,
+    })
+      ? ansiStyle
+      : plainStyle;
+    const out = createOutput({
+      stdout: deps.stdout,
+      stderr: deps.stderr,
+      json: jsonRequested,
+      quiet: globals.quiet === true,
+      debug,
+      style,
+      errStyle: globals.color === false ? plainStyle : errStyle,
+    });
+    let awsRun: Promise<import("./aws/streams.js").AwsRun> | undefined;
+    const now = (): number => Date.now();
+    const sleep = (ms: number): Promise<void> => abortableSleep(ms, controller.signal);
+    return {
+      globals,
+      out,
+      signal: controller.signal,
+      env: deps.env,
+      stdin: deps.stdin,
+      interactive: deps.stdin.isTTY === true,
+      now,
+      sleep,
+      aws: () => {
+        awsRun ??= (async () => {
+          const { createAwsClients } = await import("./aws/clients.js");
+          const clients = createAwsClients({
+            region: globals.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined),
+            profile: globals.profile,
+            endpointUrl: globals.endpointUrl,
+            debug: debug ? (line: string) => out.debug(line) : undefined,
+          });
+          awsCleanup = () => clients.destroy();
+          return { clients, signal: controller.signal, now, sleep };
+        })();
+        return awsRun;
+      },
+      confirm: async (question: string) => {
+        if (deps.stdin.isTTY !== true) return false;
+        const rl = createInterface({
+          input: deps.stdin as unknown as NodeJS.ReadableStream,
+          output: deps.stderr as unknown as NodeJS.WritableStream,
+        });
+        try {
+          const answer = await rl.question(`${question} [y/N] `, { signal: controller.signal });
+          return /^y(es)?$/i.test(answer.trim());
+        } catch {
+          throw new InterruptedError();
+        } finally {
+          rl.close();
+        }
+      },
+    };
+  };
+
+  const program = buildProgram(readVersion(), commandSpecs, makeContext, (c) => {
+    code = c;
+  });
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => deps.stdout.write(s),
+    writeErr: () => undefined, // errors are printed below, in our format
+    outputError: () => undefined,
+  });
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    sub.configureOutput({
+      writeOut: (s) => deps.stdout.write(s),
+      writeErr: () => undefined,
+      outputError: () => undefined,
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    code = report(err, deps, { debug, pipeClosed, errStyle, argv });
+  } finally {
+    removeSigint?.();
+    awsCleanup?.();
+    deps.stdout.off("error", onPipeError);
+  }
+  return code;
+}
+
+function report(
+  err: unknown,
+  deps: MainDeps,
+  o: { debug: boolean; pipeClosed: boolean; errStyle: typeof plainStyle; argv: string[] },
+): number {
+  const write = (s: string): void => {
+    deps.stderr.write(s);
+  };
+  if (o.pipeClosed) return ExitCode.ok; // `| head -1`: the reader has all it wanted
+  if (err instanceof CommanderError) {
+    if (
+      err.code === "commander.helpDisplayed" ||
+      err.code === "commander.version" ||
+      err.code === "commander.help"
+    ) {
+      return ExitCode.ok;
+    }
+    if (USAGE_CODES.has(err.code)) {
+      const msg = err.message.replace(/^error:\s*/i, "");
+      const sub = o.argv.find((a) => !a.startsWith("-"));
+      write(`${o.errStyle.red("error:")} ${sanitize(msg)}\n`);
+      write(
+        `hint: run \`dynastream ${sub && err.code !== "commander.unknownCommand" ? `${sub} ` : ""}--help\` for usage\n`,
+      );
+      return ExitCode.usage;
+    }
+  }
+  if (err instanceof DynastreamError) {
+    if (err.exitCode === ExitCode.interrupted) {
+      if (err.message !== "interrupted" && err.message !== "") write(`${sanitize(err.message)}\n`);
+      return ExitCode.interrupted;
+    }
+    write(`${o.errStyle.red("error:")} ${sanitize(err.message)}\n`);
+    if (err.hint) write(`hint: ${sanitize(err.hint)}\n`);
+    if (o.debug)
+      write(
+        `${err.stack ?? ""}\n${err.cause ? `cause: ${(err.cause as Error).stack ?? String(err.cause)}\n` : ""}`,
+      );
+    return err.exitCode;
+  }
+  if (isAbort(err)) return ExitCode.interrupted;
+  const e = err as Error;
+  write(`${o.errStyle.red("error:")} internal error: ${sanitize(e?.message ?? String(err))}\n`);
+  write("hint: this is a bug in dynastream; rerun with --debug and report it with the output\n");
+  if (o.debug) write(`${e?.stack ?? ""}\n`);
+  return ExitCode.internal;
+}
+
+/** The real process entry used by bin/dynastream.js. */
+export async function main(argv: string[]): Promise<void> {
+  const code = await run(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    onSigint: (handler) => {
+      process.on("SIGINT", handler);
+      process.on("SIGTERM", handler);
+      return () => {
+        process.off("SIGINT", handler);
+        process.off("SIGTERM", handler);
+      };
+    },
+  });
+  // Exit once stdout has flushed; keep-alive sockets or timers must not hold the process open.
+  const exit = (): never => process.exit(code);
+  if (process.stdout.writableLength === 0) exit();
+  process.stdout.once("drain", exit);
+  process.stdout.once("error", exit);
+  setTimeout(exit, 2000).unref();
+}

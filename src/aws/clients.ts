@@ -1,0 +1,138 @@
+/**
+ * The AWS SDK clients, created on first use. This module is imported lazily (await import) by the
+ * commands that call AWS, so `--help`, `--version` and offline commands never load the SDK.
+ */
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+
+// The SDK warns on Node 20 that future versions will need Node 22: that is for us, not for users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+export interface AwsSettings {
+  /** --region, else AWS_REGION, else AWS_DEFAULT_REGION (as the AWS CLI); undefined lets the SDK read the profile. */
+  region?: string | undefined;
+  profile?: string | undefined;
+  /** --endpoint-url: overrides AWS_ENDPOINT_URL and the service-specific variables for every client. */
+  endpointUrl?: string | undefined;
+  /** Debug log sink (already redacting); undefined when --debug is off. */
+  debug?: ((line: string) => void) | undefined;
+  /** Milliseconds before a connection attempt is abandoned. */
+  connectTimeoutMs?: number;
+  /** Milliseconds a request may stay silent before it is abandoned. */
+  requestTimeoutMs?: number;
+  /** SDK attempts per call (the SDK backs off between them; throttling and 5xx are retried). */
+  maxAttempts?: number;
+}
+
+export interface AwsClients {
+  readonly settings: AwsSettings;
+  dynamodb(): Promise<DynamoDBClient>;
+  streams(): Promise<DynamoDBStreamsClient>;
+  cloudwatch(): Promise<CloudWatchClient>;
+  lambda(): Promise<LambdaClient>;
+  /** Closes every client created (sockets of the keep-alive pool). */
+  destroy(): void;
+}
+
+const REDACT = /^(authorization|x-amz-security-token|x-amz-content-sha256|cookie)$/i;
+
+/** Headers with credentials and signatures replaced by `<redacted>`, for --debug logs. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = REDACT.test(k) ? "<redacted>" : v;
+  return out;
+}
+
+interface MiddlewareStackLike {
+  add(mw: unknown, opts: { step: string; name: string; priority?: string }): void;
+}
+
+function baseConfig(s: AwsSettings): Record<string, unknown> {
+  const cfg: Record<string, unknown> = {
+    maxAttempts: s.maxAttempts ?? 3,
+    requestHandler: {
+      connectionTimeout: s.connectTimeoutMs ?? 5000,
+      requestTimeout: s.requestTimeoutMs ?? 30_000,
+    },
+  };
+  if (s.region) cfg.region = s.region;
+  if (s.profile) cfg.profile = s.profile;
+  if (s.endpointUrl) cfg.endpoint = s.endpointUrl;
+  return cfg;
+}
+
+function addDebugLogging(service: string, stack: MiddlewareStackLike, log: (line: string) => void): void {
+  stack.add(
+    (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const req = (
+        args as {
+          request?: {
+            method?: string;
+            hostname?: string;
+            port?: number;
+            path?: string;
+            headers?: Record<string, string>;
+          };
+        }
+      ).request;
+      const started = Date.now();
+      if (req) {
+        log(
+          `${service}.${context.commandName ?? "?"} → ${req.method} ${req.hostname}${req.port ? `:${req.port}` : ""}${req.path} ${JSON.stringify(redactHeaders(req.headers ?? {}))}`,
+        );
+      }
+      try {
+        const out = await next(args);
+        const status = (out as { response?: { statusCode?: number } }).response?.statusCode;
+        log(`${service}.${context.commandName ?? "?"} ← ${status ?? "?"} in ${Date.now() - started} ms`);
+        return out;
+      } catch (e) {
+        log(
+          `${service}.${context.commandName ?? "?"} ✗ ${(e as Error).name}: ${(e as Error).message} after ${Date.now() - started} ms`,
+        );
+        throw e;
+      }
+    },
+    { step: "finalizeRequest", name: "dynastreamDebugLog", priority: "low" },
+  );
+}
+
+/** Creates the lazy client set for one run. */
+export function createAwsClients(settings: AwsSettings): AwsClients {
+  const made: Array<{ destroy(): void }> = [];
+  const cache = new Map<string, Promise<unknown>>();
+  function once<T extends { destroy(): void; middlewareStack: unknown }>(
+    key: string,
+    make: () => Promise<T>,
+  ): Promise<T> {
+    let p = cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make().then((c) => {
+        made.push(c);
+        if (settings.debug) addDebugLogging(key, c.middlewareStack as MiddlewareStackLike, settings.debug);
+        return c;
+      });
+      cache.set(key, p);
+    }
+    return p;
+  }
+  const cfg = baseConfig(settings);
+  return {
+    settings,
+    dynamodb: () =>
+      once("DynamoDB", async () => new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient(cfg)),
+    streams: () =>
+      once(
+        "DynamoDBStreams",
+        async () => new (await import("@aws-sdk/client-dynamodb-streams")).DynamoDBStreamsClient(cfg),
+      ),
+    cloudwatch: () =>
+      once("CloudWatch", async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(cfg)),
+    lambda: () => once("Lambda", async () => new (await import("@aws-sdk/client-lambda")).LambdaClient(cfg)),
+    destroy: () => {
+      for (const c of made) c.destroy();
+    },
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * DynamoDB Streams and DynamoDB table calls that every command shares: resolving a table or stream
+ * ARN to a stream, listing shards (paginated, rate-limited), listing a table's streams.
+ */
+import type { KeySchemaElement, TableDescription } from "@aws-sdk/client-dynamodb";
+import type { Shard, StreamDescription } from "@aws-sdk/client-dynamodb-streams";
+import { isValidTableName, looksLikeArn, parseStreamArn } from "../core/arn.js";
+import type { ShardInfo } from "../core/lineage.js";
+import { RateLimiter } from "../core/rate-limit.js";
+import { NotFoundError, UsageError } from "../errors.js";
+import type { AwsClients } from "./clients.js";
+import { awsErrorName, isThrottle, translateAwsError } from "./errors.js";
+
+/** What a run needs to talk to AWS: the clients, the abort signal, a clock and a sleep. */
+export interface AwsRun {
+  clients: AwsClients;
+  signal: AbortSignal;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Shared DescribeStream limiter (10 calls/s). */
+  describeLimiter?: RateLimiter;
+}
+
+/** The stream a command works on, after resolving a table name or a stream ARN. */
+export interface ResolvedStream {
+  tableName: string;
+  streamArn: string;
+  /** Set when resolved from a table: whether the table's current stream is enabled. */
+  enabled?: boolean;
+  viewType?: string;
+  table?: TableDescription;
+}
+
+/** Runs one SDK call with the run's abort signal, translating any failure at the boundary. */
+export async function call<T>(
+  run: AwsRun,
+  subject: string,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn(run.signal);
+  } catch (e) {
+    throw translateAwsError(e, subject, run.clients.settings.endpointUrl);
+  }
+}
+
+/** DescribeTable, with "not found" worded for a table. */
+export async function describeTable(run: AwsRun, tableName: string): Promise<TableDescription> {
+  const { DescribeTableCommand } = await import("@aws-sdk/client-dynamodb");
+  const ddb = await run.clients.dynamodb();
+  try {
+    const out = await ddb.send(new DescribeTableCommand({ TableName: tableName }), {
+      abortSignal: run.signal,
+    });
+    if (!out.Table) throw new NotFoundError(`table ${tableName} not found`);
+    return out.Table;
+  } catch (e) {
+    if (awsErrorName(e) === "ResourceNotFoundException") {
+      throw new NotFoundError(
+        `table ${tableName} not found`,
+        "check the table name, --region and --profile (or AWS_ENDPOINT_URL for DynamoDB Local)",
+        e,
+      );
+    }
+    throw translateAwsError(e, `table ${tableName}`, run.clients.settings.endpointUrl);
+  }
+}
+
+/** Validates a table name given on the command line (exit 2 when malformed). */
+export function checkTableName(name: string): void {
+  if (!isValidTableName(name)) {
+    throw new UsageError(
+      `invalid table name "${name}"`,
+      "table names are 3 to 255 characters of letters, digits, '_', '-' and '.', or pass a stream ARN",
+    );
+  }
+}
+
+/**
+ * Resolves `<table|stream-arn>` to a stream. A table without a stream is "not found" (exit 3) with a
+ * hint to enable one; a malformed ARN is a usage error (exit 2). A disabled stream stays resolvable
+ * (its data is readable for 24 h) and is reported with `enabled: false`.
+ */
+export async function resolveStream(run: AwsRun, target: string): Promise<ResolvedStream> {
+  if (looksLikeArn(target)) {
+    const parts = parseStreamArn(target);
+    if (!parts) {
+      throw new UsageError(
+        `malformed stream ARN "${target}"`,
+        "a stream ARN looks like arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-01-01T00:00:00.000",
+      );
+    }
+    return { tableName: parts.tableName, streamArn: target };
+  }
+  checkTableName(target);
+  const table = await describeTable(run, target);
+  const arn = table.LatestStreamArn;
+  const enabled = table.StreamSpecification?.StreamEnabled === true;
+  if (!arn) {
+    throw new NotFoundError(`table ${target} has no stream`, `enable one: dynastream enable ${target}`);
+  }
+  return {
+    tableName: target,
+    streamArn: arn,
+    enabled,
+    viewType: table.StreamSpecification?.StreamViewType,
+    table,
+  };
+}
+
+function toShardInfo(s: Shard): ShardInfo {
+  return {
+    shardId: s.ShardId ?? "",
+    parentShardId: s.ParentShardId || undefined,
+    startingSequenceNumber: s.SequenceNumberRange?.StartingSequenceNumber,
+    endingSequenceNumber: s.SequenceNumberRange?.EndingSequenceNumber || undefined,
+  };
+}
+
+function limiterOf(run: AwsRun): RateLimiter {
+  if (!run.describeLimiter) run.describeLimiter = new RateLimiter(10, 1000, run.now, run.sleep);
+  return run.describeLimiter;
+}
+
+/**
+ * One DescribeStream call under the 10 calls/s limit, retrying throttling (which the SDK already
+ * retried 3 times) with a 1 s pause, up to 10 more times, as the Kinesis adapter does.
+ */
+export async function describeStreamPage(
+  run: AwsRun,
+  input: {
+    StreamArn: string;
+    Limit?: number;
+    ExclusiveStartShardId?: string;
+    ShardFilter?: { Type: "CHILD_SHARDS"; ShardId: string };
+  },
+): Promise<StreamDescription> {
+  const { DescribeStreamCommand } = await import("@aws-sdk/client-dynamodb-streams");
+  const client = await run.clients.streams();
+  for (let attempt = 0; ; attempt++) {
+    await limiterOf(run).take();
+    try {
+      const out = await client.send(new DescribeStreamCommand(input), { abortSignal: run.signal });
+      if (!out.StreamDescription) throw new NotFoundError(`stream ${input.StreamArn} not found`);
+      return out.StreamDescription;
+    } catch (e) {
+      if (isThrottle(e) && attempt < 10 && !run.signal.aborted) {
+        await run.sleep(1000);
+        continue;
+      }
+      if (awsErrorName(e) === "ResourceNotFoundException") {
+        throw new NotFoundError(
+          `stream ${input.StreamArn} not found`,
+          "it may have been deleted with its table, or be older than 24 h",
+          e,
+        );
+      }
+      throw translateAwsError(e, `stream ${input.StreamArn}`, run.clients.settings.endpointUrl);
+    }
+  }
+}
+
+/** Every shard of a stream: DescribeStream paginated with Limit 100 and ExclusiveStartShardId. */
+export async function describeStreamAll(
+  run: AwsRun,
+  streamArn: string,
+): Promise<{ description: StreamDescription; shards: ShardInfo[] }> {
+  const shards: ShardInfo[] = [];
+  let first: StreamDescription | undefined;
+  let start: string | undefined;
+  for (let pages = 0; pages < 100_000; pages++) {
+    const page = await describeStreamPage(run, {
+      StreamArn: streamArn,
+      Limit: 100,
+      ...(start ? { ExclusiveStartShardId: start } : {}),
+    });
+    first ??= page;
+    for (const s of page.Shards ?? []) shards.push(toShardInfo(s));
+    const next = page.LastEvaluatedShardId;
+    if (!next || next === start) break;
+    start = next;
+  }
+  return { description: first as StreamDescription, shards };
+}
+
+/**
+ * Children of a shard via DescribeStream ShardFilter CHILD_SHARDS. Only shards whose ParentShardId
+ * matches are kept: DynamoDB Local (and LocalStack) ignore the filter and return every shard.
+ */
+export async function describeChildShards(
+  run: AwsRun,
+  streamArn: string,
+  parentShardId: string,
+): Promise<{ children: ShardInfo[]; status?: string }> {
+  const children: ShardInfo[] = [];
+  let status: string | undefined;
+  let start: string | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = await describeStreamPage(run, {
+      StreamArn: streamArn,
+      Limit: 100,
+      ShardFilter: { Type: "CHILD_SHARDS", ShardId: parentShardId },
+      ...(start ? { ExclusiveStartShardId: start } : {}),
+    });
+    status ??= page.StreamStatus;
+    for (const s of page.Shards ?? []) if (s.ParentShardId === parentShardId) children.push(toShardInfo(s));
+    const next = page.LastEvaluatedShardId;
+    if (!next || next === start) break;
+    start = next;
+  }
+  return status === undefined ? { children } : { children, status };
+}
+
+/** A table's streams (ListStreams, paginated): current and older ones still listed. */
+export async function listTableStreams(
+  run: AwsRun,
+  tableName: string,
+): Promise<Array<{ streamArn: string; streamLabel: string }>> {
+  const { ListStreamsCommand } = await import("@aws-sdk/client-dynamodb-streams");
+  const client = await run.clients.streams();
+  const out: Array<{ streamArn: string; streamLabel: string }> = [];
+  let start: string | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const input = { TableName: tableName, Limit: 100, ...(start ? { ExclusiveStartStreamArn: start } : {}) };
+    const page = await call(run, `streams of table ${tableName}`, (abortSignal) =>
+      client.send(new ListStreamsCommand(input), { abortSignal }),
+    );
+    for (const s of page.Streams ?? []) {
+      if (s.StreamArn && s.TableName === tableName)
+        out.push({ streamArn: s.StreamArn, streamLabel: s.StreamLabel ?? "" });
+    }
+    const next = page.LastEvaluatedStreamArn;
+    if (!next || next === start) break;
+    start = next;
+  }
+  return out;
+}
+
+/** Key schema as `name (HASH), name (RANGE)` pairs. */
+export function keySchemaOf(ks: KeySchemaElement[] | undefined): Array<{ name: string; type: string }> {
+  return (ks ?? []).map((k) => ({ name: k.AttributeName ?? "", type: k.KeyType ?? "" }));
+}

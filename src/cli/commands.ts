@@ -1,0 +1,8 @@
+/** Every subcommand, in the order --help lists them. */
+import { describeCommand } from "../commands/describe.js";
+import { disableCommand } from "../commands/disable.js";
+import { enableCommand } from "../commands/enable.js";
+import { shardsCommand } from "../commands/shards.js";
+import type { CommandSpec } from "./program.js";
+
+export const commandSpecs: CommandSpec[] = [enableCommand, disableCommand, describeCommand, shardsCommand];

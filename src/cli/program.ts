@@ -1,0 +1,93 @@
+/**
+ * Commander wiring only: the program, its global options, and the subcommands (each declared in its
+ * own src/commands/*.ts). Nothing here loads the AWS SDK.
+ */
+import { Command, Option } from "commander";
+import type { Context, GlobalOptions } from "./context.js";
+
+/** What a subcommand file exports: flags as data plus a run function. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** Positional arguments in commander syntax, e.g. `<table>` or `[table]`. */
+  args?: string[];
+  /** Example command lines (shown first in --help). */
+  examples: string[];
+  /** Extra help text after the options. */
+  notes?: string;
+  options?: (cmd: Command) => void;
+  /** Runs the command; returns the exit code (0 when undefined). */
+  run(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number | undefined>;
+}
+
+export type ContextFactory = (globals: GlobalOptions) => Context;
+
+/** Builds the program. `onRun` receives the exit code of the command that ran. */
+export function buildProgram(
+  version: string,
+  specs: CommandSpec[],
+  makeContext: ContextFactory,
+  onRun: (code: number) => void,
+): Command {
+  const program = new Command("dynastream");
+  program
+    .description("Amazon DynamoDB Streams from the terminal: enable, describe, tail, filter-test, lag.")
+    .version(version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .option("--profile <name>", "AWS profile (shared config/credentials files)")
+    .option("--region <region>", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)")
+    .option("--endpoint-url <url>", "send every AWS call here (overrides AWS_ENDPOINT_URL*)")
+    .option("-o, --output <format>", "output format: pretty or json (tail: also dynamodb-json, raw)")
+    .option("--json", "shorthand for --output json")
+    .option("--no-color", "never colour the output (also NO_COLOR, TERM=dumb, non-TTY)")
+    .option("-q, --quiet", "print no informational messages on stderr")
+    .option("--debug", "log AWS calls (credentials redacted) and show stack traces")
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false)
+    .addHelpText(
+      "before",
+      [
+        "Examples:",
+        "  dynastream enable Orders                     enable a NEW_AND_OLD_IMAGES stream",
+        "  dynastream tail Orders                       live changes with diffs (Ctrl-C to stop)",
+        "  dynastream tail Orders --from 15m --until-end --json | jq .",
+        "  dynastream shards Orders --tree              the shard lineage",
+        "  dynastream filter-test --criteria filters.json --records records.json",
+        "  dynastream lag Orders --fail 5m              consumer lag, exit 1 when over 5 minutes",
+        "",
+      ].join("\n"),
+    )
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 ok · 1 check negative · 2 usage · 3 not found · 4 credentials/access · 5 AWS/network · 6 records lost · 70 bug · 130 interrupted",
+    );
+
+  for (const spec of specs) {
+    const cmd = program.command(spec.name).summary(spec.summary).description(spec.summary);
+    for (const a of spec.args ?? []) cmd.argument(a);
+    spec.options?.(cmd);
+    cmd.allowExcessArguments(false);
+    cmd.showSuggestionAfterError(true);
+    const examples = spec.examples.map((e) => `  ${e}`).join("\n");
+    cmd.addHelpText("before", `Examples:\n${examples}\n`);
+    if (spec.notes) cmd.addHelpText("after", `\n${spec.notes}`);
+    cmd.action(async (...params: unknown[]) => {
+      const command = params[params.length - 1] as Command;
+      const opts = command.opts() as Record<string, unknown>;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const args = params
+        .slice(0, spec.args?.length ?? 0)
+        .map((a) => (Array.isArray(a) ? a.join(" ") : a)) as string[];
+      const ctx = makeContext(globals);
+      onRun((await spec.run(ctx, args, opts)) ?? 0);
+    });
+  }
+  return program;
+}
+
+/** Collects a repeatable option into an array. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export { Option };

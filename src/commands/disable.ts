@@ -1,0 +1,59 @@
+import type { Context } from "../cli/context.js";
+import { outputFormat } from "../cli/context.js";
+import type { CommandSpec } from "../cli/program.js";
+import { parseStreamArn } from "../core/arn.js";
+import { UsageError } from "../errors.js";
+import { sanitize } from "../render/sanitize.js";
+
+async function run(ctx: Context, [target]: string[], opts: Record<string, unknown>): Promise<number> {
+  const format = outputFormat(ctx.globals, ["pretty", "json"], ctx.out.stdoutIsTTY);
+  const t = target as string;
+  const table = t.startsWith("arn:") ? parseStreamArn(t)?.tableName : t;
+  if (!table) throw new UsageError(`malformed stream ARN "${t}"`, "pass a table name or a stream ARN");
+  if (opts.yes !== true && !ctx.interactive) {
+    throw new UsageError(
+      "disable needs confirmation: it is irreversible for this stream ARN",
+      `pass --yes to confirm: dynastream disable ${table} --yes`,
+    );
+  }
+  const aws = await ctx.aws();
+  const { disableStream } = await import("../aws/stream-control.js");
+  const { consumerNames } = await import("../aws/consumers.js");
+  const result = await disableStream(
+    aws,
+    { table, yes: opts.yes === true, wait: opts.wait === true },
+    {
+      info: (m) => ctx.out.info(m),
+      warn: (m) => ctx.out.warn(m),
+      confirm: (q) => ctx.confirm(q),
+      interactive: ctx.interactive,
+    },
+    (arn) => consumerNames(aws, arn),
+  );
+  if (format === "json") ctx.out.jsonLine(result);
+  else if (result.changed) {
+    ctx.out.line(
+      `${ctx.out.style.red("disabled")}: ${sanitize(table)} stream ${sanitize(result.streamArn ?? "")} (${result.status})`,
+    );
+  } else {
+    ctx.out.line(`unchanged: ${sanitize(table)} has no enabled stream`);
+  }
+  return 0;
+}
+
+export const disableCommand: CommandSpec = {
+  name: "disable",
+  summary: "disable a table's stream, irreversibly for its ARN (writes to AWS: UpdateTable)",
+  args: ["<table>"],
+  examples: [
+    "dynastream disable Orders            # asks for confirmation",
+    "dynastream disable Orders --yes --wait",
+  ],
+  options: (cmd) =>
+    cmd
+      .option("-y, --yes", "do not ask for confirmation (required when not on a terminal)")
+      .option("--wait", "wait until the stream is DISABLED"),
+  notes:
+    "Disabling closes the stream for good: its records stay readable for 24 h, and enabling again creates a new\nstream with a new ARN. Lambda event source mappings on the old stream stop receiving records.",
+  run,
+};

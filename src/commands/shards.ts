@@ -1,0 +1,49 @@
+import type { Context } from "../cli/context.js";
+import { outputFormat } from "../cli/context.js";
+import type { CommandSpec } from "../cli/program.js";
+import { buildLineage, isClosed, parentsFirst } from "../core/lineage.js";
+import { renderShardTable, renderShardTree, shardJson } from "../render/stream.js";
+
+async function run(ctx: Context, [target]: string[], opts: Record<string, unknown>): Promise<number> {
+  const format = outputFormat(ctx.globals, ["pretty", "json"], ctx.out.stdoutIsTTY);
+  const aws = await ctx.aws();
+  const { resolveStream, describeStreamAll } = await import("../aws/streams.js");
+  const resolved = await resolveStream(aws, target as string);
+  const { shards } = await describeStreamAll(aws, resolved.streamArn);
+  const lineage = buildLineage(shards);
+  let ordered = parentsFirst(lineage);
+  if (opts.open === true) ordered = ordered.filter((s) => !isClosed(s));
+  if (format === "json") {
+    ctx.out.jsonLine({ streamArn: resolved.streamArn, shards: ordered.map(shardJson) });
+    return 0;
+  }
+  if (ordered.length === 0) {
+    ctx.out.info(opts.open === true ? "no open shards" : "the stream has no shards");
+    return 0;
+  }
+  if (opts.tree === true) {
+    const tree = opts.open === true ? buildLineage(ordered) : lineage;
+    ctx.out.line(renderShardTree(tree, ctx.out.style));
+  } else {
+    ctx.out.line(renderShardTable(ordered, ctx.out.style));
+  }
+  const open = ordered.filter((s) => !isClosed(s)).length;
+  ctx.out.info(
+    `${ordered.length} shard${ordered.length === 1 ? "" : "s"}: ${open} open, ${ordered.length - open} closed`,
+  );
+  return 0;
+}
+
+export const shardsCommand: CommandSpec = {
+  name: "shards",
+  summary: "list every shard of a stream, or draw the lineage tree",
+  args: ["<table|stream-arn>"],
+  examples: [
+    "dynastream shards Orders",
+    "dynastream shards Orders --tree",
+    "dynastream shards Orders --open --json | jq -r '.shards[].shardId'",
+  ],
+  options: (cmd) =>
+    cmd.option("--tree", "draw the parent/child lineage as a tree").option("--open", "only open shards"),
+  run,
+};

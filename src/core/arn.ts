@@ -1,0 +1,40 @@
+/** Stream ARNs and table names: parsing and validation, no I/O. */
+export interface StreamArnParts {
+  partition: string;
+  region: string;
+  account: string;
+  tableName: string;
+  label: string;
+}
+
+const STREAM_ARN =
+  /^arn:(aws[a-z-]*):dynamodb:([a-z0-9-]+):(\d{12}):table\/([A-Za-z0-9_.-]{3,255})\/stream\/(.+)$/;
+
+/** Parses a DynamoDB stream ARN; undefined when malformed. */
+export function parseStreamArn(arn: string): StreamArnParts | undefined {
+  const m = STREAM_ARN.exec(arn);
+  if (!m) return undefined;
+  return {
+    partition: m[1] as string,
+    region: m[2] as string,
+    account: m[3] as string,
+    tableName: m[4] as string,
+    label: m[5] as string,
+  };
+}
+
+/** True when the text looks like an ARN at all (so a malformed ARN is reported as such, not as a table). */
+export function looksLikeArn(text: string): boolean {
+  return text.startsWith("arn:");
+}
+
+/** DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, `_`, `-`, `.`. */
+export function isValidTableName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]{3,255}$/.test(name);
+}
+
+/** The label (last part) of a stream ARN, or the ARN itself when it has no `/stream/`. */
+export function streamLabelOf(arn: string): string {
+  const i = arn.lastIndexOf("/stream/");
+  return i < 0 ? arn : arn.slice(i + 8);
+}

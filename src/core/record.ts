@@ -1,0 +1,368 @@
+/**
+ * The stream record model shared by `tail` and `filter-test`: the record type (the SDK's `_Record`
+ * shape, widened to what JSON files and Lambda events contain), TTL detection, the Lambda-event form,
+ * and input-shape detection for records read from files.
+ */
+import type { AttributeMap } from "./attr.js";
+import { checkAttributeMap, toJsonAttributeMap } from "./attr.js";
+
+/** The three stream event names. */
+export type EventName = "INSERT" | "MODIFY" | "REMOVE";
+
+/**
+ * Who made the change; only present for service deletes (TTL). The API and SDK use `PrincipalId`/`Type`,
+ * Lambda events and the TTL docs use `principalId`/`type`; both are accepted everywhere.
+ */
+export interface UserIdentity {
+  PrincipalId?: string | undefined;
+  Type?: string | undefined;
+  principalId?: string | undefined;
+  type?: string | undefined;
+}
+
+/** The `dynamodb` part of a stream record. */
+export interface StreamRecordData {
+  /** SDK: Date. Wire and Lambda: epoch seconds. Files: ISO-8601 or numbers. See {@link creationTimeMs}. */
+  ApproximateCreationDateTime?: Date | number | string | undefined;
+  Keys?: AttributeMap | undefined;
+  NewImage?: AttributeMap | undefined;
+  OldImage?: AttributeMap | undefined;
+  /** Digits only, 21–40 characters; compare with BigInt, never as text. */
+  SequenceNumber?: string | undefined;
+  SizeBytes?: number | undefined;
+  StreamViewType?: string | undefined;
+}
+
+/**
+ * A stream record as the SDK returns it from GetRecords (`_Record`), or as Lambda delivers it (adds
+ * `eventSourceARN`, lower-case `userIdentity`, epoch-seconds time, base64 binary). An SDK `_Record` is
+ * assignable to this type without a cast.
+ */
+export interface StreamRecord {
+  eventID?: string | undefined;
+  eventName?: string | undefined;
+  eventVersion?: string | undefined;
+  eventSource?: string | undefined;
+  awsRegion?: string | undefined;
+  dynamodb?: StreamRecordData | undefined;
+  userIdentity?: UserIdentity | undefined;
+  /** Only in Lambda events; GetRecords output does not carry it. */
+  eventSourceARN?: string | undefined;
+}
+
+/** Any record shape this module accepts (alias kept for readers of the brief). */
+export type StreamRecordLike = StreamRecord;
+
+/** A record exactly as Lambda hands it to a function (and as Lambda event filters see it). */
+export interface LambdaStreamRecord {
+  eventID?: string;
+  eventName?: string;
+  eventVersion?: string;
+  eventSource?: string;
+  awsRegion?: string;
+  dynamodb: {
+    /** Epoch seconds, a JSON number (possibly fractional). */
+    ApproximateCreationDateTime?: number;
+    Keys?: AttributeMap;
+    NewImage?: AttributeMap;
+    OldImage?: AttributeMap;
+    SequenceNumber?: string;
+    SizeBytes?: number;
+    StreamViewType?: string;
+  };
+  userIdentity?: { principalId?: string; type?: string };
+  eventSourceARN?: string;
+}
+
+/** The principal of TTL deletes. */
+export const TTL_PRINCIPAL = "dynamodb.amazonaws.com";
+
+/**
+ * Whether `rec` is a delete made by Time To Live: REMOVE by principal `dynamodb.amazonaws.com` of type
+ * `Service`. Accepts both key casings (`PrincipalId`/`Type` from the API, `principalId`/`type` from
+ * Lambda events and the docs).
+ */
+export function isTtlDelete(rec: StreamRecord): boolean {
+  if (rec.eventName !== "REMOVE") return false;
+  const u = rec.userIdentity;
+  if (u === undefined || u === null) return false;
+  return (u.PrincipalId ?? u.principalId) === TTL_PRINCIPAL && (u.Type ?? u.type) === "Service";
+}
+
+/** Numbers below this are epoch seconds, above it epoch milliseconds (1e11 s is the year 5138). */
+const MS_THRESHOLD = 1e11;
+const NUMERIC = /^\s*-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * `ApproximateCreationDateTime` as epoch seconds, keeping a number input exactly as given. Numbers are
+ * epoch seconds (the wire and Lambda form) unless ≥ 1e11, which can only be epoch milliseconds (the
+ * Kinesis-destination form); numeric strings likewise; other strings are parsed as ISO-8601.
+ */
+export function creationTimeSeconds(rec: StreamRecord): number | undefined {
+  const t = rec.dynamodb?.ApproximateCreationDateTime;
+  if (t === undefined || t === null) return undefined;
+  let n: number;
+  if (t instanceof Date) n = t.getTime() / 1000;
+  else if (typeof t === "number") n = Math.abs(t) >= MS_THRESHOLD ? t / 1000 : t;
+  else if (NUMERIC.test(t)) {
+    const x = Number(t);
+    n = Math.abs(x) >= MS_THRESHOLD ? x / 1000 : x;
+  } else n = Date.parse(t) / 1000;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** `ApproximateCreationDateTime` as epoch milliseconds (integer), or undefined if absent or invalid. */
+export function creationTimeMs(rec: StreamRecord): number | undefined {
+  const s = creationTimeSeconds(rec);
+  return s === undefined ? undefined : Math.round(s * 1000);
+}
+
+/** The table name in a stream ARN (`arn:aws:dynamodb:r:a:table/<T>/stream/<label>`), if it is one. */
+export function tableFromStreamArn(arn: string | undefined): string | undefined {
+  if (arn === undefined) return undefined;
+  const m = /:table\/([^/]+)\/stream\//.exec(arn);
+  return m?.[1];
+}
+
+/** The Lambda-event form of a user identity (lower-case keys), or undefined if there is none. */
+export function lambdaUserIdentity(
+  u: UserIdentity | undefined,
+): { principalId?: string; type?: string } | undefined {
+  if (u === undefined || u === null) return undefined;
+  const principalId = u.PrincipalId ?? u.principalId;
+  const type = u.Type ?? u.type;
+  if (principalId === undefined && type === undefined) return undefined;
+  const out: { principalId?: string; type?: string } = {};
+  if (principalId !== undefined) out.principalId = principalId;
+  if (type !== undefined) out.type = type;
+  return out;
+}
+
+/**
+ * The record exactly as Lambda delivers it to a function: images in DynamoDB JSON with binary as
+ * base64 strings, `ApproximateCreationDateTime` as epoch seconds (a JSON number), `eventSourceARN`
+ * added when known (`opts.streamArn`, else the record's own), and `userIdentity` with the lower-case
+ * keys `principalId`/`type` that Lambda events and the TTL documentation show (the API's capitalised
+ * form is converted). Absent fields stay absent (no nulls). Key order follows the Lambda samples.
+ */
+export function toLambdaRecord(rec: StreamRecord, opts: { streamArn?: string } = {}): LambdaStreamRecord {
+  const head: Omit<LambdaStreamRecord, "dynamodb"> = {};
+  if (rec.eventID !== undefined) head.eventID = rec.eventID;
+  if (rec.eventName !== undefined) head.eventName = rec.eventName;
+  if (rec.eventVersion !== undefined) head.eventVersion = rec.eventVersion;
+  if (rec.eventSource !== undefined) head.eventSource = rec.eventSource;
+  if (rec.awsRegion !== undefined) head.awsRegion = rec.awsRegion;
+  const d = rec.dynamodb ?? {};
+  const dd: LambdaStreamRecord["dynamodb"] = {};
+  const t = creationTimeSeconds(rec);
+  if (t !== undefined) dd.ApproximateCreationDateTime = t;
+  if (d.Keys) dd.Keys = toJsonAttributeMap(d.Keys);
+  if (d.NewImage) dd.NewImage = toJsonAttributeMap(d.NewImage);
+  if (d.OldImage) dd.OldImage = toJsonAttributeMap(d.OldImage);
+  if (d.SequenceNumber !== undefined) dd.SequenceNumber = d.SequenceNumber;
+  if (d.SizeBytes !== undefined) dd.SizeBytes = d.SizeBytes;
+  if (d.StreamViewType !== undefined) dd.StreamViewType = d.StreamViewType;
+  const result: LambdaStreamRecord = { ...head, dynamodb: dd };
+  const u = lambdaUserIdentity(rec.userIdentity);
+  if (u !== undefined) result.userIdentity = u;
+  const arn = opts.streamArn ?? rec.eventSourceARN;
+  if (arn !== undefined) result.eventSourceARN = arn;
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input-shape detection
+
+/** Result of reading records from input: the records, or one error naming where and why. */
+export type NormalizeResult = { ok: true; records: StreamRecord[] } | { ok: false; error: string };
+
+const EVENT_NAMES: ReadonlySet<string> = new Set(["INSERT", "MODIFY", "REMOVE"]);
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T/;
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function prefix(where: string | undefined, msg: string): string {
+  return where === undefined || where === "" ? msg : `${where}: ${msg}`;
+}
+
+function join(where: string | undefined, part: string): string {
+  if (where === undefined || where === "") return part;
+  return part.startsWith("[") ? `${where}${part}` : `${where}: ${part}`;
+}
+
+/** Validates and copies one record-shaped object (has a `dynamodb` object). */
+function normalizeRecord(o: Record<string, unknown>, where: string | undefined): NormalizeResult {
+  const fail = (msg: string): NormalizeResult => ({ ok: false, error: prefix(where, msg) });
+  for (const f of ["eventID", "eventName", "eventVersion", "eventSource", "awsRegion", "eventSourceARN"]) {
+    const v = o[f];
+    if (v !== undefined && v !== null && typeof v !== "string") return fail(`${f} must be a string`);
+  }
+  if (typeof o.eventName === "string" && !EVENT_NAMES.has(o.eventName)) {
+    return fail(`eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(o.eventName)}`);
+  }
+  const d = o.dynamodb as Record<string, unknown>;
+  const dd: StreamRecordData = {};
+  const t = d.ApproximateCreationDateTime;
+  if (t !== undefined && t !== null) {
+    if (t instanceof Date) {
+      if (Number.isNaN(t.getTime())) return fail("dynamodb.ApproximateCreationDateTime is an invalid date");
+    } else if (typeof t === "number") {
+      if (!Number.isFinite(t)) return fail("dynamodb.ApproximateCreationDateTime must be a finite number");
+    } else if (typeof t === "string") {
+      if (!NUMERIC.test(t) && !(ISO_LIKE.test(t) && Number.isFinite(Date.parse(t)))) {
+        return fail(
+          `dynamodb.ApproximateCreationDateTime ${JSON.stringify(t)} is neither epoch seconds nor an ISO-8601 time`,
+        );
+      }
+    } else return fail("dynamodb.ApproximateCreationDateTime must be epoch seconds or an ISO-8601 string");
+    dd.ApproximateCreationDateTime = t;
+  }
+  for (const img of ["Keys", "NewImage", "OldImage"] as const) {
+    const v = d[img];
+    if (v === undefined || v === null) continue; // the docs' sample shows "OldImage": null
+    const err = checkAttributeMap(v, `dynamodb.${img}`);
+    if (err !== undefined) return fail(err);
+    dd[img] = v as AttributeMap;
+  }
+  const seq = d.SequenceNumber;
+  if (seq !== undefined && seq !== null) {
+    if (typeof seq !== "string" || !/^\d+$/.test(seq)) {
+      return fail("dynamodb.SequenceNumber must be a string of digits (a JSON number would lose digits)");
+    }
+    dd.SequenceNumber = seq;
+  }
+  const size = d.SizeBytes;
+  if (size !== undefined && size !== null) {
+    if (typeof size !== "number") return fail("dynamodb.SizeBytes must be a number");
+    dd.SizeBytes = size;
+  }
+  const view = d.StreamViewType;
+  if (view !== undefined && view !== null) {
+    if (typeof view !== "string") return fail("dynamodb.StreamViewType must be a string");
+    dd.StreamViewType = view;
+  }
+  const rec: StreamRecord = {};
+  if (typeof o.eventID === "string") rec.eventID = o.eventID;
+  if (typeof o.eventName === "string") rec.eventName = o.eventName;
+  if (typeof o.eventVersion === "string") rec.eventVersion = o.eventVersion;
+  if (typeof o.eventSource === "string") rec.eventSource = o.eventSource;
+  if (typeof o.awsRegion === "string") rec.awsRegion = o.awsRegion;
+  rec.dynamodb = dd;
+  const u = o.userIdentity;
+  if (u !== undefined && u !== null) {
+    if (!isObject(u)) return fail("userIdentity must be an object");
+    const ui: UserIdentity = {};
+    for (const k of ["PrincipalId", "Type", "principalId", "type"] as const) {
+      const v = u[k];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== "string") return fail(`userIdentity.${k} must be a string`);
+      ui[k] = v;
+    }
+    rec.userIdentity = ui;
+  }
+  if (typeof o.eventSourceARN === "string") rec.eventSourceARN = o.eventSourceARN;
+  return { ok: true, records: [rec] };
+}
+
+/**
+ * Detects the shape of one parsed JSON value and returns the stream records in it:
+ * - a single stream record, Lambda shape or SDK shape (`ApproximateCreationDateTime` as epoch seconds,
+ *   epoch milliseconds, an ISO-8601 string or a Date);
+ * - an array of any of these shapes;
+ * - a Lambda event `{"Records": [...]}`;
+ * - a `dynastream tail` NDJSON object `{"type":"record", ..., "record": {...}}` (its `record` is used);
+ * - a `tail` gap line `{"type":"gap", ...}`, which yields no records.
+ * Images are validated (every value must be a typed attribute value); `null` images count as absent.
+ * On a wrong shape the result is `{ok:false}` with the location, e.g.
+ * `line 3: not a DynamoDB stream record (no "dynamodb" object)`. `where` prefixes messages.
+ */
+export function normalizeInput(value: unknown, where?: string): NormalizeResult {
+  if (Array.isArray(value)) return normalizeList(value, where, "");
+  if (!isObject(value)) {
+    const got = value === null ? "null" : typeof value;
+    return {
+      ok: false,
+      error: prefix(where, `not a DynamoDB stream record (got ${got}, expected an object)`),
+    };
+  }
+  if (Array.isArray(value.Records)) return normalizeList(value.Records, where, "Records");
+  if (value.type === "gap") return { ok: true, records: [] };
+  if (value.type === "record" && isObject(value.record))
+    return normalizeInput(value.record, join(where, "record"));
+  if (isObject(value.dynamodb)) return normalizeRecord(value, where);
+  let hint = "";
+  if (typeof value.type === "string" && value.dynamodb === undefined) {
+    hint = ` (unknown line type ${JSON.stringify(value.type)})`;
+  } else if (value.dynamodb !== undefined) {
+    hint = ` ("dynamodb" is ${value.dynamodb === null ? "null" : Array.isArray(value.dynamodb) ? "an array" : typeof value.dynamodb})`;
+  } else if ("NewImage" in value || "OldImage" in value || "Keys" in value) {
+    hint = ' (found Keys/NewImage/OldImage at the top level; they belong inside "dynamodb")';
+  } else if ("Item" in value) {
+    hint = ' (this looks like an item, not a stream record; wrap it as {"dynamodb":{"NewImage": ...}})';
+  }
+  const msg =
+    value.dynamodb === undefined
+      ? `not a DynamoDB stream record (no "dynamodb" object)${hint}`
+      : `not a DynamoDB stream record${hint}`;
+  return { ok: false, error: prefix(where, msg) };
+}
+
+function normalizeList(list: unknown[], where: string | undefined, name: string): NormalizeResult {
+  const records: StreamRecord[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const r = normalizeInput(list[i], join(where, `${name}[${i}]`));
+    if (!r.ok) return r;
+    for (const x of r.records) records.push(x);
+  }
+  return { ok: true, records };
+}
+
+/**
+ * Reads records from text: one JSON document (any shape {@link normalizeInput} accepts) or NDJSON (one
+ * such value per line; blank lines ignored; errors say `line N: ...`). A UTF-8 BOM is ignored.
+ */
+export function parseRecordText(text: string): NormalizeResult {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (src.trim() === "") return { ok: false, error: "no input: the text is empty" };
+  let wholeError: string;
+  try {
+    return normalizeInput(JSON.parse(src));
+  } catch (e) {
+    wholeError = e instanceof Error ? e.message : String(e);
+  }
+  const lines = src.split("\n");
+  const nonBlank = lines.filter((l) => l.trim() !== "");
+  // One line, or a first line that is not JSON by itself (a pretty-printed document): report the
+  // document's error rather than a confusing "line 1".
+  if (nonBlank.length <= 1 || !parses(nonBlank[0] as string))
+    return { ok: false, error: `invalid JSON: ${wholeError}` };
+  const records: StreamRecord[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() === "") continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      return {
+        ok: false,
+        error: `line ${i + 1}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      };
+    }
+    const r = normalizeInput(v, `line ${i + 1}`);
+    if (!r.ok) return r;
+    for (const x of r.records) records.push(x);
+  }
+  return { ok: true, records };
+}
+
+function parses(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
