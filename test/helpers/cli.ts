@@ -1,0 +1,107 @@
+/** Runs the built binary (bin/dynastream.js → dist/) and captures stdout, stderr and the exit code. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const BIN = fileURLToPath(new URL("../../bin/dynastream.js", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dynastream ...args` to completion (killed after timeoutMs). */
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: opts.env ?? { PATH: process.env.PATH ?? "" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** A long-running CLI process (tail): read its output as it comes, signal it, await its end. */
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout has at least `n` lines (rejects after timeoutMs). */
+  waitForLines(n: number, timeoutMs?: number): Promise<string[]>;
+  /** Resolves when stderr contains `text`. */
+  waitForStderr(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  done: Promise<CliResult>;
+}
+
+/** Starts `dynastream ...args` in the background. */
+export function startCli(args: string[], opts: { env?: Record<string, string> } = {}): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: opts.env ?? { PATH: process.env.PATH ?? "" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  const waiters: Array<() => void> = [];
+  const notify = (): void => {
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+    notify();
+  });
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    err += d;
+    notify();
+  });
+  const done = new Promise<CliResult>((resolve) => {
+    child.on("close", (code, signal) => {
+      notify();
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
+  });
+  const until = (pred: () => boolean, timeoutMs: number, what: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; stdout=${out} stderr=${err}`)), timeoutMs);
+      const check = (): void => {
+        if (pred()) {
+          clearTimeout(timer);
+          resolve();
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          clearTimeout(timer);
+          reject(new Error(`process ended while waiting for ${what}; stdout=${out} stderr=${err}`));
+        } else waiters.push(check);
+      };
+      check();
+    });
+  const lines = (): string[] => out.split("\n").filter((l) => l !== "");
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    waitForLines: async (n, timeoutMs = 30_000) => {
+      await until(() => lines().length >= n, timeoutMs, `${n} lines`);
+      return lines();
+    },
+    waitForStderr: (text, timeoutMs = 30_000) =>
+      until(() => (typeof text === "string" ? err.includes(text) : text.test(err)), timeoutMs, `stderr ${String(text)}`),
+    done,
+  };
+}
