@@ -79,7 +79,10 @@ export function startCli(args: string[], opts: { env?: Record<string, string> } 
   });
   const until = (pred: () => boolean, timeoutMs: number, what: string): Promise<void> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; stdout=${out} stderr=${err}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${what}; stdout=${out} stderr=${err}`)),
+        timeoutMs,
+      );
       const check = (): void => {
         if (pred()) {
           clearTimeout(timer);
@@ -101,7 +104,11 @@ export function startCli(args: string[], opts: { env?: Record<string, string> } 
       return lines();
     },
     waitForStderr: (text, timeoutMs = 30_000) =>
-      until(() => (typeof text === "string" ? err.includes(text) : text.test(err)), timeoutMs, `stderr ${String(text)}`),
+      until(
+        () => (typeof text === "string" ? err.includes(text) : text.test(err)),
+        timeoutMs,
+        `stderr ${String(text)}`,
+      ),
     done,
   };
 }

@@ -5,12 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { after } from "node:test";
 import {
+  type AttributeDefinition,
   CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
   type KeySchemaElement,
   type StreamViewType,
-  type AttributeDefinition,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 
