@@ -249,9 +249,9 @@ function validatePeriod(period: unknown, path: string): number {
 function aggregate(stat: string, values: number[]): number {
   switch (stat) {
     case "Maximum":
-      return Math.max(...values);
+      return values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
     case "Minimum":
-      return Math.min(...values);
+      return values.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     case "Sum":
       return values.reduce((a, b) => a + b, 0);
     case "Average":
@@ -274,11 +274,11 @@ function combine(stat: string, values: number[]): number {
     case "SampleCount":
       return values.reduce((a, b) => a + b, 0);
     case "Minimum":
-      return Math.min(...values);
+      return values.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     case "Average":
       return values.reduce((a, b) => a + b, 0) / values.length;
     default:
-      return Math.max(...values);
+      return values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
   }
 }
 

@@ -617,6 +617,33 @@ describe("CloudWatch stand-in (JSON 1.0, query-compatible)", () => {
   });
 });
 
+describe("routing", () => {
+  test("one URL serves both services via AWS_ENDPOINT_URL_CLOUDWATCH / AWS_ENDPOINT_URL_LAMBDA", async (t) => {
+    const s = await standin(t);
+    const saved = { cw: process.env.AWS_ENDPOINT_URL_CLOUDWATCH, l: process.env.AWS_ENDPOINT_URL_LAMBDA };
+    t.after(() => {
+      for (const [k, v] of [
+        ["AWS_ENDPOINT_URL_CLOUDWATCH", saved.cw],
+        ["AWS_ENDPOINT_URL_LAMBDA", saved.l],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH = s.endpoint;
+    process.env.AWS_ENDPOINT_URL_LAMBDA = s.endpoint;
+    const cw = new CloudWatchClient({ region: "us-east-1", credentials: creds });
+    const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
+    t.after(() => {
+      cw.destroy();
+      lambda.destroy();
+    });
+    await cw.send(new ListMetricsCommand({}));
+    await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: STREAM_A }));
+    assert.deepEqual(s.stats(), { "cloudwatch.ListMetrics": 1, "lambda.ListEventSourceMappings": 1 });
+  });
+});
+
 describe("fault injection → err.name in the real SDK", () => {
   test("CloudWatch faults", async (t) => {
     const s = await standin(t);
@@ -738,7 +765,7 @@ describe("fault injection → err.name in the real SDK", () => {
     while (s.requests.length < 3) await new Promise((r) => setTimeout(r, 5));
     await s.stop();
     const e3 = await rejectsWith(pending);
-    assert.ok(e3.name.length > 0);
+    assert.equal(e3.name, "TimeoutError"); // the SDK's name for the reset socket (code ECONNRESET)
     await s.stop(); // idempotent
   });
 });
