@@ -1,0 +1,250 @@
+import { strict as assert } from "node:assert";
+import { describe, it } from "node:test";
+import type { AttributeValue as SdkAttributeValue } from "@aws-sdk/client-dynamodb-streams";
+import type { AttributeMap, AttributeValue } from "../../../src/core/attr.js";
+import {
+  attributeEquals,
+  byteLength,
+  checkAttributeMap,
+  checkAttributeValue,
+  dynamodbJson,
+  isJsonNumberToken,
+  looksLikeAttributeValue,
+  normalizeNumber,
+  numbersEqual,
+  plainJson,
+  plainJsonValue,
+  toBase64,
+  toBytes,
+  toJsonAttributeMap,
+} from "../../../src/core/attr.js";
+
+/** The number tokens of a JSON text, in order, as written (strings skipped). */
+function numberTokens(text: string): string[] {
+  const out: string[] = [];
+  const re = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) if (m[0][0] !== '"') out.push(m[0]);
+  return out;
+}
+
+const N38 = "12345678901234567890123456789012345678";
+const LONG_DECIMAL = "0.12345678901234567890123456789";
+const MIXED = "12345678901234567890.123456789";
+
+describe("plainJson", () => {
+  it("writes numbers with exactly the digits DynamoDB sent", () => {
+    const img: AttributeMap = {
+      big: { N: N38 },
+      neg: { N: `-${N38}` },
+      dec: { N: LONG_DECIMAL },
+      mixed: { N: MIXED },
+      exp: { N: "1E+40" },
+      tiny: { N: "1E-130" },
+      zero: { N: "0" },
+    };
+    const text = plainJson(img);
+    assert.equal(
+      text,
+      `{"big":${N38},"neg":-${N38},"dec":${LONG_DECIMAL},"mixed":${MIXED},"exp":1E+40,"tiny":1E-130,"zero":0}`,
+    );
+    assert.doesNotThrow(() => JSON.parse(text));
+    assert.deepEqual(numberTokens(text), [N38, `-${N38}`, LONG_DECIMAL, MIXED, "1E+40", "1E-130", "0"]);
+  });
+
+  it("quotes numeric strings that are not valid JSON number tokens", () => {
+    for (const n of [".5", "5.", "+1", "01", "NaN", "1e", "--1"]) {
+      assert.equal(isJsonNumberToken(n), false, n);
+      assert.equal(plainJsonValue({ N: n }), JSON.stringify(n));
+    }
+    for (const n of ["1E+40", "-0.5", "10", "1e-7", "0"]) assert.equal(isJsonNumberToken(n), true, n);
+  });
+
+  it("writes numbers inside NS, L and M verbatim", () => {
+    const text = plainJson({
+      ns: { NS: [N38, "1.50", ".5"] },
+      l: { L: [{ N: MIXED }, { M: { deep: { N: LONG_DECIMAL } } }] },
+    });
+    assert.equal(text, `{"ns":[${N38},1.50,".5"],"l":[${MIXED},{"deep":${LONG_DECIMAL}}]}`);
+    assert.deepEqual(numberTokens(text), [N38, "1.50", MIXED, LONG_DECIMAL]);
+  });
+
+  it("maps every type", () => {
+    const bytes = new Uint8Array([0, 1, 255]);
+    const img: AttributeMap = {
+      s: { S: 'he said "hi"\n\u001b' },
+      b: { B: bytes },
+      b64: { B: "AAH/" },
+      ss: { SS: ["b", "a"] },
+      bs: { BS: [bytes, "AQ=="] },
+      nul: { NULL: true },
+      t: { BOOL: true },
+      f: { BOOL: false },
+      m: { M: {} },
+      l: { L: [] },
+    };
+    assert.deepEqual(JSON.parse(plainJson(img)), {
+      s: 'he said "hi"\n\u001b',
+      b: "AAH/",
+      b64: "AAH/",
+      ss: ["b", "a"],
+      bs: ["AAH/", "AQ=="],
+      nul: null,
+      t: true,
+      f: false,
+      m: {},
+      l: [],
+    });
+  });
+
+  it("keeps unusual attribute names and unicode intact", () => {
+    const img: AttributeMap = { "a b": { S: "x" }, 'q"': { S: "é😀" }, "": { S: "" } };
+    assert.deepEqual(JSON.parse(plainJson(img)), { "a b": "x", 'q"': "é😀", "": "" });
+  });
+
+  it("accepts a single value or a map", () => {
+    assert.equal(plainJson({ N: "5" }), "5");
+    assert.equal(plainJson({ S: "x" }), '"x"');
+    assert.equal(plainJson({ M: { a: { S: "x" } } }), '{"a":"x"}');
+    // a map whose attribute is called S/N is still a map (the value is not a string)
+    assert.equal(plainJson({ S: { S: "x" } } as AttributeMap), '{"S":"x"}');
+    assert.equal(plainJson({ N: { N: "1" }, x: { S: "y" } } as AttributeMap), '{"N":1,"x":"y"}');
+    assert.equal(looksLikeAttributeValue({ M: { a: { S: "x" } } }), true);
+  });
+});
+
+describe("dynamodbJson", () => {
+  it("round-trips through JSON.parse exactly (binary as base64)", () => {
+    const img: AttributeMap = {
+      n: { N: N38 },
+      d: { N: LONG_DECIMAL },
+      s: { S: "x\u0000y" },
+      b: { B: new Uint8Array([0, 1, 255]) },
+      ss: { SS: ["a", "b"] },
+      ns: { NS: ["1", "2.5"] },
+      bs: { BS: [new Uint8Array([1]), new Uint8Array([2, 3])] },
+      m: { M: { l: { L: [{ NULL: true }, { BOOL: false }, { M: { x: { N: "1" } } }] } } },
+    };
+    const text = dynamodbJson(img);
+    const back = JSON.parse(text) as AttributeMap;
+    assert.deepEqual(back, toJsonAttributeMap(img));
+    assert.equal(back.n?.N, N38);
+    assert.equal(back.b?.B, "AAH/");
+    assert.deepEqual(Buffer.from(toBytes(back.b?.B ?? "")), Buffer.from([0, 1, 255]));
+    // and writing the parsed form again gives the same text
+    assert.equal(dynamodbJson(back), text);
+  });
+
+  it("writes one value", () => {
+    assert.equal(dynamodbJson({ N: "1.0" }), '{"N":"1.0"}');
+    assert.equal(dynamodbJson({ NULL: true }), '{"NULL":true}');
+    assert.equal(dynamodbJson({ L: [] }), '{"L":[]}');
+  });
+
+  it("accepts SDK attribute values without a cast", () => {
+    const sdk: Record<string, SdkAttributeValue> = {
+      id: { S: "a" },
+      n: { N: "1" },
+      b: { B: new Uint8Array([7]) },
+    };
+    const ours: AttributeMap = sdk;
+    assert.equal(dynamodbJson(ours), '{"id":{"S":"a"},"n":{"N":"1"},"b":{"B":"Bw=="}}');
+    const unknown: SdkAttributeValue = { $unknown: ["X", 1] };
+    const v: AttributeValue = unknown;
+    assert.equal(dynamodbJson(v), '{"X":1}');
+  });
+});
+
+describe("binary", () => {
+  it("encodes Uint8Array views (with offsets) and passes base64 text through", () => {
+    const buf = new Uint8Array([9, 9, 0, 1, 255, 9]);
+    const view = buf.subarray(2, 5);
+    assert.equal(toBase64(view), "AAH/");
+    assert.equal(toBase64("AAH/"), "AAH/");
+    assert.deepEqual([...toBytes("AAH/")], [0, 1, 255]);
+    assert.equal(byteLength("AAH/"), 3);
+    assert.equal(byteLength("AQ=="), 1);
+    assert.equal(byteLength("AQI="), 2);
+    assert.equal(byteLength(view), 3);
+    assert.equal(byteLength(""), 0);
+  });
+});
+
+describe("numbers", () => {
+  it("normalises for comparison without floating point", () => {
+    assert.equal(normalizeNumber("1.0"), normalizeNumber("1"));
+    assert.equal(normalizeNumber("10E-1"), normalizeNumber("1"));
+    assert.equal(normalizeNumber("+1"), normalizeNumber("1"));
+    assert.equal(normalizeNumber("0.00"), "0");
+    assert.equal(normalizeNumber("-0"), "0");
+    assert.equal(normalizeNumber("100"), "1e2");
+    assert.equal(normalizeNumber("-0.0120"), "-12e-3");
+    assert.equal(normalizeNumber("abc"), "abc");
+    assert.ok(numbersEqual(".5", "0.5"));
+    assert.ok(numbersEqual("5.", "5"));
+    assert.ok(
+      !numbersEqual("12345678901234567890123456789012345678", "12345678901234567890123456789012345679"),
+    );
+    assert.ok(!numbersEqual("0.1", "0.10000000000000001")); // equal as doubles, not as decimals
+  });
+});
+
+describe("attributeEquals", () => {
+  it("compares sets as sets, numbers numerically and binary by bytes", () => {
+    assert.ok(attributeEquals({ SS: ["a", "b"] }, { SS: ["b", "a"] }));
+    assert.ok(!attributeEquals({ SS: ["a", "b"] }, { SS: ["a", "c"] }));
+    assert.ok(!attributeEquals({ SS: ["a"] }, { SS: ["a", "b"] }));
+    assert.ok(attributeEquals({ NS: ["1", "2.0"] }, { NS: ["2", "1.00"] }));
+    assert.ok(attributeEquals({ BS: [new Uint8Array([1])] }, { BS: ["AQ=="] }));
+    assert.ok(attributeEquals({ B: new Uint8Array([0, 1, 255]) }, { B: "AAH/" }));
+    assert.ok(!attributeEquals({ B: new Uint8Array([0, 1]) }, { B: "AAH/" }));
+    assert.ok(!attributeEquals({ S: "1" }, { N: "1" }));
+    assert.ok(
+      attributeEquals({ M: { a: { N: "1" }, b: { S: "x" } } }, { M: { b: { S: "x" }, a: { N: "1.0" } } }),
+    );
+    assert.ok(!attributeEquals({ M: { a: { N: "1" } } }, { M: { a: { N: "1" }, b: { S: "x" } } }));
+    assert.ok(!attributeEquals({ L: [{ N: "1" }, { N: "2" }] }, { L: [{ N: "2" }, { N: "1" }] }));
+    assert.ok(attributeEquals({ NULL: true }, { NULL: true }));
+  });
+});
+
+describe("checkAttributeMap", () => {
+  it("accepts well-formed images, SDK or JSON form", () => {
+    assert.equal(
+      checkAttributeMap(
+        { a: { S: "x" }, b: { B: "AAH/" }, c: { B: new Uint8Array(1) }, d: { L: [{ NULL: true }] } },
+        "img",
+      ),
+      undefined,
+    );
+  });
+
+  it("names the path and the problem", () => {
+    assert.equal(
+      checkAttributeMap({ price: { N: 5 } }, "dynamodb.NewImage"),
+      "dynamodb.NewImage.price: N must be a string, got number 5",
+    );
+    assert.equal(checkAttributeMap({ p: { N: "abc" } }, "x"), 'x.p: N "abc" is not a number');
+    assert.match(
+      checkAttributeMap({ name: "bob" }, "dynamodb.NewImage") ?? "",
+      /^dynamodb\.NewImage\.name: not a DynamoDB attribute value \(got string "bob"/,
+    );
+    assert.match(
+      checkAttributeMap({ a: { S: "x", N: "1" } }, "i") ?? "",
+      /^i\.a: not a DynamoDB attribute value \(expected exactly one of/,
+    );
+    assert.equal(checkAttributeMap({ a: { L: [{ S: "x" }, { Q: 1 }] } }, "i")?.startsWith("i.a[1]: "), true);
+    assert.equal(
+      checkAttributeMap({ "odd key": { M: { x: { NS: ["1", "z"] } } } }, "i"),
+      'i["odd key"].x.NS[1]: not a valid NS element (got string "z")',
+    );
+    assert.equal(
+      checkAttributeMap({ b: { B: "not base64!" } }, "i"),
+      'i.b: B must be base64 text, got string "not base64!"',
+    );
+    assert.equal(
+      checkAttributeValue(null, "v"),
+      'v: not a DynamoDB attribute value (got null; expected e.g. {"S": "text"})',
+    );
+    assert.equal(checkAttributeMap([], "img"), "img: expected an object of attributes, got an array");
+  });
+});

@@ -1,0 +1,295 @@
+import { strict as assert } from "node:assert";
+import { describe, it } from "node:test";
+import type { _Record } from "@aws-sdk/client-dynamodb-streams";
+import type { StreamRecord } from "../../../src/core/record.js";
+import {
+  creationTimeMs,
+  creationTimeSeconds,
+  isTtlDelete,
+  normalizeInput,
+  parseRecordText,
+  tableFromStreamArn,
+  toLambdaRecord,
+} from "../../../src/core/record.js";
+
+const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
+
+/** A record as the SDK returns it from GetRecords (Date, Uint8Array, capitalised identity). */
+function sdkRecord(over: Partial<_Record> = {}): _Record {
+  return {
+    eventID: "e1",
+    eventName: "MODIFY",
+    eventVersion: "1.1",
+    eventSource: "aws:dynamodb",
+    awsRegion: "us-east-1",
+    dynamodb: {
+      ApproximateCreationDateTime: new Date("2024-01-01T12:00:05.000Z"),
+      Keys: { orderId: { S: "order-123" } },
+      NewImage: { orderId: { S: "order-123" }, blob: { B: new Uint8Array([0, 1, 255]) }, n: { N: "1.50" } },
+      OldImage: { orderId: { S: "order-123" }, blob: { B: new Uint8Array([0]) }, n: { N: "1" } },
+      SequenceNumber: "000000000000000000042",
+      SizeBytes: 120,
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    },
+    ...over,
+  };
+}
+
+/** The same record as Lambda delivers it. */
+function lambdaRecord(): Record<string, unknown> {
+  return {
+    eventID: "e1",
+    eventName: "MODIFY",
+    eventVersion: "1.1",
+    eventSource: "aws:dynamodb",
+    awsRegion: "us-east-1",
+    dynamodb: {
+      ApproximateCreationDateTime: 1704110405,
+      Keys: { orderId: { S: "order-123" } },
+      NewImage: { orderId: { S: "order-123" }, blob: { B: "AAH/" }, n: { N: "1.50" } },
+      OldImage: { orderId: { S: "order-123" }, blob: { B: "AA==" }, n: { N: "1" } },
+      SequenceNumber: "000000000000000000042",
+      SizeBytes: 120,
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    },
+    eventSourceARN: ARN,
+  };
+}
+
+describe("StreamRecord", () => {
+  it("accepts an SDK _Record without a cast", () => {
+    const r: StreamRecord = sdkRecord();
+    assert.equal(r.eventName, "MODIFY");
+  });
+});
+
+describe("isTtlDelete", () => {
+  const remove = (userIdentity: StreamRecord["userIdentity"], eventName = "REMOVE"): StreamRecord => ({
+    eventName,
+    dynamodb: { Keys: { id: { S: "1" } } },
+    userIdentity,
+  });
+  it("recognises both key casings", () => {
+    assert.ok(isTtlDelete(remove({ PrincipalId: "dynamodb.amazonaws.com", Type: "Service" })));
+    assert.ok(isTtlDelete(remove({ principalId: "dynamodb.amazonaws.com", type: "Service" })));
+  });
+  it("rejects user deletes, other principals and non-REMOVE events", () => {
+    assert.ok(!isTtlDelete(remove(undefined)));
+    assert.ok(!isTtlDelete(remove({})));
+    assert.ok(!isTtlDelete(remove({ PrincipalId: "someone", Type: "Service" })));
+    assert.ok(!isTtlDelete(remove({ PrincipalId: "dynamodb.amazonaws.com", Type: "User" })));
+    assert.ok(!isTtlDelete(remove({ PrincipalId: "dynamodb.amazonaws.com", Type: "Service" }, "MODIFY")));
+  });
+  it("works on an SDK record", () => {
+    assert.ok(
+      isTtlDelete(
+        sdkRecord({
+          eventName: "REMOVE",
+          userIdentity: { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" },
+        }),
+      ),
+    );
+  });
+});
+
+describe("creation time", () => {
+  const at = (t: Date | number | string): StreamRecord => ({ dynamodb: { ApproximateCreationDateTime: t } });
+  it("reads Date, epoch seconds, epoch milliseconds, numeric and ISO strings", () => {
+    const ms = Date.parse("2024-01-01T12:00:05Z");
+    assert.equal(creationTimeMs(at(new Date(ms))), ms);
+    assert.equal(creationTimeMs(at(ms / 1000)), ms);
+    assert.equal(creationTimeMs(at(ms)), ms);
+    assert.equal(creationTimeMs(at("1704110405.0")), ms);
+    assert.equal(creationTimeMs(at("2024-01-01T12:00:05Z")), ms);
+    assert.equal(creationTimeSeconds(at(1700000000.123)), 1700000000.123);
+    assert.equal(creationTimeMs(at("yesterday")), undefined);
+    assert.equal(creationTimeMs({}), undefined);
+  });
+});
+
+describe("toLambdaRecord", () => {
+  it("gives the record as Lambda delivers it", () => {
+    assert.deepEqual(toLambdaRecord(sdkRecord(), { streamArn: ARN }), lambdaRecord());
+  });
+  it("keeps fields in the Lambda order, lower-cases userIdentity and omits what is unknown", () => {
+    const r = toLambdaRecord(
+      sdkRecord({
+        eventName: "REMOVE",
+        userIdentity: { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" },
+      }),
+    );
+    assert.deepEqual(Object.keys(r), [
+      "eventID",
+      "eventName",
+      "eventVersion",
+      "eventSource",
+      "awsRegion",
+      "dynamodb",
+      "userIdentity",
+    ]);
+    assert.deepEqual(r.userIdentity, { principalId: "dynamodb.amazonaws.com", type: "Service" });
+    assert.equal(r.eventSourceARN, undefined);
+    assert.deepEqual(Object.keys(r.dynamodb), [
+      "ApproximateCreationDateTime",
+      "Keys",
+      "NewImage",
+      "OldImage",
+      "SequenceNumber",
+      "SizeBytes",
+      "StreamViewType",
+    ]);
+  });
+  it("is idempotent on a Lambda-shaped record and keeps its eventSourceARN", () => {
+    const n = normalizeInput(lambdaRecord());
+    assert.ok(n.ok);
+    assert.deepEqual(toLambdaRecord(n.records[0] as StreamRecord), lambdaRecord());
+  });
+  it("keeps a fractional creation time exactly", () => {
+    const r = toLambdaRecord({ dynamodb: { ApproximateCreationDateTime: new Date(1700000000123) } });
+    assert.equal(r.dynamodb.ApproximateCreationDateTime, 1700000000.123);
+  });
+});
+
+describe("tableFromStreamArn", () => {
+  it("extracts the table", () => {
+    assert.equal(tableFromStreamArn(ARN), "Orders");
+    assert.equal(tableFromStreamArn("arn:aws:dynamodb:ddblocal:000000000000:table/T1/stream/x"), "T1");
+    assert.equal(tableFromStreamArn("nope"), undefined);
+    assert.equal(tableFromStreamArn(undefined), undefined);
+  });
+});
+
+describe("normalizeInput", () => {
+  const ok = (v: unknown): StreamRecord[] => {
+    const r = normalizeInput(v);
+    if (!r.ok) assert.fail(r.error);
+    return r.records;
+  };
+  const err = (v: unknown): string => {
+    const r = normalizeInput(v);
+    assert.ok(!r.ok, "expected an error");
+    return r.error;
+  };
+
+  it("accepts a single Lambda-shaped record", () => {
+    const [r] = ok(lambdaRecord());
+    assert.equal(r?.eventSourceARN, ARN);
+    assert.equal(r?.dynamodb?.NewImage?.blob?.B, "AAH/");
+  });
+
+  it("accepts SDK-shaped records with the time as ISO string, Date or number", () => {
+    for (const t of [
+      "2024-01-01T12:00:05.000Z",
+      new Date("2024-01-01T12:00:05Z"),
+      1704110405,
+      1704110405000,
+    ]) {
+      const rec = {
+        ...lambdaRecord(),
+        dynamodb: { ...(lambdaRecord().dynamodb as object), ApproximateCreationDateTime: t },
+      };
+      const [r] = ok(rec);
+      assert.equal(creationTimeMs(r as StreamRecord), Date.parse("2024-01-01T12:00:05Z"));
+    }
+    const sdk = ok(sdkRecord());
+    assert.deepEqual(toLambdaRecord(sdk[0] as StreamRecord, { streamArn: ARN }), lambdaRecord());
+  });
+
+  it("accepts an array, a Lambda event and tail's NDJSON objects, skipping gaps", () => {
+    assert.equal(ok([lambdaRecord(), lambdaRecord()]).length, 2);
+    assert.equal(ok({ Records: [lambdaRecord(), lambdaRecord(), lambdaRecord()] }).length, 3);
+    const tailLine = { type: "record", eventID: "e1", table: "Orders", record: lambdaRecord() };
+    assert.deepEqual(ok(tailLine), ok(lambdaRecord()));
+    assert.deepEqual(ok({ type: "gap", shardId: "s", reason: "trimmed" }), []);
+    assert.equal(ok([tailLine, { type: "gap" }, { Records: [lambdaRecord()] }]).length, 2);
+  });
+
+  it("treats null images as absent", () => {
+    const rec = {
+      eventName: "INSERT",
+      dynamodb: { Keys: { id: { S: "1" } }, NewImage: { id: { S: "1" } }, OldImage: null },
+    };
+    const [r] = ok(rec);
+    assert.equal(r?.dynamodb?.OldImage, undefined);
+    assert.equal("OldImage" in (r?.dynamodb ?? {}), false);
+  });
+
+  it("explains wrong shapes", () => {
+    assert.equal(err({ eventName: "INSERT" }), 'not a DynamoDB stream record (no "dynamodb" object)');
+    assert.equal(err(42), "not a DynamoDB stream record (got number, expected an object)");
+    assert.equal(err(null), "not a DynamoDB stream record (got null, expected an object)");
+    assert.equal(
+      err({ Records: [lambdaRecord(), { foo: 1 }] }),
+      'Records[1]: not a DynamoDB stream record (no "dynamodb" object)',
+    );
+    assert.equal(
+      err([lambdaRecord(), "x"]),
+      "[1]: not a DynamoDB stream record (got string, expected an object)",
+    );
+    assert.equal(
+      err({ type: "record", record: { x: 1 } }),
+      'record: not a DynamoDB stream record (no "dynamodb" object)',
+    );
+    assert.match(err({ type: "heartbeat" }), /unknown line type "heartbeat"/);
+    assert.match(err({ NewImage: { id: { S: "1" } } }), /belong inside "dynamodb"/);
+    assert.match(err({ dynamodb: null }), /"dynamodb" is null/);
+    assert.equal(
+      err({ eventName: "INSERT", dynamodb: { NewImage: { price: 5 } } }),
+      'dynamodb.NewImage.price: not a DynamoDB attribute value (got number 5; expected e.g. {"S": "text"})',
+    );
+    assert.equal(
+      err({ eventName: "insert", dynamodb: {} }),
+      'eventName must be INSERT, MODIFY or REMOVE, got "insert"',
+    );
+    assert.match(err({ dynamodb: { SequenceNumber: 42 } }), /SequenceNumber must be a string of digits/);
+    assert.match(
+      err({ dynamodb: { ApproximateCreationDateTime: "soon" } }),
+      /neither epoch seconds nor an ISO-8601 time/,
+    );
+    assert.match(err({ dynamodb: {}, userIdentity: "svc" }), /userIdentity must be an object/);
+  });
+});
+
+describe("parseRecordText", () => {
+  const line = (o: unknown): string => JSON.stringify(o);
+
+  it("reads one JSON document (pretty-printed too)", () => {
+    const r = parseRecordText(JSON.stringify({ Records: [lambdaRecord()] }, null, 2));
+    assert.ok(r.ok);
+    assert.equal(r.records.length, 1);
+  });
+
+  it("reads NDJSON with records, tail lines, gaps and blank lines, CRLF and a BOM", () => {
+    const text =
+      "\ufeff" +
+      [
+        line(lambdaRecord()),
+        "",
+        line({ type: "gap", shardId: "s" }),
+        line({ type: "record", record: lambdaRecord() }),
+      ].join("\r\n") +
+      "\n";
+    const r = parseRecordText(text);
+    if (!r.ok) assert.fail(r.error);
+    assert.equal(r.records.length, 2);
+  });
+
+  it("reports the line of a wrong shape or bad JSON", () => {
+    const text = [line(lambdaRecord()), line(lambdaRecord()), line({ eventName: "INSERT" })].join("\n");
+    assert.deepEqual(parseRecordText(text), {
+      ok: false,
+      error: 'line 3: not a DynamoDB stream record (no "dynamodb" object)',
+    });
+    const bad = [line(lambdaRecord()), "{oops"].join("\n");
+    const r = parseRecordText(bad);
+    assert.ok(!r.ok);
+    assert.match(r.error, /^line 2: invalid JSON: /);
+  });
+
+  it("reports a whole-document error for broken pretty-printed JSON and for empty input", () => {
+    const r = parseRecordText('{\n  "Records": [\n');
+    assert.ok(!r.ok);
+    assert.match(r.error, /^invalid JSON: /);
+    assert.deepEqual(parseRecordText("  \n "), { ok: false, error: "no input: the text is empty" });
+  });
+});
