@@ -62,6 +62,16 @@ export function uniqueName(prefix = "t"): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 }
 
+const created: Array<{ name: string; ddb: DynamoDBClient }> = [];
+// Registered once, at the file's top level, so it runs when the test file ends — wherever
+// createTable was called from (a test, or a before hook).
+after(async () => {
+  for (const { name, ddb } of created.splice(0)) {
+    await ddb.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+    ddb.destroy();
+  }
+});
+
 /**
  * Creates a table (hash key `pk` S, optional range key `sk`), with a stream of `viewType` unless
  * `null`; deletes it when the test file ends.
@@ -89,9 +99,6 @@ export async function createTable(
       ...(viewType ? { StreamSpecification: { StreamEnabled: true, StreamViewType: viewType } } : {}),
     }),
   );
-  after(async () => {
-    await ddb.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
-    ddb.destroy();
-  });
+  created.push({ name, ddb });
   return name;
 }
