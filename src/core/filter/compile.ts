@@ -1,0 +1,441 @@
+/**
+ * Compilation of validated rules into matcher closures (the fast path). The JSON pattern is walked
+ * once here; evaluating an event only runs closures, without allocation in the common case.
+ *
+ * Semantics (aws/event-ruler, the engine behind EventBridge, which Lambda filtering follows):
+ * - AND across fields, OR across the operators of a field, OR across `$or` branches;
+ * - an event array matches when any element matches; a sub-pattern under an array must be
+ *   satisfied by one single element (event-ruler's array consistency);
+ * - paths are dot-joined: an event key `"a.b"` is the same field as `{"a":{"b":…}}`;
+ * - operators only see leaf values (string, number, boolean, null); `exists:false` holds when the
+ *   path has no leaf (missing, or an object, or an empty array).
+ */
+
+import { ipInRange, ipToHex } from "./ip.js";
+import type { ExpandedRule, LeafSpec, Operator } from "./types.js";
+import { parseWildcard, wildcardMatcher } from "./wildcard.js";
+
+/** A node of one rule's path tree. */
+export interface TrieNode {
+  fields: TrieField[];
+  /** Dot-joined keys (two or more segments) reachable from this node, e.g. `NewImage.status`. */
+  aliases: string[];
+}
+
+/** One field of a trie node: a leaf rule list, a sub-tree, or (rarely) both. */
+export interface TrieField {
+  key: string;
+  /** Dotted path from the pattern root. */
+  path: string;
+  leaf?: LeafSpec;
+  node?: TrieNode;
+}
+
+/** An event value as seen by matchers. */
+type Obj = Record<string, unknown>;
+
+/** Build the path tree of one expanded rule (fields in document order). */
+export function buildTrie(rule: ExpandedRule): TrieNode {
+  const root: TrieNode = { fields: [], aliases: [] };
+  for (const spec of rule) {
+    let node = root;
+    for (let i = 0; i < spec.segments.length; i++) {
+      const key = spec.segments[i]!;
+      let field = node.fields.find((f) => f.key === key);
+      if (field === undefined) {
+        field = { key, path: spec.segments.slice(0, i + 1).join(".") };
+        node.fields.push(field);
+      }
+      if (i === spec.segments.length - 1) {
+        field.leaf = spec;
+      } else {
+        field.node ??= { fields: [], aliases: [] };
+        node = field.node;
+      }
+    }
+  }
+  fillAliases(root);
+  return root;
+}
+
+/** Returns the relative paths below `node`; sets `node.aliases` to those with two or more segments. */
+function fillAliases(node: TrieNode): string[] {
+  const all: string[] = [];
+  const aliases: string[] = [];
+  for (const f of node.fields) {
+    all.push(f.key);
+    if (f.node !== undefined) {
+      for (const sub of fillAliases(f.node)) {
+        const joined = `${f.key}.${sub}`;
+        all.push(joined);
+        aliases.push(joined);
+      }
+    }
+  }
+  node.aliases = aliases;
+  return all;
+}
+
+const PROTO_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Read an own property of an event object (safe for names such as `constructor`). */
+export function getField(obj: Obj | undefined, key: string): unknown {
+  if (obj === undefined) return undefined;
+  if (PROTO_KEYS.has(key)) return Object.hasOwn(obj, key) ? obj[key] : undefined;
+  return obj[key];
+}
+
+/** Whether any of the dotted alias keys is present on the object. */
+export function hasAlias(obj: Obj, aliases: readonly string[]): boolean {
+  for (let i = 0; i < aliases.length; i++) {
+    if (getField(obj, aliases[i]!) !== undefined) return true;
+  }
+  return false;
+}
+
+/**
+ * Rewrite dotted keys of one object level into nested objects (copy-on-write; the event is not
+ * modified). A key that is both a leaf and an object becomes an array holding both, so both are seen.
+ */
+export function undot(obj: Obj): Obj {
+  const out: Obj = Object.create(null) as Obj;
+  const created = new Set<unknown>([out]);
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (!k.includes(".")) {
+      insert(out, [k], v, created);
+    }
+  }
+  for (const k of Object.keys(obj)) {
+    if (k.includes(".")) insert(out, k.split("."), obj[k], created);
+  }
+  return out;
+}
+
+function insert(target: Obj, segs: string[], value: unknown, created: Set<unknown>): void {
+  let cur = target;
+  for (let i = 0; i < segs.length; i++) {
+    const k = segs[i]!;
+    const last = i === segs.length - 1;
+    const existing = Object.hasOwn(cur, k) ? cur[k] : undefined;
+    if (last) {
+      if (existing === undefined) cur[k] = value;
+      else if (isPlainObject(existing) && isPlainObject(value)) {
+        const merged = ownCopy(existing, created);
+        for (const [kk, vv] of Object.entries(value)) insert(merged, [kk], vv, created);
+        cur[k] = merged;
+      } else if (Array.isArray(existing) && created.has(existing)) existing.push(value);
+      else {
+        const arr = [existing, value];
+        created.add(arr);
+        cur[k] = arr;
+      }
+      return;
+    }
+    let next: Obj;
+    if (existing === undefined) {
+      next = Object.create(null) as Obj;
+      created.add(next);
+    } else if (isPlainObject(existing)) {
+      next = ownCopy(existing, created);
+    } else {
+      // A leaf (or array) already sits here: keep both as array elements.
+      next = Object.create(null) as Obj;
+      created.add(next);
+      const arr = Array.isArray(existing) && created.has(existing) ? existing : [existing];
+      created.add(arr);
+      arr.push(next);
+      cur[k] = arr;
+      cur = next;
+      continue;
+    }
+    cur[k] = next;
+    cur = next;
+  }
+}
+
+function ownCopy(o: Obj, created: Set<unknown>): Obj {
+  if (created.has(o)) return o;
+  const c = Object.assign(Object.create(null) as Obj, o);
+  created.add(c);
+  return c;
+}
+
+function isPlainObject(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+type Pred<T> = (v: T) => boolean;
+
+/** Whether an operator list can match a missing field (only `exists:false` can). */
+export function matchesMissing(ops: readonly Operator[]): boolean {
+  return ops.some((o) => o.kind === "exists" && !o.value);
+}
+
+/** Compile one operator into a predicate over a leaf value, grouped by the value types it can match. */
+function compileOperator(op: Operator): { str?: Pred<string>; num?: Pred<number>; any?: Pred<unknown> } {
+  switch (op.kind) {
+    case "exact-string":
+    case "exact-number":
+    case "exact-boolean":
+    case "exact-null":
+    case "exists":
+      return {}; // handled by sets and flags in compileLeaf
+    case "equals-ignore-case": {
+      const lower = op.value.toLowerCase();
+      return { str: (s) => s.toLowerCase() === lower };
+    }
+    case "prefix": {
+      const p = op.value;
+      if (!op.ignoreCase) return { str: (s) => s.startsWith(p) };
+      const lower = p.toLowerCase();
+      return { str: (s) => s.length >= p.length && s.slice(0, p.length).toLowerCase() === lower };
+    }
+    case "suffix": {
+      const p = op.value;
+      if (!op.ignoreCase) return { str: (s) => s.endsWith(p) };
+      const lower = p.toLowerCase();
+      return { str: (s) => s.length >= p.length && s.slice(s.length - p.length).toLowerCase() === lower };
+    }
+    case "wildcard": {
+      const w = parseWildcard(op.value);
+      // Validation guarantees the pattern parses.
+      return w.ok ? { str: wildcardMatcher(w.pattern) } : {};
+    }
+    case "numeric": {
+      const { lo, hi, loOpen, hiOpen } = op;
+      if (lo === hi) return { num: (n) => n === lo };
+      if (loOpen && hiOpen) return { num: (n) => n > lo && n < hi };
+      if (loOpen) return { num: (n) => n > lo && n <= hi };
+      if (hiOpen) return { num: (n) => n >= lo && n < hi };
+      return { num: (n) => n >= lo && n <= hi };
+    }
+    case "cidr": {
+      const { family, lo, hi } = op;
+      return { str: (s) => ipInRange(s, family, lo, hi) };
+    }
+    case "anything-but": {
+      if (op.strings.length === 1 && op.numbers.length === 0) {
+        const only = op.strings[0]!;
+        return { any: (v) => v !== only };
+      }
+      const strs = new Set(op.strings);
+      const nums = new Set(op.numbers);
+      return {
+        any: (v) => !((typeof v === "string" && strs.has(v)) || (typeof v === "number" && nums.has(v))),
+      };
+    }
+    case "anything-but-set": {
+      const values = op.values;
+      switch (op.form) {
+        case "prefix":
+          return { any: (v) => typeof v !== "string" || !values.some((p) => v.startsWith(p)) };
+        case "suffix":
+          return { any: (v) => typeof v !== "string" || !values.some((p) => v.endsWith(p)) };
+        case "equals-ignore-case": {
+          const lowers = new Set(values.map((x) => x.toLowerCase()));
+          return { any: (v) => typeof v !== "string" || !lowers.has(v.toLowerCase()) };
+        }
+        case "wildcard": {
+          const ms = values.map((x) => {
+            const w = parseWildcard(x);
+            return w.ok ? wildcardMatcher(w.pattern) : () => false;
+          });
+          return { any: (v) => typeof v !== "string" || !ms.some((m) => m(v)) };
+        }
+      }
+    }
+  }
+}
+
+/** Compile a leaf operator list into a predicate over the event value at the leaf's path. */
+export function compileLeaf(spec: LeafSpec): Pred<unknown> {
+  let existsTrue = false;
+  let existsFalse = false;
+  let nullOk = false;
+  let trueOk = false;
+  let falseOk = false;
+  const strings: string[] = [];
+  const numbers: number[] = [];
+  const strOps: Pred<string>[] = [];
+  const numOps: Pred<number>[] = [];
+  const anyOps: Pred<unknown>[] = [];
+  for (const op of spec.operators) {
+    switch (op.kind) {
+      case "exact-string":
+        strings.push(op.value);
+        if (op.ipHex !== undefined) {
+          const hex = op.ipHex;
+          strOps.push((s) => s.length <= 45 && ipToHex(s) === hex);
+        }
+        break;
+      case "exact-number":
+        numbers.push(op.value);
+        break;
+      case "exact-boolean":
+        if (op.value) trueOk = true;
+        else falseOk = true;
+        break;
+      case "exact-null":
+        nullOk = true;
+        break;
+      case "exists":
+        if (op.value) existsTrue = true;
+        else existsFalse = true;
+        break;
+      default: {
+        const c = compileOperator(op);
+        if (c.str) strOps.push(c.str);
+        if (c.num) numOps.push(c.num);
+        if (c.any) anyOps.push(c.any);
+      }
+    }
+  }
+  const scalar = makeScalar(existsTrue, nullOk, trueOk, falseOk, strings, numbers, strOps, numOps, anyOps);
+
+  // 2 = some leaf matched, 1 = leaves present but none matched, 0 = no leaf at all.
+  const scanArray = (arr: readonly unknown[]): number => {
+    let seen = 0;
+    for (let i = 0; i < arr.length; i++) {
+      const e = arr[i];
+      if (typeof e === "object" && e !== null) {
+        if (Array.isArray(e)) {
+          const r = scanArray(e);
+          if (r === 2) return 2;
+          if (r === 1) seen = 1;
+        }
+        continue; // objects are not leaves
+      }
+      if (e === undefined) continue;
+      if (scalar(e)) return 2;
+      seen = 1;
+    }
+    return seen;
+  };
+
+  return (v: unknown): boolean => {
+    if (typeof v !== "object") return v === undefined ? existsFalse : scalar(v);
+    if (v === null) return scalar(null);
+    if (Array.isArray(v)) {
+      const r = scanArray(v);
+      return r === 2 || (r === 0 && existsFalse);
+    }
+    return existsFalse; // an object is not a leaf
+  };
+}
+
+function makeScalar(
+  existsTrue: boolean,
+  nullOk: boolean,
+  trueOk: boolean,
+  falseOk: boolean,
+  strings: string[],
+  numbers: number[],
+  strOps: Pred<string>[],
+  numOps: Pred<number>[],
+  anyOps: Pred<unknown>[],
+): Pred<unknown> {
+  if (existsTrue) return () => true;
+  const nStr = strOps.length;
+  const nNum = numOps.length;
+  const nAny = anyOps.length;
+  // Fast paths for the most common shapes.
+  if (nNum === 0 && nAny === 0 && numbers.length === 0 && !nullOk && !trueOk && !falseOk) {
+    if (strings.length === 1 && nStr === 0) {
+      const only = strings[0]!;
+      return (v) => v === only;
+    }
+    if (strings.length === 0 && nStr === 1) {
+      const op = strOps[0]!;
+      return (v) => typeof v === "string" && op(v);
+    }
+  }
+  if (strings.length === 0 && numbers.length === 0 && nStr === 0 && nNum === 0 && nAny === 1) {
+    if (!nullOk && !trueOk && !falseOk) return anyOps[0]!;
+  }
+  const strSet = strings.length > 1 ? new Set(strings) : null;
+  const strOne = strings.length === 1 ? strings[0]! : undefined;
+  const numSet = numbers.length > 0 ? new Set(numbers) : null;
+  return (v) => {
+    switch (typeof v) {
+      case "string":
+        if (v === strOne || strSet?.has(v)) return true;
+        for (let i = 0; i < nStr; i++) if (strOps[i]!(v)) return true;
+        break;
+      case "number":
+        if (numSet?.has(v)) return true;
+        for (let i = 0; i < nNum; i++) if (numOps[i]!(v)) return true;
+        break;
+      case "boolean":
+        if (v ? trueOk : falseOk) return true;
+        break;
+      default:
+        if (v === null && nullOk) return true;
+    }
+    for (let i = 0; i < nAny; i++) if (anyOps[i]!(v)) return true;
+    return false;
+  };
+}
+
+/** Compile a path-tree node into a predicate over the event value at that node. */
+export function compileNode(node: TrieNode): Pred<unknown> {
+  const fields = node.fields.map(compileField);
+  const n = fields.length;
+  const aliases = node.aliases;
+  const nAlias = aliases.length;
+  let matchObj: (o: Obj | undefined) => boolean;
+  if (n === 1) matchObj = fields[0]!;
+  else if (n === 2) {
+    const f0 = fields[0]!;
+    const f1 = fields[1]!;
+    matchObj = (o) => f0(o) && f1(o);
+  } else {
+    matchObj = (o) => {
+      for (let i = 0; i < n; i++) if (!fields[i]!(o)) return false;
+      return true;
+    };
+  }
+  const m = (v: unknown): boolean => {
+    if (typeof v === "object" && v !== null) {
+      if (Array.isArray(v)) {
+        if (v.length === 0) return matchObj(undefined);
+        for (let i = 0; i < v.length; i++) if (m(v[i])) return true;
+        return false;
+      }
+      const o = v as Obj;
+      if (nAlias > 0 && hasAlias(o, aliases)) return matchObj(undot(o));
+      return matchObj(o);
+    }
+    return matchObj(undefined);
+  };
+  return m;
+}
+
+function compileField(field: TrieField): (o: Obj | undefined) => boolean {
+  const key = field.key;
+  const leaf = field.leaf !== undefined ? compileLeaf(field.leaf) : undefined;
+  const child = field.node !== undefined ? compileNode(field.node) : undefined;
+  if (PROTO_KEYS.has(key)) {
+    return (o) => {
+      const v = getField(o, key);
+      return (leaf === undefined || leaf(v)) && (child === undefined || child(v));
+    };
+  }
+  if (leaf !== undefined && child === undefined) return (o) => leaf(o === undefined ? undefined : o[key]);
+  if (leaf === undefined && child !== undefined) return (o) => child(o === undefined ? undefined : o[key]);
+  return (o) => {
+    const v = o === undefined ? undefined : o[key];
+    return (leaf === undefined || leaf(v)) && (child === undefined || child(v));
+  };
+}
+
+/** Compile expanded rules into one predicate over a whole event (OR across rules). */
+export function compileRules(tries: readonly TrieNode[]): Pred<unknown> {
+  const ms = tries.map(compileNode);
+  if (ms.length === 1) return ms[0]!;
+  const n = ms.length;
+  return (e) => {
+    for (let i = 0; i < n; i++) if (ms[i]!(e)) return true;
+    return false;
+  };
+}

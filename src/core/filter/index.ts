@@ -1,0 +1,210 @@
+/**
+ * Event-filter engine: Lambda event source mapping filter criteria and EventBridge event patterns,
+ * for `dynastream filter-test` and `tail --filter`. Pure: no I/O, no SDK, no clock.
+ *
+ * Typical use:
+ * ```ts
+ * const r = compileCriteria([pattern1, pattern2]);          // dialect "lambda" by default
+ * if (!r.ok) report(r.errors);                               // data, never thrown
+ * const index = r.criteria.match(JSON.parse(line));          // fast path: first matching filter or -1
+ * const why = r.criteria.explain(event);                     // slow path, only when asked
+ * const lints = lintDynamoDB(r.criteria.patterns[0]!, { viewType: "NEW_IMAGE" });
+ * ```
+ *
+ * Semantics follow aws/event-ruler (the engine behind EventBridge; Lambda filtering uses the same
+ * syntax): AND across fields, OR across a field's values, `$or` at any level, any-element matching on
+ * event arrays with array consistency, dot-joined keys, numbers compared by value (300 = 300.0),
+ * duplicate pattern keys last-wins (with a warning). The rules and their
+ * sources are collected in the project's filter-semantics reference notes.
+ */
+
+import { buildTrie, compileRules, type TrieNode } from "./compile.js";
+import { explainTries, type PatternExplanation } from "./explain.js";
+import { lintRules } from "./lint.js";
+import type { DuplicateKey } from "./parse.js";
+import type { Diagnostic, Dialect, ExpandedRule, StreamViewType } from "./types.js";
+import { validatePattern } from "./validate.js";
+
+export type { PatternExplanation } from "./explain.js";
+export type { Diagnostic, Dialect, StreamViewType } from "./types.js";
+export { MAX_PATTERN_LENGTH } from "./validate.js";
+
+/** The only message Lambda returns for any invalid filter pattern (`InvalidParameterValueException`). */
+export const LAMBDA_INVALID_MESSAGE = "Invalid filter pattern definition.";
+
+/** Note to show with validation errors in the Lambda dialect. */
+export const LAMBDA_VALIDATION_NOTE = `Lambda itself only answers "${LAMBDA_INVALID_MESSAGE}" for an invalid pattern; the reasons shown are the ones EventBridge (event-ruler) gives for the same pattern.`;
+
+/** Filters per event source mapping without a quota increase. */
+export const DEFAULT_MAX_FILTERS = 5;
+
+/** Filters per event source mapping with the maximum quota increase. */
+export const MAX_FILTERS_WITH_QUOTA = 10;
+
+/** Options for compiling patterns. */
+export interface CompileOptions {
+  /** `lambda` (default) or `eventbridge`. */
+  dialect?: Dialect;
+}
+
+/** A compiled filter pattern. */
+export interface CompiledPattern {
+  /** The pattern text as given. */
+  readonly text: string;
+  readonly dialect: Dialect;
+  /** Whether the event (a parsed JSON value) matches. Fast path: no re-walk of the pattern. */
+  match(event: unknown): boolean;
+  /** Why the event matches or not (slow path). */
+  explain(event: unknown): PatternExplanation;
+  /** Non-fatal diagnostics (duplicate keys, unconfirmed Lambda operators, ...). */
+  readonly warnings: Diagnostic[];
+}
+
+/** Result of `compilePattern`. */
+export type CompilePatternResult =
+  | { ok: true; pattern: CompiledPattern }
+  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+interface Internals {
+  rules: ExpandedRule[];
+  tries: TrieNode[];
+  duplicates: DuplicateKey[];
+}
+
+const internals = new WeakMap<CompiledPattern, Internals>();
+
+/**
+ * Validate and compile one pattern text into a matcher. Never throws for user input: invalid
+ * patterns give `{ ok: false, errors }` with AWS's reason texts where known.
+ */
+export function compilePattern(text: string, opts: CompileOptions = {}): CompilePatternResult {
+  const dialect = opts.dialect ?? "lambda";
+  const v = validatePattern(text, dialect);
+  if (v.rules === undefined || v.errors.length > 0)
+    return { ok: false, errors: v.errors, warnings: v.warnings };
+  const tries = v.rules.map(buildTrie);
+  const match = compileRules(tries);
+  const pattern: CompiledPattern = {
+    text,
+    dialect,
+    match,
+    explain: (event) => explainTries(tries, event),
+    warnings: v.warnings,
+  };
+  internals.set(pattern, { rules: v.rules, tries, duplicates: v.duplicates });
+  return { ok: true, pattern };
+}
+
+/** Why an event was or was not selected by a list of filters. */
+export interface CriteriaExplanation {
+  matched: boolean;
+  /** Index of the first matching filter, or -1. */
+  index: number;
+  /** One explanation per filter, in order. */
+  filters: PatternExplanation[];
+}
+
+/** Compiled `FilterCriteria`: a record is delivered when any filter matches. */
+export interface CompiledCriteria {
+  readonly patterns: CompiledPattern[];
+  /** Index of the first matching filter, or -1 (the record would be filtered out). */
+  match(event: unknown): number;
+  /** Per-filter explanation (slow path). */
+  explain(event: unknown): CriteriaExplanation;
+  /** Warnings of all filters (with `filter` set) plus count warnings. */
+  readonly warnings: Diagnostic[];
+}
+
+/** Result of `compileCriteria`. */
+export type CompileCriteriaResult =
+  | { ok: true; criteria: CompiledCriteria }
+  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+/**
+ * Compile a list of filter patterns (Lambda `FilterCriteria.Filters`). Enforces the filter count:
+ * more than 5 gives a warning (a quota increase is needed), more than 10 an error.
+ */
+export function compileCriteria(
+  patternTexts: readonly string[],
+  opts: CompileOptions = {},
+): CompileCriteriaResult {
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const n = patternTexts.length;
+  if (n === 0) {
+    errors.push({ level: "error", code: "no-filters", message: "At least one filter pattern is required" });
+  } else if (n > MAX_FILTERS_WITH_QUOTA) {
+    errors.push({
+      level: "error",
+      code: "too-many-filters",
+      message: `${n} filters given; an event source mapping accepts at most ${DEFAULT_MAX_FILTERS} (${MAX_FILTERS_WITH_QUOTA} with a quota increase)`,
+    });
+  } else if (n > DEFAULT_MAX_FILTERS) {
+    warnings.push({
+      level: "warning",
+      code: "filters-above-default-quota",
+      message: `${n} filters given; an event source mapping accepts ${DEFAULT_MAX_FILTERS} by default, up to ${MAX_FILTERS_WITH_QUOTA} only with a quota increase`,
+    });
+  }
+  const patterns: CompiledPattern[] = [];
+  patternTexts.forEach((text, i) => {
+    const r = compilePattern(text, opts);
+    const tag = (d: Diagnostic): Diagnostic => ({ ...d, filter: i });
+    if (r.ok) {
+      patterns.push(r.pattern);
+      warnings.push(...r.pattern.warnings.map(tag));
+    } else {
+      errors.push(...r.errors.map(tag));
+      warnings.push(...r.warnings.map(tag));
+    }
+  });
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  const matchers = patterns.map((p) => p.match);
+  const count = matchers.length;
+  const criteria: CompiledCriteria = {
+    patterns,
+    match: (event) => {
+      for (let i = 0; i < count; i++) if (matchers[i]!(event)) return i;
+      return -1;
+    },
+    explain: (event) => {
+      const filters = patterns.map((p) => p.explain(event));
+      const index = filters.findIndex((f) => f.matched);
+      return { matched: index !== -1, index, filters };
+    },
+    warnings,
+  };
+  return { ok: true, criteria };
+}
+
+/** Options of `lintDynamoDB`. */
+export interface LintDynamoDBOptions {
+  /** The stream's `StreamViewType`, to flag conditions on images the stream does not carry. */
+  viewType?: StreamViewType;
+  /** Dialect used to compile a pattern given as text (default `lambda`). */
+  dialect?: Dialect;
+}
+
+/**
+ * Lint a pattern for DynamoDB stream records: `numeric` under `N`/`NS`, attribute patterns missing
+ * their type descriptor, `exists` on an attribute node, `body`/`data` keys of other event sources,
+ * images the view type does not carry, duplicate keys, and unconfirmed metadata fields. A pattern
+ * given as text that does not compile yields its compile diagnostics instead.
+ */
+export function lintDynamoDB(
+  pattern: CompiledPattern | string,
+  opts: LintDynamoDBOptions = {},
+): Diagnostic[] {
+  let compiled: CompiledPattern;
+  if (typeof pattern === "string") {
+    const r = compilePattern(pattern, { dialect: opts.dialect ?? "lambda" });
+    if (!r.ok) return [...r.errors, ...r.warnings];
+    compiled = r.pattern;
+  } else {
+    compiled = pattern;
+  }
+  const inner = internals.get(compiled);
+  if (inner === undefined) return [];
+  const lintOpts = opts.viewType === undefined ? {} : { viewType: opts.viewType };
+  return lintRules(inner.rules, inner.duplicates, lintOpts);
+}
