@@ -3,6 +3,13 @@ import { describeCommand } from "../commands/describe.js";
 import { disableCommand } from "../commands/disable.js";
 import { enableCommand } from "../commands/enable.js";
 import { shardsCommand } from "../commands/shards.js";
+import { tailCommand } from "../commands/tail.js";
 import type { CommandSpec } from "./program.js";
 
-export const commandSpecs: CommandSpec[] = [enableCommand, disableCommand, describeCommand, shardsCommand];
+export const commandSpecs: CommandSpec[] = [
+  enableCommand,
+  disableCommand,
+  describeCommand,
+  shardsCommand,
+  tailCommand,
+];
