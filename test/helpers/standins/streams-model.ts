@@ -133,7 +133,8 @@ export interface ShardState {
   readonly adjacentParentShardId: string | undefined;
   readonly createdAt: number;
   readonly startingSeq: bigint;
-  readonly seqBase: bigint;
+  /** Generated sequence numbers are `seqOrigin + <server-wide counter>`. */
+  readonly seqOrigin: bigint;
   endingSeq: bigint | undefined;
   closedAt: number | undefined;
   /** Records in ascending sequence order (trimmed ones removed). */
@@ -290,7 +291,10 @@ export class StreamsModel {
     if (!Number.isInteger(digits) || digits < 21 || digits > 40) {
       throw new Error(`stand-in: sequenceDigits must be 21..40, got ${digits}`);
     }
-    const seqBase = def.sequenceBase !== undefined ? BigInt(def.sequenceBase) : 10n ** BigInt(digits - 1);
+    // Default: 10^(digits-1) + a server-wide counter, so numbers are non-contiguous per shard and
+    // roughly time-ordered across shards. An explicit base makes this shard's numbers start just above it.
+    const seqOrigin =
+      def.sequenceBase !== undefined ? BigInt(def.sequenceBase) - this.seqCounter : 10n ** BigInt(digits - 1);
     let startingSeq: bigint;
     if (def.startingSequenceNumber !== undefined) {
       if (!SEQ_RE.test(def.startingSequenceNumber)) {
@@ -298,7 +302,7 @@ export class StreamsModel {
       }
       startingSeq = BigInt(def.startingSequenceNumber);
     } else {
-      startingSeq = seqBase + this.nextSeqOffset();
+      startingSeq = seqOrigin + this.nextSeqOffset();
     }
     const shard: ShardState = {
       shardId,
@@ -306,7 +310,7 @@ export class StreamsModel {
       adjacentParentShardId: def.adjacentParentShardId,
       createdAt: this.settings.clock(),
       startingSeq,
-      seqBase,
+      seqOrigin,
       endingSeq: undefined,
       closedAt: undefined,
       records: [],
@@ -339,7 +343,7 @@ export class StreamsModel {
           throw new Error(`stand-in: SequenceNumber ${explicit} does not increase in shard ${shardId}`);
         }
       } else {
-        seq = shard.seqBase + this.nextSeqOffset();
+        seq = shard.seqOrigin + this.nextSeqOffset();
         if (seq <= floor) seq = floor + 1n + BigInt(this.seqSteps % 5);
       }
       const wire = this.buildRecord(stream, keySchema, input, seq);

@@ -131,7 +131,11 @@ export interface ShardDef {
   closed?: boolean;
   /** Length of generated sequence numbers, 21..40 (default 21). */
   sequenceDigits?: number;
-  /** Base added to the server-wide counter for generated sequence numbers (overrides sequenceDigits). */
+  /**
+   * Generated sequence numbers of this shard start just above this value and grow in non-contiguous
+   * steps of 10–22 (overrides sequenceDigits). E.g. "999999999999999999950" crosses from 21 to 22 digits
+   * after a few records, to catch string comparisons.
+   */
   sequenceBase?: string | bigint;
   /** Explicit StartingSequenceNumber (digits, 21..40). */
   startingSequenceNumber?: string;
