@@ -218,7 +218,9 @@ const STREAMS_OPS: ReadonlySet<string> = new Set([
 const MAX_BODY = 5 * 1024 * 1024;
 
 /**
- * Start a stand-in on 127.0.0.1, port 0.
+ * Start a stand-in on 127.0.0.1, port 0. Shard iterators are opaque base64url tokens carrying
+ * stream, shard, position and issue time; they are valid only on the stand-in that issued them
+ * (others answer ValidationException "Invalid ShardIterator").
  *
  * @example
  * const standin = await startStreamsStandin();
