@@ -110,7 +110,28 @@ export function tagOf(av: AttributeValue): AttributeTag {
 /** Base64 text of a binary value. A string is taken to be base64 already and returned unchanged. */
 export function toBase64(b: Binary): string {
   if (typeof b === "string") return b;
+  // Small values (hashes, ids) are common; a Buffer per value costs more than encoding them here.
+  if (b.byteLength <= 48) return smallBase64(b);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+function smallBase64(b: Uint8Array): string {
+  let out = "";
+  const n = b.byteLength;
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const v = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8) | (b[i + 2] as number);
+    out += B64[v >> 18] + (B64[(v >> 12) & 63] as string) + B64[(v >> 6) & 63] + B64[v & 63];
+  }
+  if (i < n) {
+    const x = b[i] as number;
+    const y = i + 1 < n ? (b[i + 1] as number) : 0;
+    const v = (x << 16) | (y << 8);
+    out += (B64[v >> 18] as string) + B64[(v >> 12) & 63] + (i + 1 < n ? B64[(v >> 6) & 63] : "=") + "=";
+  }
+  return out;
 }
 
 /** The bytes of a binary value (a string is decoded as base64). */
@@ -179,9 +200,17 @@ export function normalizeNumber(s: string): string {
   return `${m[1] === "-" ? "-" : ""}${digits}e${exp}`;
 }
 
+/**
+ * The form DynamoDB itself sends numbers in: no exponent, no leading zeros, no trailing fractional
+ * zeros, no `-0`. Two such strings are numerically equal only if they are identical.
+ */
+const CANONICAL_NUMBER = /^(?:0|-?[1-9]\d*(?:\.\d*[1-9])?|-?0\.\d*[1-9])$/;
+
 /** Numeric equality of two DynamoDB number strings, exact (never through a JS double). */
 export function numbersEqual(a: string, b: string): boolean {
-  return a === b || normalizeNumber(a) === normalizeNumber(b);
+  if (a === b) return true;
+  if (CANONICAL_NUMBER.test(a) && CANONICAL_NUMBER.test(b)) return false;
+  return normalizeNumber(a) === normalizeNumber(b);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -257,7 +286,35 @@ export function attributeMapEquals(a: AttributeMap, b: AttributeMap): boolean {
 // Lossless JSON writers. They build text directly (no intermediate objects, no JSON.stringify of the
 // whole thing); JSON.stringify is only used to quote strings, where V8's native escaping is fastest.
 
-const quote = JSON.stringify as (s: string) => string;
+/** Characters that JSON.stringify would escape (and surrogates, which it escapes when lone). */
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A JSON string literal for `s`. Most strings need no escaping, and a regex test plus concatenation is
+ * about twice as fast as `JSON.stringify` on short strings; anything else goes to JSON.stringify
+ * (which also writes lone surrogates as `\udxxx`, so the text stays valid UTF-8).
+ */
+export function jsonString(s: string): string {
+  return NEEDS_JSON_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+}
+
+/**
+ * Quoted attribute names followed by `:`, memoised: item schemas repeat the same few names on every
+ * record. Bounded so a table with unbounded dynamic names cannot grow it without limit.
+ */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_MAX = 10_000;
+
+function jsonKey(k: string): string {
+  let q = keyCache.get(k);
+  if (q === undefined) {
+    q = jsonString(k) + ":";
+    if (keyCache.size < KEY_CACHE_MAX) keyCache.set(k, q);
+  }
+  return q;
+}
+
+const quote = jsonString;
 
 function safeStringify(v: unknown): string {
   try {
@@ -303,7 +360,7 @@ export function plainJsonMap(m: AttributeMap): string {
   let out = "{";
   let first = true;
   for (const k in m) {
-    out += (first ? "" : ",") + quote(k) + ":" + plainJsonValue(m[k] as AttributeValue);
+    out += (first ? "" : ",") + jsonKey(k) + plainJsonValue(m[k] as AttributeValue);
     first = false;
   }
   return out + "}";
@@ -335,7 +392,7 @@ export function dynamodbJsonMap(m: AttributeMap): string {
   let out = "{";
   let first = true;
   for (const k in m) {
-    out += (first ? "" : ",") + quote(k) + ":" + dynamodbJsonValue(m[k] as AttributeValue);
+    out += (first ? "" : ",") + jsonKey(k) + dynamodbJsonValue(m[k] as AttributeValue);
     first = false;
   }
   return out + "}";
@@ -360,6 +417,98 @@ function unknownJson(av: AttributeValue): string {
   const u = av.$unknown;
   if (u === undefined) return "null";
   return "{" + quote(String(u[0])) + ":" + safeStringify(u[1]) + "}";
+}
+
+// One pass, two texts: tail's JSON line carries every image twice (plain, and typed inside the
+// Lambda-shaped `record`), so the writers below produce both at once, sharing the traversal, the
+// attribute-name quoting and the string escaping. The plain text is returned; the typed text of the
+// same value is left in `typedOut` for the caller to pick up immediately.
+let typedOut = "";
+
+function bothValue(av: AttributeValue): string {
+  if (av.S !== undefined) {
+    const q = quote(av.S);
+    typedOut = '{"S":' + q + "}";
+    return q;
+  }
+  if (av.N !== undefined) {
+    const n = av.N;
+    if (JSON_NUMBER.test(n)) {
+      typedOut = '{"N":"' + n + '"}';
+      return n;
+    }
+    const q = quote(n);
+    typedOut = '{"N":' + q + "}";
+    return q;
+  }
+  if (av.M !== undefined) {
+    const p = bothMap(av.M);
+    typedOut = '{"M":' + typedOut + "}";
+    return p;
+  }
+  if (av.L !== undefined) {
+    const l = av.L;
+    let p = "[";
+    let t = '{"L":[';
+    for (let i = 0; i < l.length; i++) {
+      p += (i === 0 ? "" : ",") + bothValue(l[i] as AttributeValue);
+      t += (i === 0 ? "" : ",") + typedOut;
+    }
+    typedOut = t + "]}";
+    return p + "]";
+  }
+  if (av.BOOL !== undefined) {
+    typedOut = av.BOOL ? '{"BOOL":true}' : '{"BOOL":false}';
+    return av.BOOL ? "true" : "false";
+  }
+  if (av.NULL !== undefined) {
+    typedOut = av.NULL ? '{"NULL":true}' : '{"NULL":false}';
+    return "null";
+  }
+  if (av.B !== undefined) {
+    const q = quote(toBase64(av.B));
+    typedOut = '{"B":' + q + "}";
+    return q;
+  }
+  if (av.SS !== undefined) {
+    const q = stringArray(av.SS);
+    typedOut = '{"SS":' + q + "}";
+    return q;
+  }
+  if (av.NS !== undefined) {
+    typedOut = '{"NS":' + stringArray(av.NS) + "}";
+    return plainJsonValue(av);
+  }
+  if (av.BS !== undefined) {
+    const q = binaryArray(av.BS);
+    typedOut = '{"BS":' + q + "}";
+    return q;
+  }
+  typedOut = unknownJson(av);
+  return typedOut;
+}
+
+function bothMap(m: AttributeMap): string {
+  let p = "{";
+  let t = "{";
+  let first = true;
+  for (const k in m) {
+    const kq = jsonKey(k);
+    p += (first ? "" : ",") + kq + bothValue(m[k] as AttributeValue);
+    t += (first ? "" : ",") + kq + typedOut;
+    first = false;
+  }
+  typedOut = t + "}";
+  return p + "}";
+}
+
+/**
+ * Both JSON texts of a map in one pass: `plain` equals {@link plainJsonMap}, `typed` equals
+ * {@link dynamodbJsonMap}. For writers that need both (tail's NDJSON line).
+ */
+export function plainAndDynamodbJsonMap(m: AttributeMap): { plain: string; typed: string } {
+  const plain = bothMap(m);
+  return { plain, typed: typedOut };
 }
 
 const TAGS = new Set(["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL", "$unknown"]);

@@ -45,12 +45,19 @@ export function diffImages(oldImage: AttributeMap | undefined, newImage: Attribu
 }
 
 function diffMaps(path: AttributePath, a: AttributeMap, b: AttributeMap, out: Change[]): void {
+  let shared = 0;
   for (const k in a) {
     const x = a[k] as AttributeValue;
     const y = b[k];
     if (y === undefined) out.push({ path: [...path, k], kind: "removed", old: x });
-    else diffValues(path, k, x, y, out);
+    else {
+      shared++;
+      diffValues(path, k, x, y, out);
+    }
   }
+  let nb = 0;
+  for (const _ in b) nb++;
+  if (nb === shared) return; // every key of b is also in a: nothing added
   for (const k in b) {
     if (a[k] === undefined) out.push({ path: [...path, k], kind: "added", new: b[k] as AttributeValue });
   }

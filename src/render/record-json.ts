@@ -17,17 +17,18 @@
  * `--output raw`: just the record as received from GetRecords, JSON (binary base64, dates ISO-8601).
  * Gap line: `{"type":"gap","streamArn","shardId","afterSequenceNumber","reason","at"}`.
  */
-import { dynamodbJsonMap, dynamodbJsonValue, plainJsonMap, plainJsonValue, toBase64 } from "../core/attr.js";
+import {
+  dynamodbJsonMap,
+  dynamodbJsonValue,
+  jsonString,
+  plainAndDynamodbJsonMap,
+  plainJsonValue,
+  toBase64,
+} from "../core/attr.js";
 import type { Change } from "../core/diff.js";
 import { diffImages } from "../core/diff.js";
 import type { StreamRecord } from "../core/record.js";
-import {
-  creationTimeMs,
-  creationTimeSeconds,
-  isTtlDelete,
-  lambdaUserIdentity,
-  tableFromStreamArn,
-} from "../core/record.js";
+import { creationTimeSeconds, isTtlDelete, lambdaUserIdentity, tableFromStreamArn } from "../core/record.js";
 
 /** What tail knows about where a record came from. */
 export interface RecordContext {
@@ -40,17 +41,64 @@ export interface RecordContext {
 /** The JSON output flavours of `tail --output`. */
 export type JsonOutput = "json" | "dynamodb-json" | "raw";
 
-const quote = JSON.stringify as (s: string) => string;
+const quote = jsonString;
 
 function str(s: string | undefined): string {
   return s === undefined || s === null ? "null" : quote(s);
 }
 
+/**
+ * Quoted text of fields that repeat on every record (event name and version, source, region, view
+ * type, stream ARN, shard id, table), memoised; bounded in case a field turns out not to repeat.
+ */
+const repeatCache = new Map<string, string>();
+
+function rep(s: string | undefined): string {
+  if (s === undefined || s === null) return "null";
+  let q = repeatCache.get(s);
+  if (q === undefined) {
+    q = quote(s);
+    if (repeatCache.size < 1000) repeatCache.set(s, q);
+  }
+  return q;
+}
+
 /** Largest time a Date can hold (±8.64e15 ms); beyond it toISOString throws. */
 const MAX_DATE_MS = 8.64e15;
 
+// Records in a batch mostly share their (1-second) creation time: remember the last conversion.
+let lastMs = Number.NaN;
+let lastIso = "null";
+
 function iso(ms: number | undefined): string {
-  return ms === undefined || !(Math.abs(ms) <= MAX_DATE_MS) ? "null" : quote(new Date(ms).toISOString());
+  if (ms === lastMs) return lastIso;
+  if (ms === undefined || !(Math.abs(ms) <= MAX_DATE_MS)) return "null";
+  lastMs = ms;
+  lastIso = '"' + new Date(ms).toISOString() + '"';
+  return lastIso;
+}
+
+let lastArn: string | undefined;
+let lastTable: string | undefined;
+
+/** The table named in a stream ARN; memoised, as every record of a stream has the same ARN. */
+function tableOf(arn: string | undefined): string | undefined {
+  if (arn !== lastArn) {
+    lastArn = arn;
+    lastTable = tableFromStreamArn(arn);
+  }
+  return lastTable;
+}
+
+let lastSeconds = Number.NaN;
+let lastSecondsText = "";
+
+function secondsText(t: number): string {
+  if (t !== lastSeconds) {
+    lastSeconds = t;
+    lastSecondsText = String(t);
+  }
+  return lastSecondsText;
 }
 
 /**
@@ -65,13 +113,16 @@ export function recordJsonLine(
 ): string {
   if (output === "raw") return rawJson(rec);
   const typed = output === "dynamodb-json";
-  const mapJson = typed ? dynamodbJsonMap : plainJsonMap;
   const d = rec.dynamodb ?? {};
+  const seconds = creationTimeSeconds(rec);
   const streamArn = ctx.streamArn ?? rec.eventSourceARN;
-  const table = ctx.table ?? tableFromStreamArn(streamArn);
-  const keys = d.Keys;
+  const table = ctx.table ?? tableOf(streamArn);
   const oldImage = d.OldImage;
   const newImage = d.NewImage;
+  // Each map is traversed once for both its plain and its typed (Lambda `record`) text.
+  const keys = d.Keys ? plainAndDynamodbJsonMap(d.Keys) : undefined;
+  const oldJ = oldImage ? plainAndDynamodbJsonMap(oldImage) : undefined;
+  const newJ = newImage ? plainAndDynamodbJsonMap(newImage) : undefined;
   let changes = "null";
   if (rec.eventName === "MODIFY" && oldImage && newImage) {
     changes = changesJson(diffImages(oldImage, newImage), typed);
@@ -80,29 +131,29 @@ export function recordJsonLine(
     '{"type":"record","eventID":' +
     str(rec.eventID) +
     ',"eventName":' +
-    str(rec.eventName) +
+    rep(rec.eventName) +
     ',"table":' +
-    str(table) +
+    rep(table) +
     ',"streamArn":' +
-    str(streamArn) +
+    rep(streamArn) +
     ',"shardId":' +
-    str(ctx.shardId) +
+    rep(ctx.shardId) +
     ',"sequenceNumber":' +
     str(d.SequenceNumber) +
     ',"approximateCreationDateTime":' +
-    iso(creationTimeMs(rec)) +
+    iso(seconds === undefined ? undefined : Math.round(seconds * 1000)) +
     ',"ttl":' +
     (isTtlDelete(rec) ? "true" : "false") +
     ',"keys":' +
-    (keys ? mapJson(keys) : "null") +
+    (keys ? (typed ? keys.typed : keys.plain) : "null") +
     ',"oldImage":' +
-    (oldImage ? mapJson(oldImage) : "null") +
+    (oldJ ? (typed ? oldJ.typed : oldJ.plain) : "null") +
     ',"newImage":' +
-    (newImage ? mapJson(newImage) : "null") +
+    (newJ ? (typed ? newJ.typed : newJ.plain) : "null") +
     ',"changes":' +
     changes +
     ',"record":' +
-    lambdaRecordJson(rec, streamArn) +
+    lambdaJson(rec, streamArn, seconds, keys?.typed, newJ?.typed, oldJ?.typed) +
     "}"
   );
 }
@@ -131,30 +182,43 @@ export function changesJson(changes: readonly Change[], typed = false): string {
  * `toLambdaRecord(rec, { streamArn })` (same fields, same order), written without building the object.
  */
 export function lambdaRecordJson(rec: StreamRecord, streamArn?: string): string {
-  let out = "{";
-  let sep = "";
-  const field = (name: string, v: string | undefined): void => {
-    if (v === undefined) return;
-    out += sep + '"' + name + '":' + quote(v);
-    sep = ",";
-  };
-  field("eventID", rec.eventID);
-  field("eventName", rec.eventName);
-  field("eventVersion", rec.eventVersion);
-  field("eventSource", rec.eventSource);
-  field("awsRegion", rec.awsRegion);
+  const d = rec.dynamodb;
+  return lambdaJson(
+    rec,
+    streamArn,
+    creationTimeSeconds(rec),
+    d?.Keys && dynamodbJsonMap(d.Keys),
+    d?.NewImage && dynamodbJsonMap(d.NewImage),
+    d?.OldImage && dynamodbJsonMap(d.OldImage),
+  );
+}
+
+/** The Lambda record text, given the typed texts of its keys and images (undefined when absent). */
+function lambdaJson(
+  rec: StreamRecord,
+  streamArn: string | undefined,
+  t: number | undefined,
+  keys: string | undefined,
+  newImage: string | undefined,
+  oldImage: string | undefined,
+): string {
+  let head = "";
+  if (rec.eventID !== undefined) head += ',"eventID":' + quote(rec.eventID);
+  if (rec.eventName !== undefined) head += ',"eventName":' + rep(rec.eventName);
+  if (rec.eventVersion !== undefined) head += ',"eventVersion":' + rep(rec.eventVersion);
+  if (rec.eventSource !== undefined) head += ',"eventSource":' + rep(rec.eventSource);
+  if (rec.awsRegion !== undefined) head += ',"awsRegion":' + rep(rec.awsRegion);
   const d = rec.dynamodb ?? {};
   let dd = "";
-  const t = creationTimeSeconds(rec);
-  if (t !== undefined) dd += ',"ApproximateCreationDateTime":' + JSON.stringify(t);
-  if (d.Keys) dd += ',"Keys":' + dynamodbJsonMap(d.Keys);
-  if (d.NewImage) dd += ',"NewImage":' + dynamodbJsonMap(d.NewImage);
-  if (d.OldImage) dd += ',"OldImage":' + dynamodbJsonMap(d.OldImage);
+  if (t !== undefined) dd += ',"ApproximateCreationDateTime":' + secondsText(t);
+  if (keys !== undefined) dd += ',"Keys":' + keys;
+  if (newImage !== undefined) dd += ',"NewImage":' + newImage;
+  if (oldImage !== undefined) dd += ',"OldImage":' + oldImage;
   if (d.SequenceNumber !== undefined) dd += ',"SequenceNumber":' + quote(d.SequenceNumber);
-  if (d.SizeBytes !== undefined) dd += ',"SizeBytes":' + JSON.stringify(d.SizeBytes);
-  if (d.StreamViewType !== undefined) dd += ',"StreamViewType":' + quote(d.StreamViewType);
-  out += sep + '"dynamodb":{' + dd.slice(1) + "}";
-  sep = ",";
+  if (d.SizeBytes !== undefined)
+    dd += ',"SizeBytes":' + (Number.isFinite(d.SizeBytes) ? String(d.SizeBytes) : "null");
+  if (d.StreamViewType !== undefined) dd += ',"StreamViewType":' + rep(d.StreamViewType);
+  let out = "{" + head.slice(1) + (head === "" ? "" : ",") + '"dynamodb":{' + dd.slice(1) + "}";
   const u = lambdaUserIdentity(rec.userIdentity);
   if (u !== undefined) {
     let ui = "";
@@ -162,7 +226,8 @@ export function lambdaRecordJson(rec: StreamRecord, streamArn?: string): string 
     if (u.type !== undefined) ui += ',"type":' + quote(u.type);
     out += ',"userIdentity":{' + ui.slice(1) + "}";
   }
-  field("eventSourceARN", streamArn ?? rec.eventSourceARN);
+  const arn = streamArn ?? rec.eventSourceARN;
+  if (arn !== undefined) out += ',"eventSourceARN":' + rep(arn);
   return out + "}";
 }
 

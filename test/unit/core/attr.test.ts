@@ -8,11 +8,15 @@ import {
   checkAttributeMap,
   checkAttributeValue,
   dynamodbJson,
+  dynamodbJsonMap,
   isJsonNumberToken,
+  jsonString,
   looksLikeAttributeValue,
   normalizeNumber,
   numbersEqual,
+  plainAndDynamodbJsonMap,
   plainJson,
+  plainJsonMap,
   plainJsonValue,
   toBase64,
   toBytes,
@@ -154,7 +158,56 @@ describe("dynamodbJson", () => {
   });
 });
 
+describe("plainAndDynamodbJsonMap", () => {
+  it("gives exactly the texts of plainJsonMap and dynamodbJsonMap in one pass", () => {
+    const imgs: AttributeMap[] = [
+      {},
+      { a: { S: "x" }, "b c": { S: 'q"\u0000\ud800' }, n: { N: N38 }, odd: { N: ".5" } },
+      {
+        m: { M: { l: { L: [{ NULL: true }, { BOOL: false }, { BOOL: true }, { M: {} }, { L: [] }] } } },
+        ss: { SS: ["a", "b"] },
+        ns: { NS: ["1", "5."] },
+        bs: { BS: [new Uint8Array([1]), "AQ=="] },
+        b: { B: new Uint8Array([0, 1, 255]) },
+        u: { $unknown: ["X", { y: 1 }] },
+      },
+    ];
+    for (const img of imgs) {
+      assert.deepEqual(plainAndDynamodbJsonMap(img), {
+        plain: plainJsonMap(img),
+        typed: dynamodbJsonMap(img),
+      });
+    }
+  });
+});
+
+describe("jsonString", () => {
+  it("matches JSON.stringify, including escapes and lone surrogates", () => {
+    for (const s of [
+      "",
+      "plain",
+      'q"',
+      "back\\slash",
+      "\u0000\u001f\u007f",
+      "é😀",
+      "\ud800",
+      "x\udc00y",
+      "\u2028",
+    ]) {
+      assert.equal(jsonString(s), JSON.stringify(s));
+    }
+  });
+});
+
 describe("binary", () => {
+  it("encodes every length like Buffer does", () => {
+    for (let n = 0; n <= 60; n++) {
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i++) b[i] = (i * 37 + n * 11) & 255;
+      assert.equal(toBase64(b), Buffer.from(b).toString("base64"), `length ${n}`);
+    }
+  });
+
   it("encodes Uint8Array views (with offsets) and passes base64 text through", () => {
     const buf = new Uint8Array([9, 9, 0, 1, 255, 9]);
     const view = buf.subarray(2, 5);
@@ -185,6 +238,11 @@ describe("numbers", () => {
       !numbersEqual("12345678901234567890123456789012345678", "12345678901234567890123456789012345679"),
     );
     assert.ok(!numbersEqual("0.1", "0.10000000000000001")); // equal as doubles, not as decimals
+    assert.ok(numbersEqual("-0", "0"));
+    assert.ok(numbersEqual("0.10", "0.1"));
+    assert.ok(numbersEqual("1E+2", "100"));
+    assert.ok(!numbersEqual("-1", "1"));
+    assert.ok(!numbersEqual("0.01", "0.1"));
   });
 });
 

@@ -244,3 +244,34 @@ describe("gapJsonLine", () => {
     );
   });
 });
+
+describe("consecutive lines", () => {
+  it("do not leak memoised values between records", () => {
+    const a: StreamRecord = {
+      eventName: "INSERT",
+      dynamodb: { ApproximateCreationDateTime: 1704110405, Keys: { id: { S: "1" } } },
+    };
+    const b: StreamRecord = {
+      eventName: "REMOVE",
+      dynamodb: { ApproximateCreationDateTime: 1704110406, Keys: { id: { S: "2" } } },
+    };
+    const arnB = ARN.replace("Orders", "Other");
+    const la = JSON.parse(recordJsonLine(a, { streamArn: ARN })) as Record<string, unknown>;
+    const lb = JSON.parse(recordJsonLine(b, { streamArn: arnB })) as Record<string, unknown>;
+    const la2 = JSON.parse(recordJsonLine(a, { streamArn: ARN })) as Record<string, unknown>;
+    assert.deepEqual(
+      [la.approximateCreationDateTime, la.table, la.eventName],
+      ["2024-01-01T12:00:05.000Z", "Orders", "INSERT"],
+    );
+    assert.deepEqual(
+      [lb.approximateCreationDateTime, lb.table, lb.eventName],
+      ["2024-01-01T12:00:06.000Z", "Other", "REMOVE"],
+    );
+    assert.deepEqual(la2, la);
+    assert.equal(
+      (lb.record as { dynamodb: { ApproximateCreationDateTime: number } }).dynamodb
+        .ApproximateCreationDateTime,
+      1704110406,
+    );
+  });
+});
