@@ -3,7 +3,7 @@
  * hint; nothing here does I/O.
  */
 import { UsageError } from "../errors.js";
-import { formatDuration, parseDuration, parseTimeOrAgo } from "./duration.js";
+import { parseDuration, parseTimeOrAgo } from "./duration.js";
 import { isSequenceNumber } from "./sequence.js";
 import type { FromSpec, IteratorPosition } from "./tail-plan.js";
 import { FROM_FORMS, parseFrom } from "./tail-plan.js";
@@ -218,9 +218,4 @@ export function parseTailFlags(target: string | undefined, f: TailFlags, nowMs: 
     tz: f.localTime === true ? "local" : "utc",
     filters,
   };
-}
-
-/** A short text of a duration for messages (`30s`). */
-export function durationText(ms: number): string {
-  return formatDuration(ms);
 }
