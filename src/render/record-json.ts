@@ -1,7 +1,8 @@
 /**
  * NDJSON output of `dynastream tail`: one line per record (and per gap), each built directly from text
- * parts. Images are written once by the lossless writers in core/attr; the line is never re-parsed or
- * stringified as a whole.
+ * parts. Each image is traversed once, giving both its plain text and its typed text (for `record`);
+ * the line is never re-parsed or stringified as a whole. Hot-path memos (quoted repeating fields, the
+ * last table/ARN, the last timestamp) are module-level but only cache pure conversions.
  *
  * Record line (`--output json`, the default for pipes):
  * `{"type":"record","eventID","eventName","table","streamArn","shardId","sequenceNumber",
