@@ -8,7 +8,8 @@ import { CommanderError } from "commander";
 import { commandSpecs } from "./cli/commands.js";
 import { abortableSleep, type Context, type GlobalOptions, type ReadableLike } from "./cli/context.js";
 import { buildProgram } from "./cli/program.js";
-import { DynastreamError, ExitCode, InterruptedError, isAbort } from "./errors.js";
+import { parseDuration } from "./core/duration.js";
+import { DynastreamError, ExitCode, InterruptedError, isAbort, UsageError } from "./errors.js";
 import { createOutput, type WritableLike } from "./render/output.js";
 import { sanitize } from "./render/sanitize.js";
 import { ansiStyle, colorWanted, plainStyle } from "./render/style.js";
@@ -116,10 +117,23 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
       aws: () => {
         awsRun ??= (async () => {
           const { createAwsClients } = await import("./aws/clients.js");
+          let requestTimeoutMs: number | undefined;
+          if (globals.timeout !== undefined) {
+            requestTimeoutMs = parseDuration(globals.timeout);
+            if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) {
+              throw new UsageError(
+                `invalid --timeout "${globals.timeout}"`,
+                "use a duration such as 5s, 500ms or 1m",
+              );
+            }
+          }
           const clients = createAwsClients({
             region: globals.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined),
             profile: globals.profile,
             endpointUrl: globals.endpointUrl,
+            ...(requestTimeoutMs !== undefined
+              ? { requestTimeoutMs, connectTimeoutMs: Math.min(5000, requestTimeoutMs) }
+              : {}),
             debug: debug ? (line: string) => out.debug(line) : undefined,
           });
           awsCleanup = () => clients.destroy();

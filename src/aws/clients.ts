@@ -54,7 +54,9 @@ function baseConfig(s: AwsSettings): Record<string, unknown> {
     maxAttempts: s.maxAttempts ?? 3,
     requestHandler: {
       connectionTimeout: s.connectTimeoutMs ?? 5000,
-      requestTimeout: s.requestTimeoutMs ?? 30_000,
+      requestTimeout: s.requestTimeoutMs ?? 10_000,
+      // Without this the SDK only logs a warning and a hung endpoint hangs the command forever.
+      throwOnRequestTimeout: true,
     },
   };
   if (s.region) cfg.region = s.region;

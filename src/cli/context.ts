@@ -12,6 +12,7 @@ export interface GlobalOptions {
   profile?: string;
   region?: string;
   endpointUrl?: string;
+  timeout?: string;
   output?: string;
   json?: boolean;
   color: boolean;

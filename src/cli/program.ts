@@ -39,6 +39,10 @@ export function buildProgram(
     .option("--endpoint-url <url>", "send every AWS call here (overrides AWS_ENDPOINT_URL*)")
     .option("-o, --output <format>", "output format: pretty or json (tail: also dynamodb-json, raw)")
     .option("--json", "shorthand for --output json")
+    .option(
+      "--timeout <duration>",
+      "give up on an AWS request that stays silent this long (default 10s; retried 3 times)",
+    )
     .option("--no-color", "never colour the output (also NO_COLOR, TERM=dumb, non-TTY)")
     .option("-q, --quiet", "print no informational messages on stderr")
     .option("--debug", "log AWS calls (credentials redacted) and show stack traces")

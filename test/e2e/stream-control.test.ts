@@ -252,6 +252,35 @@ describe("errors", () => {
     assert.match(r.stderr, /error: could not reach AWS at http:\/\/127\.0\.0\.1:9/);
   });
 
+  test("a hanging endpoint: exit 5 bounded by --timeout", async () => {
+    const { createServer } = await import("node:http");
+    const sockets = new Set<import("node:net").Socket>();
+    const server = createServer(() => undefined); // never answers
+    server.on("connection", (s) => sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await runCli(
+        ["describe", "Orders", "--timeout", "500ms", "--endpoint-url", `http://127.0.0.1:${port}`],
+        {
+          env,
+          timeoutMs: 60_000,
+        },
+      );
+      assert.equal(r.code, 5, r.stderr);
+      assert.match(
+        r.stderr,
+        /error: no answer from AWS at http:\/\/127\.0\.0\.1:\d+ for table Orders within 500 ms/,
+      );
+      const bad = await runCli(["describe", "Orders", "--timeout", "soon"], { env });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /invalid --timeout "soon"/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+
   test("--debug shows the calls with credentials redacted, and stack traces", async () => {
     const r = await runCli(["describe", uniqueName("missing"), "--debug"], { env });
     assert.equal(r.code, 3);
