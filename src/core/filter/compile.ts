@@ -85,10 +85,13 @@ export function getField(obj: Obj | undefined, key: string): unknown {
   return obj[key];
 }
 
-/** Whether any of the dotted alias keys is present on the object. */
+/**
+ * Whether any of the dotted alias keys is present on the object. Aliases contain a dot, so they
+ * can never name an `Object.prototype` property and a plain property read is safe.
+ */
 export function hasAlias(obj: Obj, aliases: readonly string[]): boolean {
   for (let i = 0; i < aliases.length; i++) {
-    if (getField(obj, aliases[i]!) !== undefined) return true;
+    if (obj[aliases[i]!] !== undefined) return true;
   }
   return false;
 }
@@ -383,6 +386,10 @@ export function compileNode(node: TrieNode): Pred<unknown> {
   const n = fields.length;
   const aliases = node.aliases;
   const nAlias = aliases.length;
+  // Merging dotted event keys only adds values, which can turn a failure into a match but never
+  // the reverse, except for exists:false. So a passing node needs no alias probe unless its
+  // sub-tree has an exists:false.
+  const absentBelow = hasAbsenceTest(node);
   let matchObj: (o: Obj | undefined) => boolean;
   if (n === 1) matchObj = fields[0]!;
   else if (n === 2) {
@@ -403,12 +410,22 @@ export function compileNode(node: TrieNode): Pred<unknown> {
         return false;
       }
       const o = v as Obj;
-      if (nAlias > 0 && hasAlias(o, aliases)) return matchObj(undot(o));
-      return matchObj(o);
+      if (nAlias === 0) return matchObj(o);
+      if (absentBelow) return matchObj(hasAlias(o, aliases) ? undot(o) : o);
+      return matchObj(o) || (hasAlias(o, aliases) && matchObj(undot(o)));
     }
     return matchObj(undefined);
   };
   return m;
+}
+
+/** Whether an `exists:false` test occurs in the node's sub-tree. */
+function hasAbsenceTest(node: TrieNode): boolean {
+  return node.fields.some(
+    (f) =>
+      (f.leaf !== undefined && matchesMissing(f.leaf.operators)) ||
+      (f.node !== undefined && hasAbsenceTest(f.node)),
+  );
 }
 
 function compileField(field: TrieField): (o: Obj | undefined) => boolean {
