@@ -1,0 +1,426 @@
+// `dynastream tail` (the built binary) against the DynamoDB Streams stand-in: lineage (splits, merges,
+// orphans, generations, late children), >100 shards, expired iterators, throttling and 5xx, trimmed
+// data, shards that vanish, a stream disabled while tailing. Every test asserts that each record came
+// out exactly once and in per-shard order, and that DescribeStream stayed under 10 calls/s.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runCli, startCli } from "../helpers/cli.js";
+import { cliEnv } from "../helpers/ddb.js";
+import {
+  type StreamsStandin,
+  type StreamsStandinOptions,
+  startStreamsStandin,
+} from "../helpers/standins/streams-server.js";
+import { buildTopology, type ShardSpec, topologies } from "../helpers/standins/streams-topology.js";
+
+interface Line {
+  type: string;
+  shardId: string;
+  sequenceNumber: string;
+  afterSequenceNumber?: string | null;
+  reason?: string;
+  eventName?: string;
+  ttl?: boolean;
+}
+
+function parse(stdout: string): Line[] {
+  return stdout
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Line);
+}
+
+function recordsOf(lines: Line[]): Line[] {
+  return lines.filter((l) => l.type === "record");
+}
+
+/** Every expected record exactly once, each shard's records in order, and nothing else. */
+function assertExactlyOnce(lines: Line[], expected: Record<string, string[]>): void {
+  const got: Record<string, string[]> = {};
+  for (const l of recordsOf(lines)) (got[l.shardId] ??= []).push(l.sequenceNumber);
+  const want: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(expected)) if (v.length > 0) want[k] = v;
+  assert.deepEqual(got, want);
+}
+
+/** Every record of `parent` comes before any record of `child`. */
+function assertParentFirst(lines: Line[], parent: string, child: string): void {
+  const recs = recordsOf(lines);
+  const lastParent = recs.map((l) => l.shardId).lastIndexOf(parent);
+  const firstChild = recs.findIndex((l) => l.shardId === child);
+  assert.ok(lastParent >= 0, `records of ${parent}`);
+  assert.ok(firstChild >= 0, `records of ${child}`);
+  assert.ok(
+    lastParent < firstChild,
+    `${parent} (last at ${lastParent}) before ${child} (first at ${firstChild})`,
+  );
+}
+
+async function withStandin(
+  opts: StreamsStandinOptions,
+  fn: (s: StreamsStandin) => Promise<void>,
+): Promise<void> {
+  const s = await startStreamsStandin({ describeRateLimit: 10, ...opts });
+  try {
+    await fn(s);
+    assert.ok(
+      s.stats.maxDescribeStreamPerSecond <= 10,
+      `DescribeStream peaked at ${s.stats.maxDescribeStreamPerSecond}/s`,
+    );
+    assert.equal(s.stats.describeRateViolations, 0);
+  } finally {
+    await s.stop();
+  }
+}
+
+function tail(s: StreamsStandin, args: string[], timeoutMs = 120_000) {
+  return runCli(["tail", "Orders", "--json", ...args], { env: cliEnv(s.endpoint), timeoutMs });
+}
+
+function byId(topo: { ids: Record<string, string>; sequences: Record<string, string[]> }) {
+  const out: Record<string, string[]> = {};
+  for (const [name, id] of Object.entries(topo.ids)) out[id] = topo.sequences[name] ?? [];
+  return out;
+}
+
+test("split: the parent is read to its end before either child; every record once, in order", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.split(), { recordsPerShard: 5 });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = parse(r.stdout);
+    assertExactlyOnce(lines, byId(topo));
+    assertParentFirst(lines, topo.id("root"), topo.id("childA"));
+    assertParentFirst(lines, topo.id("root"), topo.id("childB"));
+    assert.match(r.stderr, /tailing Orders \(3 shards, 2 open\) from TRIM_HORIZON until caught up/);
+    assert.match(r.stderr, /15 records from 3 shards, 0 gaps: caught up/);
+  });
+});
+
+test("merge into one child: the child follows the parent it names; every record once", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.merge(), { recordsPerShard: 4 });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = parse(r.stdout);
+    assertExactlyOnce(lines, byId(topo));
+    assertParentFirst(lines, topo.id("parentA"), topo.id("child"));
+  });
+});
+
+test("orphan: a child whose parent was trimmed away is read as a root", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.orphan(), { recordsPerShard: 3 });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), { [topo.id("orphan")]: topo.sequences.orphan ?? [] });
+  });
+});
+
+test("three generations with mixed sequence-number lengths: parents first at every level", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.generations(3, 2), {
+      recordsPerShard: 3,
+      mixedSequenceLengths: true,
+    });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end", "--concurrency", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = parse(r.stdout);
+    assertExactlyOnce(lines, byId(topo));
+    for (const parent of topo.names) {
+      for (const child of topo.childrenOf(parent)) assertParentFirst(lines, topo.id(parent), topo.id(child));
+    }
+  });
+});
+
+test("250 shards (3 DescribeStream pages): every shard read, DescribeStream ≤ 10/s", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.wide(250), { recordsPerShard: 2 });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), byId(topo));
+    assert.match(r.stderr, /500 records from 250 shards/);
+    assert.equal(s.stats.calls.GetShardIterator, 250);
+  });
+});
+
+test("150 closed shards without children: child look-ups are coalesced into listings, ≤ 10/s", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const spec: ShardSpec[] = Array.from({ length: 150 }, (_, i) => ({
+      name: `c${i}`,
+      closed: true,
+      records: 1,
+    }));
+    const topo = buildTopology(s, st.arn, spec);
+    const r = await tail(s, ["--from", "trim-horizon", "--idle-timeout", "8s"]);
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), byId(topo));
+    const describes = s.stats.calls.DescribeStream ?? 0;
+    assert.ok(describes < 100, `DescribeStream calls: ${describes} for 150 ended shards`);
+  });
+});
+
+test("LATEST on 120 open shards: records written after the start, from every shard, nothing older", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.wide(120), { recordsPerShard: 1 });
+    const p = startCli(["tail", "Orders", "--json", "--count", "120"], { env: cliEnv(s.endpoint) });
+    try {
+      await p.waitForStderr(/tailing Orders \(120 shards\) from LATEST/, 60_000);
+      // LATEST iterators are taken per shard; wait until all 120 are in place before writing.
+      for (let i = 0; i < 600 && (s.stats.calls.GetShardIterator ?? 0) < 120; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const expected: Record<string, string[]> = {};
+      for (const name of topo.names) {
+        const id = topo.id(name);
+        expected[id] = s.putRecords(st.arn, id, [{ eventName: "MODIFY" }]);
+      }
+      const r = await p.done;
+      assert.equal(r.code, 0, r.stderr);
+      assertExactlyOnce(parse(r.stdout), expected);
+    } finally {
+      p.child.kill("SIGKILL");
+    }
+  });
+});
+
+test("children that appear late (after their parent closes) are found by CHILD_SHARDS retries", async () => {
+  await withStandin({ childVisibilityDelayMs: 1500 }, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const root = st.addShard();
+    const expected: Record<string, string[]> = { [root]: st.putRecords(root, [{}, {}, {}]) };
+    const p = startCli(["tail", "Orders", "--json", "--from", "trim-horizon", "--count", "9"], {
+      env: cliEnv(s.endpoint),
+    });
+    try {
+      await p.waitForLines(3, 60_000);
+      const a = st.addShard({ parentShardId: root });
+      const b = st.addShard({ parentShardId: root });
+      expected[a] = st.putRecords(a, [{}, {}, {}]);
+      expected[b] = st.putRecords(b, [{}, {}, {}]);
+      st.closeShard(root); // the children are listed only 1.5 s from now
+      const r = await p.done;
+      assert.equal(r.code, 0, r.stderr);
+      const lines = parse(r.stdout);
+      assertExactlyOnce(lines, expected);
+      assertParentFirst(lines, root, a);
+      const childLookups = s.stats.log.filter((e) => e.op === "DescribeStream" && e.shardId === root);
+      assert.ok(childLookups.length >= 2, `CHILD_SHARDS look-ups retried (${childLookups.length})`);
+    } finally {
+      p.child.kill("SIGKILL");
+    }
+  });
+});
+
+test("DynamoDB Local behaviour: ShardFilter ignored; children still matched by ParentShardId", async () => {
+  await withStandin({ ignoreShardFilter: true }, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, [
+      { name: "root", closed: true },
+      { name: "other", closed: true },
+      { name: "child", parent: "root" },
+    ] satisfies ShardSpec[]);
+    const r = await tail(s, ["--from", "trim-horizon", "--idle-timeout", "4s"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = parse(r.stdout);
+    assertExactlyOnce(lines, byId(topo));
+    assertParentFirst(lines, topo.id("root"), topo.id("child"));
+  });
+});
+
+test("expired iterators are renewed after the last record read: nothing lost, nothing repeated", async () => {
+  await withStandin({ iteratorTtlMs: 400 }, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const shard = st.addShard();
+    const expected: Record<string, string[]> = { [shard]: st.putRecords(shard, [{}, {}, {}]) };
+    // Also one injected expiry before anything was read: renewed at the original position.
+    s.faults.inject({ op: "GetRecords", kind: "expired", times: 1 });
+    const p = startCli(["tail", "Orders", "--json", "--from", "trim-horizon", "--count", "6"], {
+      env: cliEnv(s.endpoint),
+    });
+    try {
+      await p.waitForLines(3, 60_000);
+      // Idle polls back off to 1 s, longer than the 400 ms iterator lifetime: iterators expire.
+      for (
+        let i = 0;
+        i < 100 && !s.stats.log.some((e) => e.error === "ExpiredIteratorException" && !e.fault);
+        i++
+      ) {
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      (expected[shard] as string[]).push(...st.putRecords(shard, [{}, {}, {}]));
+      const r = await p.done;
+      assert.equal(r.code, 0, r.stderr);
+      assertExactlyOnce(parse(r.stdout), expected);
+      const expiries = s.stats.log.filter((e) => e.error === "ExpiredIteratorException");
+      assert.ok(expiries.length >= 2, `expired iterators seen: ${expiries.length}`);
+      const renewals = s.stats.log.filter((e) => e.iteratorType === "AFTER_SEQUENCE_NUMBER");
+      assert.ok(renewals.length >= 1, "renewed with AFTER_SEQUENCE_NUMBER");
+    } finally {
+      p.child.kill("SIGKILL");
+    }
+  });
+});
+
+test("throttling, 5xx and connection resets are retried with backoff; every record once", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.split(), { recordsPerShard: 6 });
+    s.faults.inject({ op: "GetRecords", kind: "throttle", times: 4 });
+    s.faults.inject({ op: "GetShardIterator", kind: "throttling", times: 2 });
+    s.faults.inject({ op: "DescribeStream", kind: "throttling", times: 2 });
+    s.faults.inject({ op: "GetRecords", kind: "500", times: 3, skip: 2 });
+    s.faults.inject({ op: "GetRecords", kind: "reset", times: 1, skip: 4 });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = parse(r.stdout);
+    assertExactlyOnce(lines, byId(topo));
+    assertParentFirst(lines, topo.id("root"), topo.id("childA"));
+    assert.ok(s.stats.faultsInjected >= 10, `faults fired: ${s.stats.faultsInjected}`);
+    assert.match(r.stderr, /more than 2 processes may be reading/);
+  });
+});
+
+test("persistent 5xx ends with exit 5 and a clear message", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    buildTopology(s, st.arn, topologies.single());
+    s.faults.inject({ op: "GetRecords", kind: "500", times: Number.POSITIVE_INFINITY });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"], 300_000);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /error: AWS error for shard/);
+  });
+});
+
+test("trimmed data: a gap line (JSON and stderr), reading continues at TRIM_HORIZON, exit 6", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const shard = st.addShard();
+    const first = st.putRecords(shard, [{}, {}, {}]);
+    const p = startCli(["tail", "Orders", "--json", "--from", "trim-horizon", "--count", "4"], {
+      env: cliEnv(s.endpoint),
+    });
+    try {
+      await p.waitForLines(3, 60_000);
+      const more = st.putRecords(shard, [{}, {}, {}]);
+      // Trim r3 and r4 (and everything before) in the same tick: tail's position (after r2) is gone.
+      st.trim(shard, { beforeSequence: more[2] as string });
+      const r = await p.done;
+      assert.equal(r.code, 6, r.stderr);
+      const lines = parse(r.stdout);
+      assertExactlyOnce(lines, { [shard]: [...first, more[2] as string] });
+      const gaps = lines.filter((l) => l.type === "gap");
+      assert.equal(gaps.length, 1);
+      assert.equal(gaps[0]?.shardId, shard);
+      assert.equal(gaps[0]?.afterSequenceNumber, first[2]);
+      assert.equal(gaps[0]?.reason, "trimmed");
+      const gapIndex = lines.findIndex((l) => l.type === "gap");
+      assert.equal(gapIndex, 3, "the gap line sits between the records it separates");
+      assert.match(r.stderr, /warning: records lost in shard .* after sequence number/);
+      assert.match(r.stderr, /error: 1 gap: records were trimmed/);
+    } finally {
+      p.child.kill("SIGKILL");
+    }
+  });
+});
+
+test("a checkpoint-style start past the trim horizon is a gap too (GetShardIterator trimmed)", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const shard = st.addShard();
+    const seqs = st.putRecords(shard, [{}, {}, {}, {}, {}]);
+    st.trim(shard, { count: 3 });
+    st.closeShard(shard);
+    const r = await tail(s, ["--after-sequence", seqs[0] as string, "--shard", shard]);
+    assert.equal(r.code, 6, r.stderr);
+    const lines = parse(r.stdout);
+    assertExactlyOnce(lines, { [shard]: seqs.slice(3) });
+    assert.equal(lines[0]?.type, "gap");
+    assert.equal(lines[0]?.afterSequenceNumber, seqs[0]);
+    assert.match(r.stderr, /the selected shards were read to their end/);
+  });
+});
+
+test("a shard that is not found any more ends that shard only", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, [{ name: "a" }, { name: "b" }], { recordsPerShard: 3 });
+    s.faults.inject({ op: "GetRecords", kind: "notfound", shardId: topo.id("a"), times: 1 });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), { [topo.id("b")]: topo.sequences.b ?? [] });
+  });
+});
+
+test("--shard restricts; an unknown --shard is exit 3", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, [{ name: "a" }, { name: "b" }], { recordsPerShard: 2 });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end", "--shard", topo.id("b")]);
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), { [topo.id("b")]: topo.sequences.b ?? [] });
+    const bad = await tail(s, ["--shard", "shardId-00000000000000000000-deadbeef"]);
+    assert.equal(bad.code, 3, bad.stderr);
+    assert.match(bad.stderr, /shard shardId-00000000000000000000-deadbeef not found/);
+  });
+});
+
+test("--at-sequence starts at that record, --after-sequence after it", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const shard = st.addShard();
+    const seqs = st.putRecords(shard, [{}, {}, {}, {}]);
+    st.closeShard(shard);
+    const at = await tail(s, ["--at-sequence", seqs[1] as string, "--shard", shard]);
+    assert.equal(at.code, 0, at.stderr);
+    assertExactlyOnce(parse(at.stdout), { [shard]: seqs.slice(1) });
+    const after = await tail(s, ["--after-sequence", seqs[1] as string, "--shard", shard]);
+    assert.equal(after.code, 0, after.stderr);
+    assertExactlyOnce(parse(after.stdout), { [shard]: seqs.slice(2) });
+  });
+});
+
+test("a stream disabled while tailing ends cleanly after its remaining records", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, [{ name: "a" }, { name: "b" }], { recordsPerShard: 2 });
+    const expected = byId(topo);
+    const p = startCli(["tail", "Orders", "--json", "--from", "trim-horizon"], { env: cliEnv(s.endpoint) });
+    try {
+      await p.waitForLines(4, 60_000);
+      (expected[topo.id("a")] as string[]).push(...st.putRecords(topo.id("a"), [{}, {}]));
+      st.setStatus("DISABLED"); // closes both shards
+      const r = await p.done;
+      assert.equal(r.code, 0, r.stderr);
+      assertExactlyOnce(parse(r.stdout), expected);
+      assert.match(r.stderr, /the stream is disabled and all its records were read/);
+    } finally {
+      p.child.kill("SIGKILL");
+    }
+  });
+});
+
+test("a record created after --until ends the shard; earlier ones are shown", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const shard = st.addShard();
+    const base = Math.floor(Date.now() / 1000) - 3600;
+    const seqs = st.putRecords(
+      shard,
+      [0, 60, 120, 600, 660].map((d) => ({ dynamodb: { ApproximateCreationDateTime: base + d } })),
+    );
+    const until = new Date((base + 300) * 1000).toISOString();
+    const from = new Date((base + 60) * 1000).toISOString();
+    const r = await tail(s, ["--from", from, "--until", until]);
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), { [shard]: seqs.slice(1, 3) });
+    assert.match(r.stderr, /reached --until/);
+  });
+});
