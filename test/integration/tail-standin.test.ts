@@ -37,7 +37,11 @@ function recordsOf(lines: Line[]): Line[] {
 /** Every expected record exactly once, each shard's records in order, and nothing else. */
 function assertExactlyOnce(lines: Line[], expected: Record<string, string[]>): void {
   const got: Record<string, string[]> = {};
-  for (const l of recordsOf(lines)) (got[l.shardId] ??= []).push(l.sequenceNumber);
+  for (const l of recordsOf(lines)) {
+    const list = got[l.shardId] ?? [];
+    list.push(l.sequenceNumber);
+    got[l.shardId] = list;
+  }
   const want: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(expected)) if (v.length > 0) want[k] = v;
   assert.deepEqual(got, want);
