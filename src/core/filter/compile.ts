@@ -297,21 +297,23 @@ export function compileLeaf(spec: LeafSpec): Pred<unknown> {
   const scalar = makeScalar(existsTrue, nullOk, trueOk, falseOk, strings, numbers, strOps, numOps, anyOps);
 
   // 2 = some leaf matched, 1 = leaves present but none matched, 0 = no leaf at all.
+  // Nested arrays go to a work list (allocated only when present), so depth cannot overflow the stack.
   const scanArray = (arr: readonly unknown[]): number => {
     let seen = 0;
-    for (let i = 0; i < arr.length; i++) {
-      const e = arr[i];
-      if (typeof e === "object" && e !== null) {
-        if (Array.isArray(e)) {
-          const r = scanArray(e);
-          if (r === 2) return 2;
-          if (r === 1) seen = 1;
+    let work: (readonly unknown[])[] | undefined;
+    let cur: readonly unknown[] | undefined = arr;
+    while (cur !== undefined) {
+      for (let i = 0; i < cur.length; i++) {
+        const e = cur[i];
+        if (typeof e === "object" && e !== null) {
+          if (Array.isArray(e)) (work ??= []).push(e);
+          continue; // objects are not leaves
         }
-        continue; // objects are not leaves
+        if (e === undefined) continue;
+        if (scalar(e)) return 2;
+        seen = 1;
       }
-      if (e === undefined) continue;
-      if (scalar(e)) return 2;
-      seen = 1;
+      cur = work?.pop();
     }
     return seen;
   };
@@ -402,13 +404,24 @@ export function compileNode(node: TrieNode): Pred<unknown> {
       return true;
     };
   }
+  const matchArray = (arr: readonly unknown[]): boolean => {
+    // Any element must match the whole node; nested arrays are flattened through a work list.
+    let work: (readonly unknown[])[] | undefined;
+    let cur: readonly unknown[] | undefined = arr;
+    while (cur !== undefined) {
+      if (cur.length === 0 && matchObj(undefined)) return true;
+      for (let i = 0; i < cur.length; i++) {
+        const e = cur[i];
+        if (Array.isArray(e)) (work ??= []).push(e);
+        else if (m(e)) return true;
+      }
+      cur = work?.pop();
+    }
+    return false;
+  };
   const m = (v: unknown): boolean => {
     if (typeof v === "object" && v !== null) {
-      if (Array.isArray(v)) {
-        if (v.length === 0) return matchObj(undefined);
-        for (let i = 0; i < v.length; i++) if (m(v[i])) return true;
-        return false;
-      }
+      if (Array.isArray(v)) return matchArray(v);
       const o = v as Obj;
       if (nAlias === 0) return matchObj(o);
       if (absentBelow) return matchObj(hasAlias(o, aliases) ? undot(o) : o);

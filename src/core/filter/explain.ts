@@ -91,7 +91,7 @@ function explainNode(node: TrieNode, v: unknown, prefix: string): Failure | null
   if (Array.isArray(v)) {
     if (v.length === 0) return explainFields(node, undefined, prefix);
     let best: Failure | null = null;
-    for (const e of v) {
+    for (const e of flatten(v)) {
       const f = explainNode(node, e, prefix);
       if (f === null) return null;
       if (best === null || f.score > best.score) best = f;
@@ -168,10 +168,24 @@ export function leafReason(spec: LeafSpec, val: unknown): string | null {
 }
 
 function collectLeaves(arr: readonly unknown[], out: unknown[]): void {
-  for (const e of arr) {
-    if (Array.isArray(e)) collectLeaves(e, out);
-    else if (!isObj(e) && e !== undefined) out.push(e);
+  for (const e of flatten(arr)) if (!isObj(e) && e !== undefined) out.push(e);
+}
+
+/**
+ * Elements of an array with nested arrays flattened (iteratively: no stack overflow on deep
+ * nesting); an empty nested array becomes `undefined` (it holds no value).
+ */
+function flatten(arr: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  const work: (readonly unknown[])[] = [arr];
+  for (let cur = work.pop(); cur !== undefined; cur = work.pop()) {
+    if (cur.length === 0 && cur !== arr) out.push(undefined);
+    for (const e of cur) {
+      if (Array.isArray(e)) work.push(e);
+      else out.push(e);
+    }
   }
+  return out;
 }
 
 function scalarReason(spec: LeafSpec, v: unknown): string {
@@ -281,11 +295,9 @@ export function show(v: unknown): string {
  */
 function looseNode(node: TrieNode, vals: readonly unknown[]): boolean {
   const objs: Obj[] = [];
-  const add = (x: unknown): void => {
-    if (Array.isArray(x)) for (const e of x) add(e);
-    else if (isObj(x)) objs.push(node.aliases.length > 0 && hasAlias(x, node.aliases) ? undot(x) : x);
-  };
-  for (const v of vals) add(v);
+  for (const x of flatten(vals)) {
+    if (isObj(x)) objs.push(node.aliases.length > 0 && hasAlias(x, node.aliases) ? undot(x) : x);
+  }
   for (const field of node.fields) {
     const fieldVals: unknown[] = [];
     for (const o of objs) {

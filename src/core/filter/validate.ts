@@ -98,6 +98,7 @@ class Validator {
   readonly errors: Diagnostic[] = [];
   readonly warnings: Diagnostic[] = [];
   private branchCapReported = false;
+  private readonly overriddenPaths = new Set<string>();
 
   constructor(private readonly dialect: Dialect) {}
 
@@ -152,7 +153,21 @@ class Validator {
         const spec = this.leaf(value, segments, entry.keyPos);
         if (spec === undefined) continue;
         if (rules.length === 0) rules.push(new Map());
-        for (const r of rules) r.set(path, spec);
+        let overridden = false;
+        for (const r of rules) {
+          const prev = r.get(path);
+          if (prev !== undefined && prev !== spec) overridden = true;
+          r.set(path, spec);
+        }
+        if (overridden && !this.overriddenPaths.has(path)) {
+          this.overriddenPaths.add(path);
+          this.warn(
+            "path-overridden",
+            `Path "${path}" is given more than once (inside and outside $or, or as a dotted key and a nested object); only the one written last applies, as in event-ruler`,
+            path,
+            entry.keyPos,
+          );
+        }
       } else {
         this.error("leaf-not-array", `"${entry.key}" must be an object or an array`, path, entry.keyPos);
       }

@@ -370,3 +370,17 @@ describe("duplicate keys", () => {
     assert.match(p.warnings[0]!.message, /every condition inside the first object is ignored/);
   });
 });
+
+describe("robustness", () => {
+  test("deeply nested event arrays neither overflow the stack nor change the verdict", () => {
+    const depth = 100_000;
+    const event = JSON.parse(`{"a":${"[".repeat(depth)}{"b":"x"},"y"${"]".repeat(depth)}}`) as unknown;
+    const node = compile({ a: { b: ["x"] } });
+    assert.equal(node.match(event), true);
+    assert.equal(node.explain(event).matched, true);
+    const leaf = compile({ a: ["z"] });
+    assert.equal(leaf.match(event), false);
+    assert.equal(leaf.explain(event).matched, false);
+    assert.equal(compile({ a: ["y"] }).match(event), true);
+  });
+});

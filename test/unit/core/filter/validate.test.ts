@@ -336,3 +336,28 @@ test("never throws on hostile input", () => {
     assert.equal(typeof r.ok, "boolean");
   }
 });
+
+describe("paths given twice", () => {
+  test("inside and outside $or: the later one applies, with a warning", () => {
+    const r = compilePattern('{"a": ["1"], "$or": [{"a": ["2"]}, {"b": ["3"]}]}', { dialect: "eventbridge" });
+    assert.ok(r.ok);
+    if (!r.ok) return;
+    assert.deepEqual(
+      r.pattern.warnings.map((w) => [w.code, w.path]),
+      [["path-overridden", "a"]],
+    );
+    assert.equal(r.pattern.match({ a: "2" }), true, "branch 1: a = 2 replaced a = 1");
+    assert.equal(r.pattern.match({ a: "1", b: "3" }), true, "branch 2 keeps a = 1");
+    assert.equal(r.pattern.match({ a: "1" }), false);
+  });
+  test("a dotted key and the same nested path", () => {
+    const w = warningsOf('{"x.y": ["1"], "x": {"y": ["2"]}}', "eventbridge");
+    assert.deepEqual(
+      w.map((d) => d.code),
+      ["path-overridden"],
+    );
+  });
+  test("sibling $or branches do not override each other", () => {
+    assert.deepEqual(warningsOf('{"$or": [{"a": ["1"]}, {"a": ["2"]}]}', "eventbridge"), []);
+  });
+});
