@@ -105,12 +105,13 @@ test("explain agrees with match on random patterns and events", () => {
   for (let i = 0; i < 1500; i++) {
     const r = compilePattern(JSON.stringify(pattern(0)), { dialect: "eventbridge" });
     if (!r.ok) continue;
+    const p = r.pattern;
     compiled++;
     for (let k = 0; k < 30; k++) {
-      const e = event(0);
-      const m = r.pattern.match(e);
-      const why = r.pattern.explain(e);
-      assert.equal(why.matched, m, `${r.pattern.text} vs ${JSON.stringify(e)}`);
+      const e: unknown = event(0);
+      const m: boolean = p.match(e);
+      const why = p.explain(e);
+      assert.equal(why.matched, m, `${p.text} vs ${JSON.stringify(e)}`);
       if (!m) assert.ok(why.reason !== undefined && why.path !== undefined);
       checks++;
       if (m) matches++;
