@@ -306,7 +306,10 @@ export function compileLeaf(spec: LeafSpec): Pred<unknown> {
       for (let i = 0; i < cur.length; i++) {
         const e = cur[i];
         if (typeof e === "object" && e !== null) {
-          if (Array.isArray(e)) (work ??= []).push(e);
+          if (Array.isArray(e)) {
+            if (work === undefined) work = [];
+            work.push(e);
+          }
           continue; // objects are not leaves
         }
         if (e === undefined) continue;
@@ -412,8 +415,10 @@ export function compileNode(node: TrieNode): Pred<unknown> {
       if (cur.length === 0 && matchObj(undefined)) return true;
       for (let i = 0; i < cur.length; i++) {
         const e = cur[i];
-        if (Array.isArray(e)) (work ??= []).push(e);
-        else if (m(e)) return true;
+        if (Array.isArray(e)) {
+          if (work === undefined) work = [];
+          work.push(e);
+        } else if (m(e)) return true;
       }
       cur = work?.pop();
     }
