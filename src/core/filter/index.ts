@@ -16,6 +16,14 @@
  * event arrays with array consistency, dot-joined keys, numbers compared by value (300 = 300.0),
  * duplicate pattern keys last-wins (with a warning). The rules and their
  * sources are collected in the project's filter-semantics reference notes.
+ *
+ * Diagnostic codes. Errors: `json-syntax`, `pattern-too-long`, `not-an-object`, `empty-object`,
+ * `leaf-not-array`, `empty-array`, `invalid-match-value`, `unknown-operator`, `invalid-operator`,
+ * `invalid-numeric`, `invalid-cidr`, `invalid-wildcard`, `wildcard-too-complex`, `invalid-or`,
+ * `reserved-field-in-or`, `too-many-or-branches`, `lambda-unsupported-operator` (suggest
+ * `--dialect eventbridge`), `no-filters`, `too-many-filters`. Warnings: `duplicate-key`,
+ * `path-overridden`, `lambda-unconfirmed-operator`, `numeric-precision`, `cidr-host-bits`,
+ * `filters-above-default-quota`, and the `ddb-*` lints of `lintDynamoDB`.
  */
 
 import { buildTrie, compileRules, type TrieNode } from "./compile.js";
