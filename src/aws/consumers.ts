@@ -1,10 +1,82 @@
 /** Lambda event source mappings of a stream (the stream's Lambda consumers). */
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
+import type { MappingInfo } from "../core/lag.js";
 import { type AwsRun, call } from "./streams.js";
 
 /** DynamoDB Local's ARNs always carry region `ddblocal`: no Lambda or CloudWatch stands behind them. */
 export function isDynamoDBLocalArn(arn: string): boolean {
   return arn.startsWith("arn:aws:dynamodb:ddblocal:");
+}
+
+/** Environment variables, as the SDK reads them (`process.env` in the real CLI). */
+export type Env = Record<string, string | undefined>;
+
+/**
+ * True when the SDK will send this service's calls to an endpoint of the user's own choosing through
+ * the service-specific variable (`AWS_ENDPOINT_URL_LAMBDA`, `AWS_ENDPOINT_URL_CLOUDWATCH`): the SDK
+ * reads `AWS_ENDPOINT_URL_<SERVICE ID>` before `AWS_ENDPOINT_URL`, unless
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true. `--endpoint-url` overrides every variable.
+ */
+export function serviceEndpointOverridden(
+  service: "LAMBDA" | "CLOUDWATCH",
+  env: Env,
+  endpointUrlFlag: string | undefined,
+): boolean {
+  if (endpointUrlFlag) return false;
+  if ((env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? "").toLowerCase() === "true") return false;
+  return (env[`AWS_ENDPOINT_URL_${service}`] ?? "") !== "";
+}
+
+/**
+ * Whether Lambda (or CloudWatch) can be asked about this stream. A DynamoDB Local stream (region
+ * `ddblocal`) has no Lambda behind it, unless the user pointed the service elsewhere explicitly
+ * (a stand-in, LocalStack): then it is asked like any other.
+ */
+export function serviceAvailableFor(
+  service: "LAMBDA" | "CLOUDWATCH",
+  streamArn: string,
+  run: AwsRun,
+  env: Env = process.env,
+): boolean {
+  return (
+    !isDynamoDBLocalArn(streamArn) ||
+    serviceEndpointOverridden(service, env, run.clients.settings.endpointUrl)
+  );
+}
+
+/** The function name of a Lambda function ARN (`…:function:name[:qualifier]`), or the text itself. */
+export function functionNameOf(functionArn: string): string {
+  const parts = functionArn.split(":");
+  const i = parts.indexOf("function");
+  return i >= 0 && parts[i + 1] ? (parts[i + 1] as string) : functionArn;
+}
+
+/** A mapping reduced to what `lag` reports (plain values). */
+export function toMappingInfo(m: EventSourceMappingConfiguration, streamArn: string): MappingInfo {
+  const num = (v: number | undefined): number | null => (v === undefined ? null : v);
+  return {
+    streamArn: m.EventSourceArn ?? streamArn,
+    uuid: m.UUID ?? "",
+    functionName: functionNameOf(m.FunctionArn ?? ""),
+    functionArn: m.FunctionArn ?? "",
+    state: m.State ?? null,
+    stateTransitionReason: m.StateTransitionReason ?? null,
+    lastProcessingResult: m.LastProcessingResult ?? null,
+    settings: {
+      batchSize: num(m.BatchSize),
+      maximumBatchingWindowSeconds: num(m.MaximumBatchingWindowInSeconds),
+      parallelizationFactor: num(m.ParallelizationFactor),
+      startingPosition: m.StartingPosition ?? null,
+      maximumRetryAttempts: num(m.MaximumRetryAttempts),
+      maximumRecordAgeSeconds: num(m.MaximumRecordAgeInSeconds),
+      bisectBatchOnFunctionError: m.BisectBatchOnFunctionError ?? null,
+      onFailureDestination: m.DestinationConfig?.OnFailure?.Destination || null,
+      filterCount: m.FilterCriteria?.Filters?.length ?? 0,
+      eventCountMetrics: (m.MetricsConfig?.Metrics ?? []).includes("EventCount"),
+      reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
+      tumblingWindowSeconds: num(m.TumblingWindowInSeconds),
+    },
+  };
 }
 
 /** Every event source mapping on the stream (ListEventSourceMappings, all pages). */
@@ -34,11 +106,17 @@ export async function listEventSourceMappings(
   return out;
 }
 
-/** Short names of the consumers (`function (uuid)`), for warnings. */
-export async function consumerNames(run: AwsRun, streamArn: string): Promise<string[]> {
-  if (isDynamoDBLocalArn(streamArn)) return []; // DynamoDB Local has no Lambda
+/** Short names of the consumers (`function (uuid, State)`), for warnings. */
+export async function consumerNames(
+  run: AwsRun,
+  streamArn: string,
+  env: Env = process.env,
+): Promise<string[]> {
+  if (!serviceAvailableFor("LAMBDA", streamArn, run, env)) return []; // DynamoDB Local has no Lambda
   const list = await listEventSourceMappings(run, streamArn);
-  return list.map((m) => `${m.FunctionArn?.split(":").pop() ?? "?"} (${m.UUID ?? "?"})`);
+  return list.map(
+    (m) => `${functionNameOf(m.FunctionArn ?? "?")} (${m.UUID ?? "?"}${m.State ? `, ${m.State}` : ""})`,
+  );
 }
 
 /**
@@ -49,13 +127,14 @@ export async function describeConsumers(
   run: AwsRun,
   streamArn: string,
   warn: (m: string) => void,
+  env: Env = process.env,
 ): Promise<Array<{
   uuid: string;
   functionArn: string;
   state: string;
   lastProcessingResult: string | null;
 }> | null> {
-  if (isDynamoDBLocalArn(streamArn)) return null;
+  if (!serviceAvailableFor("LAMBDA", streamArn, run, env)) return null;
   try {
     const list = await listEventSourceMappings(run, streamArn);
     return list.map((m) => ({

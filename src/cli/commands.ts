@@ -2,6 +2,7 @@
 import { describeCommand } from "../commands/describe.js";
 import { disableCommand } from "../commands/disable.js";
 import { enableCommand } from "../commands/enable.js";
+import { lagCommand } from "../commands/lag.js";
 import { shardsCommand } from "../commands/shards.js";
 import { tailCommand } from "../commands/tail.js";
 import type { CommandSpec } from "./program.js";
@@ -12,4 +13,5 @@ export const commandSpecs: CommandSpec[] = [
   describeCommand,
   shardsCommand,
   tailCommand,
+  lagCommand,
 ];

@@ -4,6 +4,7 @@ import type { CommandSpec } from "../cli/program.js";
 import { shardCounts } from "../core/lineage.js";
 import { sanitize } from "../render/sanitize.js";
 import { renderFields } from "../render/stream.js";
+import { renderTable } from "../render/table.js";
 
 /** JSON shape of `describe` (documented in the README). */
 export interface DescribeJson {
@@ -38,8 +39,8 @@ async function run(ctx: Context, [target]: string[]): Promise<number> {
   if (!streams.some((s) => s.streamArn === resolved.streamArn)) {
     streams.unshift({ streamArn: resolved.streamArn, streamLabel: d.StreamLabel ?? "" });
   }
-  const { describeConsumers } = await import("../aws/consumers.js");
-  const consumers = await describeConsumers(aws, resolved.streamArn, (m) => ctx.out.warn(m));
+  const { describeConsumers, functionNameOf } = await import("../aws/consumers.js");
+  const consumers = await describeConsumers(aws, resolved.streamArn, (m) => ctx.out.warn(m), ctx.env);
   const result: DescribeJson = {
     tableName,
     streamArn: resolved.streamArn,
@@ -79,17 +80,26 @@ async function run(ctx: Context, [target]: string[]): Promise<number> {
               )
             : result.consumers.length === 0
               ? "no Lambda event source mappings"
-              : result.consumers
-                  .map(
-                    (c) =>
-                      `${sanitize(c.functionArn.split(":").pop() ?? c.functionArn)} ${c.state}${c.lastProcessingResult ? ` (${sanitize(c.lastProcessingResult)})` : ""}`,
-                  )
-                  .join("; "),
+              : `${result.consumers.length} Lambda event source mapping${result.consumers.length === 1 ? "" : "s"} (listed below; lag: dynastream lag ${sanitize(tableName)})`,
         ],
       ],
       s,
     ),
   );
+  if (result.consumers && result.consumers.length > 0) {
+    ctx.out.line(s.bold("consumers:"));
+    const table = renderTable(
+      ["FUNCTION", "STATE", "LAST RESULT", "MAPPING UUID"],
+      result.consumers.map((c) => [
+        sanitize(functionNameOf(c.functionArn)),
+        c.state === "Enabled" ? c.state : s.yellow(sanitize(c.state || "?")),
+        sanitize(c.lastProcessingResult ?? "-"),
+        sanitize(c.uuid),
+      ]),
+      s,
+    );
+    for (const l of table.split("\n")) ctx.out.line(`  ${l}`);
+  }
   ctx.out.line(s.bold(`streams of ${sanitize(tableName)}:`));
   for (const st of result.streams) {
     ctx.out.line(

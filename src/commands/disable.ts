@@ -28,7 +28,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
       confirm: (q) => ctx.confirm(q),
       interactive: ctx.interactive,
     },
-    (arn) => consumerNames(aws, arn),
+    (arn) => consumerNames(aws, arn, ctx.env),
   );
   if (format === "json") ctx.out.jsonLine(result);
   else if (result.changed) {

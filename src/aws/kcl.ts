@@ -1,0 +1,155 @@
+/**
+ * KCL consumers without CloudWatch: read the application's lease table (a DynamoDB table) and probe
+ * each shard once, sequentially, at the checkpoint. Every probe is a billed GetRecords and one more
+ * reader of the shard, so probes stay few and small (Limit 1, a handful of pages while empty).
+ */
+import type { AttributeValue, ScanCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { KclLease, ProbeOutcome, ProbeStart } from "../core/lag.js";
+import { AuthError, InterruptedError, NotFoundError } from "../errors.js";
+import { awsErrorName, translateAwsError } from "./errors.js";
+import type { AwsRun } from "./streams.js";
+
+/** Pages of GetRecords a probe reads while they come back empty (empty pages can precede data). */
+export const PROBE_MAX_PAGES = 5;
+
+function str(v: AttributeValue | undefined): string | undefined {
+  if (!v) return undefined;
+  if (typeof v.S === "string") return v.S;
+  if (typeof v.N === "string") return v.N;
+  return undefined;
+}
+
+function strings(v: AttributeValue | undefined): string[] {
+  if (!v) return [];
+  if (Array.isArray(v.SS)) return v.SS;
+  if (typeof v.S === "string") return [v.S];
+  if (Array.isArray(v.L)) return v.L.map((x) => x.S).filter((x): x is string => typeof x === "string");
+  return [];
+}
+
+/** A lease as read from the table, with the multi-stream `streamName` when there is one. */
+export type StoredLease = KclLease & { streamName?: string };
+
+/**
+ * The stream identifier KCL's multi-stream mode stores in `streamName` for a DynamoDB stream:
+ * `region$account$table$label` (':' in the label replaced by '_'), possibly inside
+ * `account:<identifier>:<epoch>`.
+ */
+function belongsTo(streamName: string, tableName: string, label: string): boolean {
+  return streamName.includes(`$${tableName}$`) && streamName.includes(label.replace(/:/g, "_"));
+}
+
+/** Converts one lease-table item; undefined for rows that are not shard leases. */
+export function leaseFromItem(item: Record<string, AttributeValue>): StoredLease | undefined {
+  const leaseKey = str(item.leaseKey);
+  if (!leaseKey) return undefined;
+  const shardId = str(item.shardId) ?? leaseKey;
+  const streamName = str(item.streamName);
+  return {
+    leaseKey,
+    shardId,
+    checkpoint: str(item.checkpoint),
+    leaseOwner: str(item.leaseOwner) || undefined,
+    parentShardIds: strings(item.parentShardId),
+    ...(streamName !== undefined ? { streamName } : {}),
+  };
+}
+
+/**
+ * The leases of one stream. Single-stream lease tables key leases by shard id (all rows count);
+ * multi-stream ones carry `streamName` and `shardId`, and rows of other streams are left out.
+ */
+export function leasesOfStream(all: readonly StoredLease[], tableName: string, label: string): KclLease[] {
+  return all.filter((l) => l.streamName === undefined || belongsTo(l.streamName, tableName, label));
+}
+
+/** Every lease of the table (Scan, all pages). A missing table is "not found" (exit 3). */
+export async function readLeases(run: AwsRun, leaseTable: string): Promise<StoredLease[]> {
+  const { ScanCommand } = await import("@aws-sdk/client-dynamodb");
+  const ddb = await run.clients.dynamodb();
+  const out: StoredLease[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  for (let pages = 0; pages < 100_000; pages++) {
+    const input = { TableName: leaseTable, ...(start ? { ExclusiveStartKey: start } : {}) };
+    let page: ScanCommandOutput;
+    try {
+      page = await ddb.send(new ScanCommand(input), { abortSignal: run.signal });
+    } catch (e) {
+      if (awsErrorName(e) === "ResourceNotFoundException") {
+        throw new NotFoundError(
+          `KCL lease table ${leaseTable} not found`,
+          "pass the lease table's name (by default the KCL application name) with --kcl-table",
+          e,
+        );
+      }
+      throw translateAwsError(
+        e,
+        `KCL lease table ${leaseTable} (dynamodb:Scan)`,
+        run.clients.settings.endpointUrl,
+      );
+    }
+    for (const item of page.Items ?? []) {
+      const lease = leaseFromItem(item);
+      if (lease) out.push(lease);
+    }
+    if (!page.LastEvaluatedKey || Object.keys(page.LastEvaluatedKey).length === 0) break;
+    start = page.LastEvaluatedKey;
+  }
+  return out;
+}
+
+/**
+ * Probes one shard: GetShardIterator at `start`, then GetRecords (Limit 1) while pages come back
+ * empty, up to {@link PROBE_MAX_PAGES}. Finds the first record after the checkpoint, or none.
+ * Trimmed data and vanished shards are outcomes, not errors; credentials problems are thrown.
+ */
+export async function probeShard(
+  run: AwsRun,
+  streamArn: string,
+  shardId: string,
+  start: ProbeStart,
+): Promise<ProbeOutcome> {
+  const { GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-dynamodb-streams");
+  const client = await run.clients.streams();
+  try {
+    const it = await client.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: start.type,
+        ...(start.type === "AFTER_SEQUENCE_NUMBER" ? { SequenceNumber: start.seq } : {}),
+      }),
+      { abortSignal: run.signal },
+    );
+    let iterator = it.ShardIterator;
+    for (let page = 0; iterator && page < PROBE_MAX_PAGES; page++) {
+      const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1 }), {
+        abortSignal: run.signal,
+      });
+      const first = out.Records?.[0];
+      if (first) {
+        const at = first.dynamodb?.ApproximateCreationDateTime;
+        if (at instanceof Date) return { kind: "record", createdAt: at.getTime() };
+        return { kind: "error", message: "the first unprocessed record has no ApproximateCreationDateTime" };
+      }
+      if (!out.NextShardIterator) return { kind: "empty", shardEnded: true };
+      iterator = out.NextShardIterator;
+    }
+    return { kind: "empty", shardEnded: !iterator };
+  } catch (e) {
+    const name = awsErrorName(e);
+    if (name === "TrimmedDataAccessException") {
+      return {
+        kind: "trimmed",
+        message: "the checkpoint is behind the stream's trim point (older than 24 h): records were lost",
+      };
+    }
+    if (name === "ResourceNotFoundException") return { kind: "gone", message: "the shard no longer exists" };
+    const err = translateAwsError(e, `shard ${shardId}`, run.clients.settings.endpointUrl);
+    if (err instanceof AuthError || err instanceof InterruptedError) throw err;
+    if (name === "ValidationException") {
+      return { kind: "error", message: `the stream rejected the checkpoint: ${(e as Error).message}` };
+    }
+    return { kind: "error", message: err.message };
+  }
+}
