@@ -15,7 +15,7 @@ import { CheckpointState, parseCheckpoint } from "../core/tail-checkpoint.js";
 import type { TailInput } from "../core/tail-options.js";
 import { DEFAULT_CONCURRENCY, parseTailFlags } from "../core/tail-options.js";
 import type { StartRules } from "../core/tail-plan.js";
-import { describePosition, skipBeforeFor } from "../core/tail-plan.js";
+import { describePosition, skipBeforeFor, timestampPrecisionMs } from "../core/tail-plan.js";
 import { DataLossError, InterruptedError, UsageError } from "../errors.js";
 import type { RecordContext } from "../render/record-json.js";
 import { sanitize } from "../render/sanitize.js";
@@ -211,6 +211,7 @@ async function runStream(
   const streamArn = resolved.streamArn;
   const table = resolved.tableName;
   const startedAt = ctx.now();
+  const precision = timestampPrecisionMs(streamArn);
 
   if (resolved.enabled === false) {
     ctx.out.warn(
@@ -240,7 +241,7 @@ async function runStream(
       case "trim-horizon":
         return { mode: "trim-horizon" };
       case "time":
-        return { mode: "trim-horizon", skipBeforeMs: skipBeforeFor(input.from.ms) };
+        return { mode: "trim-horizon", skipBeforeMs: skipBeforeFor(input.from.ms, precision) };
     }
   };
   let listedRef: () => ReadonlySet<string> = () => new Set();
@@ -266,7 +267,7 @@ async function runStream(
         ctx.out.info(`resuming from ${input.checkpoint}: --from applies only to a new checkpoint`);
     } else {
       rules = fromRules();
-      const skip = input.from.kind === "latest" ? skipBeforeFor(startedAt) : rules.skipBeforeMs;
+      const skip = input.from.kind === "latest" ? skipBeforeFor(startedAt, precision) : rules.skipBeforeMs;
       state = CheckpointState.create(streamArn, skip, startedAt);
     }
     saver = new CheckpointSaver(ctx, input.checkpoint, state, () => listedRef());
@@ -289,6 +290,13 @@ async function runStream(
     debug: (m) => ctx.out.debug(m),
   });
   listedRef = () => reader.listedShardIds();
+  if (saver && !resumed) {
+    // Save the new checkpoint at once: a restart must know where this run started (skipBefore),
+    // even if no record was written. Shards skipped (closed at a LATEST start) count as done.
+    for (const id of reader.start.skipped) saver.state.markDone(id);
+    saver.state.touch();
+    await saver.afterWrite();
+  }
 
   // ---- the start message ----
   const st = reader.start;

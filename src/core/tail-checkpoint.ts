@@ -197,6 +197,11 @@ export class CheckpointState {
     this.changed = true;
   }
 
+  /** Marks the checkpoint as needing a save (a new file is written even before any record). */
+  touch(): void {
+    this.changed = true;
+  }
+
   /** Drops entries of finished shards the stream no longer lists (trimmed after 24 h). */
   prune(listed: ReadonlySet<string>): void {
     for (const [id, e] of Object.entries(this.data.shards)) {

@@ -136,7 +136,7 @@ export function parseTailFlags(target: string | undefined, f: TailFlags, nowMs: 
   if (fromText !== undefined) {
     const parsed = parseFrom(fromText, nowMs);
     if (!parsed) throw new UsageError(`invalid --from "${fromText}"`, `use ${FROM_FORMS}`);
-    if (parsed.kind === "time" && parsed.ms > nowMs + 60_000) {
+    if (parsed.kind === "time" && parsed.ms > nowMs + 3_600_000) {
       throw new UsageError(
         `--from ${fromText} is in the future`,
         "for records from now on use --from latest (the default)",

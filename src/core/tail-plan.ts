@@ -36,13 +36,20 @@ export function parseFrom(text: string, nowMs: number): FromSpec | undefined {
 }
 
 /**
- * The earliest creation time (epoch ms) a record may have to be shown, for a start time: the time
- * rounded down to its second, because ApproximateCreationDateTime is itself rounded down to the
- * second (to the minute on DynamoDB Local), so a record written at 10:00:00.700 for a start of
- * 10:00:00.500 carries 10:00:00.
+ * The precision of a stream's ApproximateCreationDateTime: AWS rounds it down to the second;
+ * DynamoDB Local (whose ARNs name the region `ddblocal`) truncates it to the minute.
  */
-export function skipBeforeFor(startMs: number): number {
-  return Math.floor(startMs / 1000) * 1000;
+export function timestampPrecisionMs(streamArn: string): number {
+  return /^arn:[^:]*:dynamodb:ddblocal:/.test(streamArn) ? 60_000 : 1000;
+}
+
+/**
+ * The earliest creation time (epoch ms) a record may have to be shown, for a start time: the time
+ * rounded down to the stream's timestamp precision, because ApproximateCreationDateTime is itself
+ * rounded down (a record written at 10:00:00.700 for a start of 10:00:00.500 carries 10:00:00).
+ */
+export function skipBeforeFor(startMs: number, precisionMs = 1000): number {
+  return Math.floor(startMs / precisionMs) * precisionMs;
 }
 
 /** True when a record created at `recordMs` is older than the start and must be skipped. */

@@ -116,6 +116,8 @@ export interface TailStart {
   openToRead: number;
   /** Start positions of the shards readable at once, counted by kind (`LATEST`: 3). */
   positions: Record<string, number>;
+  /** Shards not read because they were closed at the start of a tail from LATEST. */
+  skipped: string[];
 }
 
 /** The running reader. */
@@ -218,6 +220,10 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
     toRead: toReadList.length,
     openToRead: toReadList.filter((s) => s.open).length,
     positions,
+    skipped: tracker
+      .snapshot()
+      .filter((s) => s.status === "skipped")
+      .map((s) => s.shardId),
   };
 
   // ---- lifecycle ---------------------------------------------------------------------------------

@@ -17,7 +17,12 @@ import {
   recordLimitMs,
   UNTIL_END_SLACK_MS,
 } from "../../../src/core/tail-bounds.js";
-import { isBeforeStart, parseFrom, skipBeforeFor } from "../../../src/core/tail-plan.js";
+import {
+  isBeforeStart,
+  parseFrom,
+  skipBeforeFor,
+  timestampPrecisionMs,
+} from "../../../src/core/tail-plan.js";
 
 const T = Date.parse("2026-01-31T12:00:00.500Z");
 
@@ -81,6 +86,15 @@ describe("start positions by time", () => {
     assert.equal(isBeforeStart(skip - 1000, skip), true);
     assert.equal(isBeforeStart(undefined, skip), false);
     assert.equal(isBeforeStart(0, undefined), false);
+  });
+
+  it("DynamoDB Local truncates times to the minute: its start times are floored to the minute", () => {
+    const local = "arn:aws:dynamodb:ddblocal:000000000000:table/T/stream/2026-01-01T00:00:00.000";
+    const aws = "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-01-01T00:00:00.000";
+    assert.equal(timestampPrecisionMs(local), 60_000);
+    assert.equal(timestampPrecisionMs(aws), 1000);
+    assert.equal(skipBeforeFor(T, 60_000), Date.parse("2026-01-31T12:00:00Z"));
+    assert.equal(skipBeforeFor(T + 59_000, 60_000), Date.parse("2026-01-31T12:00:00Z"));
   });
 });
 
