@@ -293,7 +293,7 @@ test("diffs of nested maps, lists and sets; big numbers and binary are byte-exac
   });
   const tags = byPath.get('["tags"]');
   assert.equal(tags?.kind, "changed");
-  assert.deepEqual([...(tags?.new as string[])].sort(), ["a", "b", "c"]);
+  assert.deepEqual([...((tags?.new as string[] | undefined) ?? [])].sort(), ["a", "b", "c"]);
   assert.equal(mod.changes?.length, 4, modifyLine);
 
   const typed = await tail([table, "--from", "trim-horizon", "--until-end", "-o", "dynamodb-json"]);
