@@ -10,7 +10,7 @@ import type { CommandSpec } from "../cli/program.js";
 import { collect } from "../cli/program.js";
 import { formatDuration } from "../core/duration.js";
 import type { StreamRecord } from "../core/record.js";
-import { toLambdaRecord } from "../core/record.js";
+import { tableFromStreamArn, toLambdaRecord } from "../core/record.js";
 import { CheckpointState, parseCheckpoint } from "../core/tail-checkpoint.js";
 import type { TailInput } from "../core/tail-options.js";
 import { DEFAULT_CONCURRENCY, parseTailFlags } from "../core/tail-options.js";
@@ -180,7 +180,11 @@ async function runInput(
     if (ctx.signal.aborted) break;
     const streamArn = r.streamArn ?? r.record.eventSourceARN;
     if (matcher && !matcher.match(r.record, streamArn)) continue;
-    const where: RecordContext = { streamArn, shardId: r.shardId, table: r.table };
+    const where: RecordContext = {
+      streamArn,
+      shardId: r.shardId,
+      table: r.table ?? tableFromStreamArn(streamArn),
+    };
     text += formatter.record(r.record, where);
     records++;
     if (text.length >= 64 * 1024) {
