@@ -423,11 +423,11 @@ export const tailCommand: CommandSpec = {
   summary: "print stream records as they happen: unmarshalled, with old → new diffs",
   args: ["[table|stream-arn]"],
   examples: [
-    "dynastream tail Orders                                  live changes from now (Ctrl-C to stop)",
-    "dynastream tail Orders --from 15m --until-end --json     the last 15 minutes as NDJSON, then exit",
-    "dynastream tail Orders --from trim-horizon --checkpoint orders.ckpt   resumable reading",
-    'dynastream tail Orders --filter \'{"eventName":["REMOVE"]}\'   only deletes',
-    "dynastream tail --input event.json                        render a captured Lambda event",
+    "dynastream tail Orders",
+    "dynastream tail Orders --from 15m --until-end --json | jq .",
+    "dynastream tail Orders --from trim-horizon --checkpoint orders.ckpt",
+    'dynastream tail Orders --filter \'{"eventName":["REMOVE"]}\'',
+    "dynastream tail --input event.json",
   ],
   notes: [
     "Output: pretty on a terminal, NDJSON (--output json) otherwise; also --output dynamodb-json and raw.",
