@@ -532,12 +532,16 @@ describe("lag: Lambda consumers", () => {
     const { table, streamArn } = await tableWithStream();
     mapping(aws, streamArn, "fn-a");
     ages(aws, "fn-a", [100]);
+    // The second refresh fails on AWS (throttled through all three SDK attempts): a warning, then
+    // the watch goes on.
+    aws.faults.inject({ service: "cloudwatch", op: "GetMetricData", kind: "throttle", skip: 1, times: 3 });
     const p = startCli(["lag", table, "--watch", "--interval", "1s", "--json"], { env: envFor(aws) });
     t.after(() => {
       if (p.child.exitCode === null) p.child.kill("SIGKILL");
     });
-    const lines = await p.waitForLines(2, 60_000);
+    const lines = await p.waitForLines(2, 90_000);
     for (const l of lines.slice(0, 2)) assert.equal((JSON.parse(l) as Json).status, "ok");
+    assert.match(p.stderr(), /warning: refresh failed, retrying in 1s: AWS throttled requests/);
     p.child.kill("SIGINT");
     const done = await p.done;
     assert.equal(done.code, 130, done.stderr);
