@@ -282,6 +282,7 @@ test("throttling, 5xx and connection resets are retried with backoff; every reco
     s.faults.inject({ op: "DescribeStream", kind: "throttling", times: 2 });
     s.faults.inject({ op: "GetRecords", kind: "500", times: 3, skip: 2 });
     s.faults.inject({ op: "GetRecords", kind: "reset", times: 1, skip: 4 });
+    s.faults.inject({ op: "GetShardIterator", kind: "503", times: 1, skip: 1 });
     const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
     assert.equal(r.code, 0, r.stderr);
     const lines = parse(r.stdout);
@@ -289,6 +290,43 @@ test("throttling, 5xx and connection resets are retried with backoff; every reco
     assertParentFirst(lines, topo.id("root"), topo.id("childA"));
     assert.ok(s.stats.faultsInjected >= 10, `faults fired: ${s.stats.faultsInjected}`);
     assert.match(r.stderr, /more than 2 processes may be reading/);
+  });
+});
+
+test("a hung request is abandoned after --timeout and retried; nothing lost", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.single(), { recordsPerShard: 4 });
+    s.faults.inject({ op: "GetRecords", kind: "hang", times: 2 });
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end", "--timeout", "1s"]);
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), byId(topo));
+    assert.equal(s.stats.faultsByKind.hang, 2);
+  });
+});
+
+test("a backlog is read page after page, never more than 5 GetRecords calls/s on a shard", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const shard = st.addShard();
+    // ~100 KB records: the 1 MB response cap gives pages of ~10 records, so 20 pages.
+    const big = { S: "x".repeat(100_000) };
+    const seqs = st.putRecords(
+      shard,
+      Array.from({ length: 200 }, (_, i) => ({
+        dynamodb: { Keys: { pk: { S: `k${i}` } }, NewImage: { pk: { S: `k${i}` }, blob: big } },
+      })),
+    );
+    st.closeShard(shard);
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), { [shard]: seqs });
+    const calls = s.stats.log.filter((e) => e.op === "GetRecords" && e.shardId === shard).map((e) => e.at);
+    assert.ok(calls.length >= 15, `pages: ${calls.length}`);
+    for (let i = 5; i < calls.length; i++) {
+      const window = (calls[i] as number) - (calls[i - 5] as number);
+      assert.ok(window >= 900, `6 GetRecords calls within ${window} ms`);
+    }
   });
 });
 
