@@ -8,6 +8,7 @@ import {
   addStreamWarnings,
   assembleKclConsumer,
   assembleLambdaConsumer,
+  countsAsReader,
   EVENT_METRICS,
   type EventCounts,
   type EventKey,
@@ -217,7 +218,12 @@ export async function collectLag(
   if ((resolved.table?.Replicas?.length ?? 0) > 0 || resolved.table?.GlobalTableVersion) {
     globalStreams.add(resolved.streamArn);
   }
-  addStreamWarnings(consumers, globalStreams);
+  const lambdaReaders = new Map<string, number>();
+  for (const m of mappings) {
+    if (countsAsReader(m.state ?? undefined))
+      lambdaReaders.set(m.streamArn, (lambdaReaders.get(m.streamArn) ?? 0) + 1);
+  }
+  addStreamWarnings(consumers, globalStreams, lambdaReaders);
   return {
     streamArn: resolved.streamArn,
     streamArns,

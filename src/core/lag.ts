@@ -787,8 +787,14 @@ export function assembleKclConsumer(
 /**
  * Adds the stream-level warnings to each consumer: more readers per shard than DynamoDB recommends,
  * and IteratorAge shared by several mappings of one function (the metric is per function).
+ * `lambdaReaders` counts the reading mappings of each stream, including those `--function` left out
+ * (they read the shards all the same); without it the listed consumers are counted.
  */
-export function addStreamWarnings(consumers: LagConsumer[], globalTableStreams: ReadonlySet<string>): void {
+export function addStreamWarnings(
+  consumers: LagConsumer[],
+  globalTableStreams: ReadonlySet<string>,
+  lambdaReaders?: ReadonlyMap<string, number>,
+): void {
   const byStream = new Map<string, LagConsumer[]>();
   for (const c of consumers) {
     const list = byStream.get(c.streamArn) ?? [];
@@ -796,13 +802,11 @@ export function addStreamWarnings(consumers: LagConsumer[], globalTableStreams: 
     byStream.set(c.streamArn, list);
   }
   for (const [arn, list] of byStream) {
-    const lambdaReaders = list.filter(
-      (c) => c.kind === "lambda" && countsAsReader(c.state ?? undefined),
-    ).length;
+    const listed = list.filter((c) => c.kind === "lambda" && countsAsReader(c.state ?? undefined)).length;
     const kclReaders = list.filter(
       (c) => c.kind === "kcl" && c.shards.some((s) => s.leaseOwner !== null),
     ).length;
-    const w = readersWarning(lambdaReaders, kclReaders, globalTableStreams.has(arn));
+    const w = readersWarning(lambdaReaders?.get(arn) ?? listed, kclReaders, globalTableStreams.has(arn));
     if (w) for (const c of list) c.warnings.push(w);
   }
   const byFunction = new Map<string, LambdaConsumer[]>();

@@ -447,6 +447,11 @@ describe("lag: Lambda consumers", () => {
     );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual([...byFunction(parse(r.stdout)).keys()].sort(), ["fn-a", "fn-c"]);
+    assert.match(
+      ((byFunction(parse(r.stdout)).get("fn-a")?.warnings ?? []) as string[]).join("\n"),
+      /3 readers per shard/,
+      "fn-b still reads the shards",
+    );
     const qs = queriesOf(aws.requestsFor("cloudwatch", "GetMetricData")[0]);
     assert.deepEqual(qs.map((q) => q.MetricStat.Metric.Dimensions[0]?.Value).sort(), ["fn-a", "fn-c"]);
 

@@ -321,6 +321,13 @@ describe("assembling consumers", () => {
     const two = [mk("a", "f1"), mk("c", "f2")];
     addStreamWarnings(two, new Set());
     assert.deepEqual(two[0]?.warnings, []);
+    const filtered = [mk("a", "f1")];
+    addStreamWarnings(filtered, new Set(), new Map([["arn:s1", 3]]));
+    assert.match(
+      filtered[0]?.warnings.join("\n") ?? "",
+      /3 readers per shard/,
+      "mappings left out by --function still read",
+    );
     const global = [mk("a", "f1"), mk("c", "f2")];
     addStreamWarnings(global, new Set(["arn:s1"]));
     assert.match(global[0]?.warnings.join("\n") ?? "", /global table/);
