@@ -311,7 +311,9 @@ async function runStream(
     where = `${new Date(input.from.ms).toISOString()} (reading from TRIM_HORIZON, skipping older records)`;
   } else where = input.from.kind === "latest" ? "LATEST" : "TRIM_HORIZON";
   const shardText =
-    `${plural(st.toRead, "shard")}` + (st.openToRead !== st.toRead ? `, ${st.openToRead} open` : "");
+    st.openToRead === st.toRead && st.toRead > 0
+      ? plural(st.toRead, "open shard")
+      : `${plural(st.toRead, "shard")}, ${st.openToRead} open`;
   const bound = input.untilEnd
     ? " until caught up"
     : input.untilMs !== undefined

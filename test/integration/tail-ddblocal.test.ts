@@ -74,7 +74,7 @@ test("--from trim-horizon --until-end: everything written, then exit 0", async (
   const r = await tail([table, "--from", "trim-horizon", "--until-end", "--json"]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(records(r.stdout).map(pkOf), ["a", "b", "c"]);
-  assert.match(r.stderr, /tailing .* \(1 shard\) from TRIM_HORIZON until caught up/);
+  assert.match(r.stderr, /tailing .* \(1 open shard\) from TRIM_HORIZON until caught up/);
   assert.match(r.stderr, /3 records from 1 shard, 0 gaps: caught up/);
 });
 
