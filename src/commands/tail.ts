@@ -302,7 +302,8 @@ async function runStream(
     await saver.afterWrite();
   }
 
-  // ---- the start message ----
+  // ---- the start message, once LATEST iterators are in place (a readiness signal for scripts) ----
+  await Promise.race([reader.ready, aborted(ctx.signal)]);
   const st = reader.start;
   let where: string;
   if (resumed) where = `checkpoint ${input.checkpoint}`;

@@ -10,7 +10,8 @@
  *   backoff since children can appear after their parent closes, with a full re-listing as fallback
  *   and every 30 s as a safety net; children start at TRIM_HORIZON;
  * - an expired iterator is renewed AFTER_SEQUENCE_NUMBER the last record read (or at the original
- *   position when none was); TrimmedDataAccessException is a gap event, then TRIM_HORIZON;
+ *   position when none was); TrimmedDataAccessException is a gap event, then TRIM_HORIZON, when the
+ *   position to resume from is trimmed too (a new iterator there is refused);
  *   ResourceNotFound on a shard ends that shard; throttling and 5xx back off with jitter;
  * - an empty page backs off (250 ms → 1 s), a non-empty one is followed at once, never more than 5
  *   GetRecords calls/s per shard; the next page is fetched while the current one is consumed.
@@ -136,6 +137,11 @@ export interface TailReader extends AsyncIterable<TailEvent> {
   listedShardIds(): ReadonlySet<string>;
   /** Number of shards whose reading started. */
   shardsStarted(): number;
+  /**
+   * Resolves once every shard that starts at LATEST holds its iterator: from then on, every record
+   * written is read (what "tailing … from LATEST" promises). Also resolves when the reader ends.
+   */
+  readonly ready: Promise<void>;
 }
 
 const GAP_REASON = "trimmed";
@@ -226,10 +232,24 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
       .map((s) => s.shardId),
   };
 
+  // ---- readiness: LATEST iterators in place ------------------------------------------------------
+  const latestWaiting = new Set(
+    initialReady.filter((r) => r.position.type === "LATEST").map((r) => r.shard.shardId),
+  );
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const positioned = (shardId: string): void => {
+    if (latestWaiting.delete(shardId) && latestWaiting.size === 0) markReady();
+  };
+  if (latestWaiting.size === 0) markReady();
+
   // ---- lifecycle ---------------------------------------------------------------------------------
   function finish(reason: TailEndReason): void {
     if (finished) return;
     finished = true;
+    markReady();
     endReason = reason;
     latch.close();
     queue.notify();
@@ -368,6 +388,8 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
     let it = iterator;
     let attempt = 0;
     let renewals = 0;
+    // The iterator obtained to re-check a TrimmedDataAccessException (see below).
+    let recheck: string | undefined;
     for (;;) {
       if (latch.closed) throw new ReaderClosed();
       try {
@@ -382,12 +404,18 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
         const name = awsErrorName(e);
         if (name === "ExpiredIteratorException" || name === "TrimmedDataAccessException") {
           if (++renewals > MAX_CALL_RETRIES) throw translateAwsError(e, `shard ${shardId}`, endpoint);
-          if (name === "TrimmedDataAccessException") gap(cur);
+          // Records were lost only if the position tail reads from is trimmed too: with a sequence
+          // number to resume after, ask for an iterator there (iteratorAt reports the gap when
+          // GetShardIterator answers trimmed as well); otherwise, or if the re-checked iterator is
+          // refused again, it is a gap.
+          const trimmed = name === "TrimmedDataAccessException";
+          if (trimmed && (!("sequenceNumber" in resumePosition(cur)) || it === recheck)) gap(cur);
           const pos = resumePosition(cur);
           debug(`shard ${shardId}: ${name}; new iterator at ${describePosition(pos)}`);
           const fresh = await iteratorAt(cur, pos);
           if (fresh === undefined) return undefined;
           it = fresh;
+          recheck = trimmed ? fresh : undefined;
           continue;
         }
         if (name === "ResourceNotFoundException") return undefined;
@@ -407,6 +435,7 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
       queue.pushNow([{ kind: "shard-end", shardId, reason }]);
     };
     let iterator = await iteratorAt(cur, cur.start);
+    positioned(shardId);
     if (iterator === undefined) {
       debug(`shard ${shardId}: not found (trimmed or gone): treated as ended`);
       end("not-found");
@@ -595,6 +624,7 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
     },
     listedShardIds: () => listed,
     shardsStarted: () => started,
+    ready,
     async *[Symbol.asyncIterator]() {
       for await (const batch of batches()) yield* batch;
     },
