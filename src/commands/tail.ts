@@ -217,11 +217,6 @@ async function runStream(
   const startedAt = ctx.now();
   const precision = timestampPrecisionMs(streamArn);
 
-  if (resolved.enabled === false) {
-    ctx.out.warn(
-      `the stream of ${table} is DISABLED: its records stay readable for 24 h after it was disabled; tail ends once they are read`,
-    );
-  }
   if ((resolved.table?.Replicas?.length ?? 0) > 0) {
     ctx.out.warn(
       `${table} is a global table: replication already reads its stream, and AWS recommends at most one other reader per shard; tail is one`,
@@ -300,6 +295,13 @@ async function runStream(
     for (const id of reader.start.skipped) saver.state.markDone(id);
     saver.state.touch();
     await saver.afterWrite();
+  }
+
+  const status = reader.start.streamStatus;
+  if (resolved.enabled === false || status === "DISABLED" || status === "DISABLING") {
+    ctx.out.warn(
+      `the stream of ${table} is ${status ?? "DISABLED"}: its records stay readable for 24 h after it was disabled; tail ends once they are read`,
+    );
   }
 
   // ---- the start message, once LATEST iterators are in place (a readiness signal for scripts) ----

@@ -447,6 +447,23 @@ test("a stream disabled while tailing ends cleanly after its remaining records",
   });
 });
 
+test("a stream ARN of a disabled stream: a warning, its records, exit 0; from LATEST nothing to read", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(s, st.arn, topologies.single(), { recordsPerShard: 3 });
+    st.setStatus("DISABLED");
+    const env = cliEnv(s.endpoint);
+    const r = await runCli(["tail", st.arn, "--json", "--from", "trim-horizon"], { env, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assertExactlyOnce(parse(r.stdout), byId(topo));
+    assert.match(r.stderr, /warning: the stream of Orders is DISABLED/);
+    const latest = await runCli(["tail", st.arn, "--json"], { env, timeoutMs: 120_000 });
+    assert.equal(latest.code, 0, latest.stderr);
+    assert.equal(latest.stdout, "");
+    assert.match(latest.stderr, /no open shard: use --from trim-horizon/);
+  });
+});
+
 test("a record created after --until ends the shard; earlier ones are shown", async () => {
   await withStandin({}, async (s) => {
     const st = s.addStream({ tableName: "Orders" });
