@@ -1,0 +1,50 @@
+// Lease-table rows to leases: single-stream (leaseKey = shard id) and multi-stream rows.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { leaseFromItem, leasesOfStream } from "../../../src/aws/kcl.js";
+
+test("a single-stream row: leaseKey is the shard id; parentShardId as a string set", () => {
+  assert.deepEqual(
+    leaseFromItem({
+      leaseKey: { S: "shardId-1" },
+      checkpoint: { S: "000000000000000000042" },
+      leaseOwner: { S: "worker-1" },
+      parentShardId: { SS: ["shardId-0"] },
+      leaseCounter: { N: "3" },
+    }),
+    {
+      leaseKey: "shardId-1",
+      shardId: "shardId-1",
+      checkpoint: "000000000000000000042",
+      leaseOwner: "worker-1",
+      parentShardIds: ["shardId-0"],
+    },
+  );
+  assert.equal(leaseFromItem({ checkpoint: { S: "LATEST" } }), undefined, "not a lease row");
+  assert.equal(leaseFromItem({ leaseKey: { S: "s" }, leaseOwner: { S: "" } })?.leaseOwner, undefined);
+});
+
+test("multi-stream rows: shardId attribute, and only the rows of this stream are kept", () => {
+  const mine = leaseFromItem({
+    leaseKey: { S: "123456789012:us-east-1$123456789012$Orders$2026-01-01T00_00_00.000:1:shardId-7" },
+    streamName: { S: "123456789012:us-east-1$123456789012$Orders$2026-01-01T00_00_00.000:1" },
+    shardId: { S: "shardId-7" },
+    checkpoint: { S: "TRIM_HORIZON" },
+  });
+  const other = leaseFromItem({
+    leaseKey: { S: "x:shardId-8" },
+    streamName: { S: "123456789012:us-east-1$123456789012$Users$2026-01-01T00_00_00.000:1" },
+    shardId: { S: "shardId-8" },
+  });
+  const single = leaseFromItem({ leaseKey: { S: "shardId-9" } });
+  assert.equal(mine?.shardId, "shardId-7");
+  const kept = leasesOfStream(
+    [mine, other, single].filter((l) => l !== undefined),
+    "Orders",
+    "2026-01-01T00:00:00.000",
+  );
+  assert.deepEqual(
+    kept.map((l) => l.shardId),
+    ["shardId-7", "shardId-9"],
+  );
+});
