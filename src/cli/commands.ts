@@ -2,6 +2,7 @@
 import { describeCommand } from "../commands/describe.js";
 import { disableCommand } from "../commands/disable.js";
 import { enableCommand } from "../commands/enable.js";
+import { filterTestCommand } from "../commands/filter-test.js";
 import { lagCommand } from "../commands/lag.js";
 import { shardsCommand } from "../commands/shards.js";
 import { tailCommand } from "../commands/tail.js";
@@ -13,5 +14,6 @@ export const commandSpecs: CommandSpec[] = [
   describeCommand,
   shardsCommand,
   tailCommand,
+  filterTestCommand,
   lagCommand,
 ];

@@ -1,0 +1,789 @@
+/**
+ * The behaviour of `dynastream filter-test`, pure (no I/O, no SDK, no clock): reading FilterCriteria
+ * documents in their several shapes, compiling and linting a filter set, turning input values into
+ * the records Lambda's filter sees, evaluating them, tallying, and running a CI case suite.
+ *
+ * @example
+ * ```ts
+ * const set = buildFilterSet([{ text: '{"eventName":["INSERT"]}', origin: "--pattern 1" }]);
+ * if (!set.ok) report(set.errors);
+ * const events = toFilterEvents(JSON.parse(line));               // Lambda-shaped records
+ * if (events.ok) for (const e of events.events) tally.add(evaluate(set.set.criteria, e, i++, false));
+ * ```
+ */
+import { type AttributeMap, isDecimalString } from "./attr.js";
+import {
+  type CompiledCriteria,
+  type CriteriaExplanation,
+  compileCriteria,
+  type Diagnostic,
+  type Dialect,
+  lintDynamoDB,
+  type StreamViewType,
+} from "./filter/index.js";
+import { normalizeInput, toLambdaRecord } from "./record.js";
+
+// ---------------------------------------------------------------------------------------------------
+// Filter sources and FilterCriteria documents
+
+/** One filter pattern and where it came from. */
+export interface PatternSource {
+  /** The pattern text, exactly as Lambda would receive it in `Filters[].Pattern`. */
+  text: string;
+  /** Where it came from, for messages: `--pattern 2`, `criteria.json Filters[0]`, `mapping <uuid>`. */
+  origin: string;
+}
+
+/** Result of reading patterns out of a document: the patterns, or one error saying why not. */
+export type PatternsResult =
+  | {
+      ok: true;
+      patterns: PatternSource[] /** what was recognised, e.g. `a CloudFormation template (resource OrdersMapping)` */;
+      shape: string;
+    }
+  | { ok: false; error: string };
+
+type Obj = Record<string, unknown>;
+
+function isObject(x: unknown): x is Obj {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function field(o: Obj, name: string): unknown {
+  if (name in o) return o[name];
+  const lower = name.charAt(0).toLowerCase() + name.slice(1);
+  return lower in o ? o[lower] : undefined;
+}
+
+/** CloudFormation intrinsic functions that can't be resolved offline. */
+function intrinsicOf(o: Obj): string | undefined {
+  const keys = Object.keys(o);
+  if (keys.length !== 1) return undefined;
+  const k = keys[0] as string;
+  return k === "Ref" || k.startsWith("Fn::") ? k : undefined;
+}
+
+/** Patterns of a `Filters` array (FilterCriteria.Filters). */
+function fromFilters(filters: unknown, origin: string, kms?: unknown): PatternsResult {
+  if (!Array.isArray(filters)) {
+    return { ok: false, error: `${origin}: "Filters" must be an array of {"Pattern": "<json>"}` };
+  }
+  if (filters.length === 0) {
+    return {
+      ok: false,
+      error: `${origin}: "Filters" is empty: there is nothing to test (Lambda delivers every record)`,
+    };
+  }
+  const patterns: PatternSource[] = [];
+  for (let i = 0; i < filters.length; i++) {
+    const f: unknown = filters[i];
+    const where = `${origin} Filters[${i}]`;
+    if (!isObject(f)) return { ok: false, error: `${where}: expected {"Pattern": "<json>"}` };
+    const p = field(f, "Pattern");
+    if (typeof p === "string") patterns.push({ text: p, origin: where });
+    else if (p === null || p === undefined) {
+      const encrypted = typeof kms === "string" && kms !== "";
+      return {
+        ok: false,
+        error: encrypted
+          ? `${where}: Pattern is null: the filter criteria are encrypted with the KMS key ${kms}, and ListEventSourceMappings does not show them`
+          : `${where}: no "Pattern"`,
+      };
+    } else if (isObject(p)) {
+      const fn = intrinsicOf(p);
+      if (fn !== undefined) {
+        return {
+          ok: false,
+          error: `${where}: Pattern uses the CloudFormation intrinsic function ${fn}, which can't be resolved offline; test the deployed mapping with --function, or write the pattern out`,
+        };
+      }
+      patterns.push({ text: JSON.stringify(p), origin: where });
+    } else {
+      return {
+        ok: false,
+        error: `${where}: Pattern must be a JSON string (or an object), got ${Array.isArray(p) ? "an array" : typeof p}`,
+      };
+    }
+  }
+  return { ok: true, patterns, shape: "FilterCriteria" };
+}
+
+/** FilterCriteria candidates of a CloudFormation/SAM template, by logical id. */
+function templateCandidates(resources: Obj): Array<{ name: string; criteria: unknown }> {
+  const out: Array<{ name: string; criteria: unknown }> = [];
+  for (const [id, r] of Object.entries(resources)) {
+    if (!isObject(r) || !isObject(r.Properties)) continue;
+    const props = r.Properties;
+    if (props.FilterCriteria !== undefined) out.push({ name: id, criteria: props.FilterCriteria });
+    if (r.Type === "AWS::Serverless::Function" && isObject(props.Events)) {
+      for (const [ev, e] of Object.entries(props.Events)) {
+        if (isObject(e) && isObject(e.Properties) && e.Properties.FilterCriteria !== undefined)
+          out.push({ name: `${id}.Events.${ev}`, criteria: e.Properties.FilterCriteria });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The filter patterns of a parsed JSON document, in any of the shapes they are written in:
+ * - a FilterCriteria `{"Filters":[{"Pattern":"<json string>"}]}` (Lambda API, CDK output), where a
+ *   Pattern may also be a JSON object (as written in some SAM/CloudFormation templates);
+ * - an object with a `FilterCriteria` member: `aws lambda get-event-source-mapping` output, a
+ *   CloudFormation `AWS::Lambda::EventSourceMapping` or SAM event's `Properties`;
+ * - a CloudFormation resource or SAM event `{"Type":…, "Properties":{"FilterCriteria":…}}`;
+ * - a whole CloudFormation/SAM template (JSON) with exactly one FilterCriteria;
+ * - `aws lambda list-event-source-mappings` output with exactly one mapping that has FilterCriteria;
+ * - a bare `Filters` array.
+ * A null Pattern means KMS-encrypted criteria (the error says so). `origin` prefixes messages.
+ */
+export function patternsFromDocument(value: unknown, origin: string): PatternsResult {
+  if (Array.isArray(value)) return fromFilters(value, origin);
+  if (!isObject(value)) {
+    return {
+      ok: false,
+      error: `${origin}: expected a FilterCriteria document {"Filters":[{"Pattern":"<json>"}]}, got ${value === null ? "null" : typeof value}`,
+    };
+  }
+  const filters = field(value, "Filters");
+  if (filters !== undefined) return fromFilters(filters, origin, value.KMSKeyArn);
+  const fc = field(value, "FilterCriteria");
+  if (fc !== undefined) {
+    const kms = value.KMSKeyArn;
+    const err = isObject(value.FilterCriteriaError) ? value.FilterCriteriaError : undefined;
+    const errText =
+      err !== undefined
+        ? ` (${[err.ErrorCode, err.Message].filter((x) => typeof x === "string").join(": ")})`
+        : "";
+    if (fc === null) {
+      return {
+        ok: false,
+        error:
+          typeof kms === "string" && kms !== ""
+            ? `${origin}: FilterCriteria is null: the filter criteria are encrypted with the KMS key ${kms}${errText}`
+            : `${origin}: FilterCriteria is null${errText}`,
+      };
+    }
+    if (isObject(fc) && field(fc, "Filters") !== undefined) {
+      const r = fromFilters(field(fc, "Filters"), origin, kms);
+      return r.ok ? { ...r, shape: "a document with FilterCriteria" } : r;
+    }
+    return patternsFromDocument(fc, origin);
+  }
+  if (isObject(value.Properties) && value.Properties.FilterCriteria !== undefined) {
+    const r = patternsFromDocument(value.Properties.FilterCriteria, `${origin} Properties.FilterCriteria`);
+    return r.ok ? { ...r, shape: `a ${String(value.Type ?? "resource")} resource` } : r;
+  }
+  if (isObject(value.Resources)) {
+    const found = templateCandidates(value.Resources);
+    if (found.length === 1) {
+      const only = found[0] as { name: string; criteria: unknown };
+      const r = patternsFromDocument(only.criteria, `${origin} ${only.name}`);
+      return r.ok ? { ...r, shape: `a template (${only.name})` } : r;
+    }
+    return {
+      ok: false,
+      error:
+        found.length === 0
+          ? `${origin}: the template has no FilterCriteria`
+          : `${origin}: the template has ${found.length} FilterCriteria (${found.map((f) => f.name).join(", ")}); put the one to test in its own file`,
+    };
+  }
+  const mappings = field(value, "EventSourceMappings");
+  if (Array.isArray(mappings)) {
+    const withCriteria = mappings.filter((m) => isObject(m) && m.FilterCriteria !== undefined);
+    if (withCriteria.length === 1) return patternsFromDocument(withCriteria[0], origin);
+    return {
+      ok: false,
+      error:
+        withCriteria.length === 0
+          ? `${origin}: none of the event source mappings has FilterCriteria`
+          : `${origin}: ${withCriteria.length} event source mappings have FilterCriteria; use --function <name> --table <table>, or put one in its own file`,
+    };
+  }
+  return {
+    ok: false,
+    error: `${origin}: not a FilterCriteria document: expected {"Filters":[{"Pattern":"<json>"}]} (or get-event-source-mapping output, or a template with FilterCriteria)`,
+  };
+}
+
+/**
+ * What a `--pattern` text holds: usually one pattern; a FilterCriteria document (recognised by its
+ * `Filters` array) gives its patterns, as in `tail --filter`.
+ */
+export function patternsFromArgument(text: string, origin: string): PatternsResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: true, patterns: [{ text, origin }], shape: "pattern" };
+  }
+  if (isObject(parsed) && (Array.isArray(parsed.Filters) || isObject(parsed.FilterCriteria)))
+    return patternsFromDocument(parsed, origin);
+  return { ok: true, patterns: [{ text, origin }], shape: "pattern" };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Compiling and linting
+
+/** A compiled, linted filter set. */
+export interface FilterSet {
+  dialect: Dialect;
+  criteria: CompiledCriteria;
+  filters: PatternSource[];
+  /** Engine warnings and DynamoDB lints, `filter` set (0-based), duplicates removed. */
+  warnings: Diagnostic[];
+}
+
+/** Result of {@link buildFilterSet}. */
+export type FilterSetResult =
+  | { ok: true; set: FilterSet }
+  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[]; filters: PatternSource[]; dialect: Dialect };
+
+/** Options of {@link buildFilterSet}. */
+export interface FilterSetOptions {
+  dialect?: Dialect;
+  /** The stream's view type, when known: lints conditions on images it does not carry. */
+  viewType?: StreamViewType | undefined;
+}
+
+function diagnosticKey(d: Diagnostic): string {
+  return `${d.code}\u0000${d.filter ?? ""}\u0000${d.path ?? ""}\u0000${d.line ?? ""}\u0000${d.column ?? ""}`;
+}
+
+/**
+ * Compiles the patterns once (ORed, like `Filters`) and lints each for DynamoDB stream records.
+ * Invalid patterns give `{ ok: false, errors }` with positions; nothing throws for user input.
+ */
+export function buildFilterSet(
+  sources: readonly PatternSource[],
+  opts: FilterSetOptions = {},
+): FilterSetResult {
+  const dialect = opts.dialect ?? "lambda";
+  const r = compileCriteria(
+    sources.map((s) => s.text),
+    { dialect },
+  );
+  if (!r.ok) return { ok: false, errors: r.errors, warnings: r.warnings, filters: [...sources], dialect };
+  const warnings: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (d: Diagnostic): void => {
+    const k = diagnosticKey(d);
+    if (seen.has(k)) return;
+    seen.add(k);
+    warnings.push(d);
+  };
+  for (const w of r.criteria.warnings) add(w);
+  r.criteria.patterns.forEach((p, i) => {
+    const lints = lintDynamoDB(p, opts.viewType === undefined ? {} : { viewType: opts.viewType });
+    for (const d of lints) add({ ...d, filter: i });
+  });
+  return { ok: true, set: { dialect, criteria: r.criteria, filters: [...sources], warnings } };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Records as the filter sees them
+
+/** Result of {@link toFilterEvents}: the Lambda-shaped records in one input value. */
+export type EventsResult = { ok: true; events: unknown[] } | { ok: false; error: string };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Numbers from here on are epoch milliseconds, which `toLambdaRecord` converts (see core/record). */
+const MS_THRESHOLD = 1e11;
+
+function allStrings(v: unknown, test?: (s: string) => boolean): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const e: unknown = v[i];
+    if (typeof e !== "string" || (test !== undefined && !test(e))) return false;
+  }
+  return true;
+}
+
+const isBase64 = (s: string): boolean => BASE64.test(s);
+
+/** Mirrors `checkAttributeValue` for JSON input, as a boolean (no message building). */
+function isAttributeValue(x: unknown): boolean {
+  if (!isObject(x)) return false;
+  let tag: string | undefined;
+  for (const k in x) {
+    if (tag !== undefined) return false;
+    tag = k;
+  }
+  if (tag === undefined) return false;
+  const v = x[tag];
+  switch (tag) {
+    case "S":
+      return typeof v === "string";
+    case "N":
+      return typeof v === "string" && isDecimalString(v);
+    case "B":
+      return typeof v === "string" && BASE64.test(v);
+    case "BOOL":
+      return typeof v === "boolean";
+    case "NULL":
+      return v === true;
+    case "SS":
+      return allStrings(v);
+    case "NS":
+      return allStrings(v, isDecimalString);
+    case "BS":
+      return allStrings(v, isBase64);
+    case "L": {
+      if (!Array.isArray(v)) return false;
+      for (let i = 0; i < v.length; i++) if (!isAttributeValue(v[i])) return false;
+      return true;
+    }
+    case "M":
+      return isAttributeMap(v);
+    default:
+      return false;
+  }
+}
+
+function isAttributeMap(x: unknown): x is AttributeMap {
+  if (!isObject(x)) return false;
+  for (const k in x) if (!isAttributeValue(x[k])) return false;
+  return true;
+}
+
+function isLambdaData(d: unknown): boolean {
+  if (!isObject(d)) return false;
+  for (const k in d) {
+    const v = d[k];
+    switch (k) {
+      case "ApproximateCreationDateTime":
+        if (typeof v !== "number" || !Number.isFinite(v) || Math.abs(v) >= MS_THRESHOLD) return false;
+        break;
+      case "Keys":
+      case "NewImage":
+      case "OldImage":
+        if (!isAttributeMap(v)) return false;
+        break;
+      case "SequenceNumber":
+        if (typeof v !== "string" || !/^\d+$/.test(v)) return false;
+        break;
+      case "SizeBytes":
+        if (typeof v !== "number") return false;
+        break;
+      case "StreamViewType":
+        if (typeof v !== "string") return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+function isLambdaIdentity(u: unknown): boolean {
+  if (!isObject(u)) return false;
+  let n = 0;
+  for (const k in u) {
+    if ((k !== "principalId" && k !== "type") || typeof u[k] !== "string") return false;
+    n++;
+  }
+  return n > 0;
+}
+
+/**
+ * True when `o` is already exactly what `toLambdaRecord(normalizeInput(o))` would produce (same
+ * fields, same values): the fast path, which matches the parsed object itself and skips two copies.
+ */
+export function isLambdaShaped(o: unknown): boolean {
+  if (!isObject(o)) return false;
+  let data = false;
+  for (const k in o) {
+    const v = o[k];
+    switch (k) {
+      case "eventID":
+      case "eventVersion":
+      case "eventSource":
+      case "awsRegion":
+      case "eventSourceARN":
+        if (typeof v !== "string") return false;
+        break;
+      case "eventName":
+        if (v !== "INSERT" && v !== "MODIFY" && v !== "REMOVE") return false;
+        break;
+      case "dynamodb":
+        if (!isLambdaData(v)) return false;
+        data = true;
+        break;
+      case "userIdentity":
+        if (!isLambdaIdentity(v)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return data;
+}
+
+/**
+ * The records in one parsed input value, each in the Lambda shape the filter sees (see
+ * `toLambdaRecord`: images in DynamoDB JSON, `ApproximateCreationDateTime` in epoch seconds, lower-case
+ * `userIdentity`). Accepts every shape of `normalizeInput` (a record in Lambda or SDK shape, an array,
+ * a Lambda event, a `tail` NDJSON line; a gap line gives none). Values already in the Lambda shape are
+ * used as they are (no copy). `where` prefixes error messages (`line 3`).
+ */
+export function toFilterEvents(value: unknown, where?: string): EventsResult {
+  if (isLambdaShaped(value)) return { ok: true, events: [value] };
+  if (isObject(value)) {
+    if (value.type === "record" && isLambdaShaped(value.record)) return { ok: true, events: [value.record] };
+    const list = value.Records;
+    if (Array.isArray(list) && list.every(isLambdaShaped)) return { ok: true, events: list };
+  }
+  const r = normalizeInput(value, where);
+  if (!r.ok) return r;
+  return { ok: true, events: r.records.map((rec) => toLambdaRecord(rec)) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Evaluation
+
+/** What happened to one record. */
+export interface RecordResult {
+  /** Position in the input, 0-based. */
+  index: number;
+  eventID: string | null;
+  eventName: string | null;
+  matched: boolean;
+  /** Index of the first matching filter (0-based), or -1. */
+  filter: number;
+  /** Per-filter explanation, when asked for (only for records no filter matched). */
+  explanation?: CriteriaExplanation | undefined;
+  /** The record itself (for renderers: its keys); never serialised. */
+  event: unknown;
+}
+
+function str(o: Obj, k: string): string | null {
+  const v = o[k];
+  return typeof v === "string" ? v : null;
+}
+
+/**
+ * Matches one Lambda-shaped record; explains it only when `explain` and no filter matched (the slow
+ * path: a matched record needs no explanation beyond the filter's number).
+ */
+export function evaluate(
+  criteria: CompiledCriteria,
+  event: unknown,
+  index: number,
+  explain: boolean,
+): RecordResult {
+  const filter = criteria.match(event);
+  const o = isObject(event) ? event : {};
+  const result: RecordResult = {
+    index,
+    eventID: str(o, "eventID"),
+    eventName: str(o, "eventName"),
+    matched: filter !== -1,
+    filter,
+    event,
+  };
+  if (explain && filter === -1) result.explanation = criteria.explain(event);
+  return result;
+}
+
+/** One line per filter that failed: `filter #2: eventName: "MODIFY" is not one of ["INSERT"]`. */
+export function reasonLines(e: CriteriaExplanation): string[] {
+  if (e.matched) return [];
+  const single = e.filters.length === 1;
+  return e.filters.map((f, i) => {
+    const text =
+      f.path !== undefined ? `${f.path}: ${f.reason ?? "does not match"}` : (f.reason ?? "does not match");
+    return single ? text : `filter #${i + 1}: ${text}`;
+  });
+}
+
+/** Notes the explanation carries (e.g. array consistency), without duplicates. */
+export function explanationNotes(e: CriteriaExplanation): string[] {
+  const out = new Set<string>();
+  for (const f of e.filters) for (const n of f.notes ?? []) out.add(n);
+  return [...out];
+}
+
+/** The `reason` of a result: why no filter matched (one line), or null. */
+export function reasonText(r: RecordResult): string | null {
+  if (r.matched || r.explanation === undefined) return null;
+  return reasonLines(r.explanation).join("; ");
+}
+
+/** `match` or `no-match`: what `--expect` and a case's `expect` assert about every record. */
+export type Expectation = "match" | "no-match";
+
+/** Whether a result agrees with an expectation. */
+export function agrees(r: RecordResult, expect: Expectation): boolean {
+  return r.matched === (expect === "match");
+}
+
+/** Most disagreeing records remembered by a {@link Tally} (to name them in the report). */
+export const MAX_NAMED_FAILURES = 10;
+
+/** Counts of a run: records, matches per filter, records that disagree with `--expect`. */
+export class Tally {
+  total = 0;
+  matched = 0;
+  readonly byFilter: number[];
+  /** Records that disagree with the expectation. */
+  disagreeing = 0;
+  /** The first few of them. */
+  readonly failures: RecordResult[] = [];
+
+  constructor(
+    filterCount: number,
+    readonly expect?: Expectation,
+  ) {
+    this.byFilter = new Array<number>(filterCount).fill(0);
+  }
+
+  /** Counts one result; returns whether it agrees with the expectation (true without one). */
+  add(r: RecordResult): boolean {
+    this.total++;
+    if (r.matched) {
+      this.matched++;
+      this.byFilter[r.filter] = (this.byFilter[r.filter] ?? 0) + 1;
+    }
+    if (this.expect === undefined || agrees(r, this.expect)) return true;
+    this.disagreeing++;
+    if (this.failures.length < MAX_NAMED_FAILURES) this.failures.push(r);
+    return false;
+  }
+
+  /** Exit code: with an expectation 0 when every record agrees; else 0 when something matched. */
+  exitCode(): 0 | 1 {
+    if (this.expect !== undefined) return this.disagreeing === 0 ? 0 : 1;
+    return this.matched > 0 ? 0 : 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Case suites (`--cases`)
+
+/** One test case of a suite. */
+export interface TestCase {
+  name: string;
+  expect: Expectation;
+  /** Lambda-shaped records. */
+  events: unknown[];
+}
+
+/** A parsed suite file; `criteria` and `patterns` are as written (resolved by the caller). */
+export interface CaseSuite {
+  /** A FilterCriteria document (any shape {@link patternsFromDocument} accepts) or a file path. */
+  criteria?: unknown;
+  /** Pattern texts or objects. */
+  patterns?: PatternSource[];
+  dialect?: Dialect;
+  viewType?: StreamViewType;
+  cases: TestCase[];
+}
+
+/** Result of {@link parseCaseSuite}. */
+export type CaseSuiteResult = { ok: true; suite: CaseSuite } | { ok: false; error: string };
+
+const SUITE_KEYS = new Set([
+  "criteria",
+  "patterns",
+  "dialect",
+  "viewType",
+  "cases",
+  "$schema",
+  "description",
+]);
+const VIEW_TYPES: ReadonlySet<string> = new Set([
+  "KEYS_ONLY",
+  "NEW_IMAGE",
+  "OLD_IMAGE",
+  "NEW_AND_OLD_IMAGES",
+]);
+
+/**
+ * Parses a case-suite document:
+ * `{"criteria": <FilterCriteria | "file.json">, "patterns": [<json string | object>], "dialect"?,
+ * "viewType"?, "cases": [{"name", "record" | "records", "expect": "match" | "no-match"}]}`.
+ * Records may be in any shape `--records` accepts. Errors name the case (`cases[2] "name": …`).
+ */
+export function parseCaseSuite(value: unknown, origin: string): CaseSuiteResult {
+  const fail = (error: string): CaseSuiteResult => ({ ok: false, error: `${origin}: ${error}` });
+  if (!isObject(value)) return fail('expected an object {"criteria" or "patterns", "cases": [...]}');
+  for (const k of Object.keys(value)) {
+    if (!SUITE_KEYS.has(k))
+      return fail(`unknown key "${k}" (expected criteria, patterns, dialect, viewType, cases)`);
+  }
+  const suite: CaseSuite = { cases: [] };
+  if (value.criteria !== undefined) {
+    if (!isObject(value.criteria) && !Array.isArray(value.criteria) && typeof value.criteria !== "string")
+      return fail('"criteria" must be a FilterCriteria object or the path of a file holding one');
+    suite.criteria = value.criteria;
+  }
+  if (value.patterns !== undefined) {
+    if (!Array.isArray(value.patterns) || value.patterns.length === 0)
+      return fail('"patterns" must be a non-empty array of patterns (JSON strings or objects)');
+    const patterns: PatternSource[] = [];
+    for (let i = 0; i < value.patterns.length; i++) {
+      const p: unknown = value.patterns[i];
+      if (typeof p === "string") patterns.push({ text: p, origin: `${origin} patterns[${i}]` });
+      else if (isObject(p)) patterns.push({ text: JSON.stringify(p), origin: `${origin} patterns[${i}]` });
+      else return fail(`patterns[${i}] must be a JSON string or an object`);
+    }
+    suite.patterns = patterns;
+  }
+  if (value.dialect !== undefined) {
+    if (value.dialect !== "lambda" && value.dialect !== "eventbridge")
+      return fail(`"dialect" must be "lambda" or "eventbridge", got ${JSON.stringify(value.dialect)}`);
+    suite.dialect = value.dialect;
+  }
+  if (value.viewType !== undefined) {
+    if (typeof value.viewType !== "string" || !VIEW_TYPES.has(value.viewType))
+      return fail(`"viewType" must be one of ${[...VIEW_TYPES].join(", ")}`);
+    suite.viewType = value.viewType as StreamViewType;
+  }
+  if (!Array.isArray(value.cases) || value.cases.length === 0)
+    return fail('"cases" must be a non-empty array of {"name", "record" or "records", "expect"}');
+  for (let i = 0; i < value.cases.length; i++) {
+    const c: unknown = value.cases[i];
+    let where = `cases[${i}]`;
+    if (!isObject(c)) return fail(`${where} must be an object {"name", "record" or "records", "expect"}`);
+    const name = typeof c.name === "string" && c.name.trim() !== "" ? c.name : `case ${i + 1}`;
+    if (c.name !== undefined && typeof c.name !== "string") return fail(`${where}: "name" must be a string`);
+    if (typeof c.name === "string") where = `${where} ${JSON.stringify(c.name)}`;
+    for (const k of Object.keys(c)) {
+      if (!["name", "record", "records", "expect", "description"].includes(k))
+        return fail(`${where}: unknown key "${k}" (expected name, record or records, expect)`);
+    }
+    if (c.expect !== "match" && c.expect !== "no-match")
+      return fail(
+        `${where}: "expect" must be "match" or "no-match", got ${JSON.stringify(c.expect) ?? "nothing"}`,
+      );
+    if ((c.record === undefined) === (c.records === undefined))
+      return fail(`${where}: give exactly one of "record" and "records"`);
+    const input = c.record !== undefined ? c.record : c.records;
+    if (c.records !== undefined && !Array.isArray(c.records))
+      return fail(`${where}: "records" must be an array`);
+    const r = toFilterEvents(input, `${where} ${c.record !== undefined ? "record" : "records"}`);
+    if (!r.ok) return { ok: false, error: `${origin}: ${r.error}` };
+    if (r.events.length === 0) return fail(`${where}: no records`);
+    suite.cases.push({ name, expect: c.expect, events: r.events });
+  }
+  return { ok: true, suite };
+}
+
+/** The outcome of one case. */
+export interface CaseResult {
+  name: string;
+  expect: Expectation;
+  passed: boolean;
+  /** Every record's result, explained. */
+  results: RecordResult[];
+}
+
+/** Runs one case: every record must agree with the expectation. Results are always explained. */
+export function runCase(criteria: CompiledCriteria, c: TestCase): CaseResult {
+  const results = c.events.map((e, i) => evaluate(criteria, e, i, true));
+  return { name: c.name, expect: c.expect, passed: results.every((r) => agrees(r, c.expect)), results };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running a stream of input values
+
+/** Records explained by default when the input holds at most this many (`--explain` overrides). */
+export const EXPLAIN_DEFAULT_MAX = 20;
+
+/** Input values in order; `lines` (parallel) says where each started, for error messages. */
+export interface InputBatch {
+  values: unknown[];
+  lines?: number[] | undefined;
+}
+
+/** Options of {@link runRecords}. */
+export interface RecordRunOptions {
+  /** true/false: always/never explain; undefined: explain when the input has ≤ 20 records. */
+  explain?: boolean | undefined;
+  expect?: Expectation | undefined;
+  /** Checked between batches: stop early (Ctrl-C, closed pipe). */
+  signal?: AbortSignal | undefined;
+}
+
+/** How a run over the records ended. */
+export interface RecordRunOutcome {
+  tally: Tally;
+  /** Whether results were explained. */
+  explained: boolean;
+  /** An input error that stopped the run (a record of the wrong shape, or what the input threw). */
+  error?: unknown;
+  /** Stopped by the signal. */
+  aborted: boolean;
+}
+
+/**
+ * Evaluates every record of `input` against `criteria` and hands the results to `sink` in batches,
+ * in input order. Matching takes the fast path; explanations are computed only when asked, for
+ * records no filter matched, and for the first records that disagree with `expect` (to name them).
+ * With `explain` undefined, results are held back until it is known whether the input has more than
+ * {@link EXPLAIN_DEFAULT_MAX} records. Never throws for bad input: the first error ends the run and
+ * is returned, after the results before it were handed over.
+ */
+export async function runRecords(
+  criteria: CompiledCriteria,
+  filterCount: number,
+  input: AsyncIterable<InputBatch>,
+  sink: (results: RecordResult[]) => void | Promise<void>,
+  opts: RecordRunOptions = {},
+): Promise<RecordRunOutcome> {
+  const tally = new Tally(filterCount, opts.expect);
+  let explain = opts.explain;
+  let held: RecordResult[] = [];
+  let index = 0;
+  let error: unknown;
+  let aborted = false;
+  try {
+    outer: for await (const batch of input) {
+      const out: RecordResult[] = [];
+      const { values, lines } = batch;
+      for (let i = 0; i < values.length; i++) {
+        const r = toFilterEvents(values[i], lines ? `line ${lines[i]}` : `record ${index + 1}`);
+        if (!r.ok) {
+          error = r.error;
+          if (out.length > 0) await sink(out);
+          break outer;
+        }
+        const events = r.events;
+        for (let k = 0; k < events.length; k++) {
+          const event = events[k];
+          const res = evaluate(criteria, event, index++, explain === true);
+          if (
+            !tally.add(res) &&
+            res.explanation === undefined &&
+            !res.matched &&
+            tally.failures.at(-1) === res
+          )
+            res.explanation = criteria.explain(event);
+          if (explain === undefined) {
+            held.push(res);
+            if (held.length > EXPLAIN_DEFAULT_MAX) {
+              explain = false;
+              for (const h of held) out.push(h);
+              held = [];
+            }
+          } else out.push(res);
+        }
+      }
+      if (out.length > 0) await sink(out);
+      if (opts.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+    }
+  } catch (e) {
+    error = e;
+  }
+  if (explain === undefined) {
+    explain = true;
+    for (const h of held)
+      if (!h.matched && h.explanation === undefined) h.explanation = criteria.explain(h.event);
+    if (held.length > 0) await sink(held);
+  }
+  return { tally, explained: explain, aborted, ...(error !== undefined ? { error } : {}) };
+}

@@ -1,0 +1,290 @@
+/**
+ * Files and stdin for `dynastream filter-test`: pattern files (`--pattern @file`), FilterCriteria
+ * and case-suite documents, and the records (`--records <file|->`). Every problem with an input is a
+ * UsageError (exit 2) saying which input and where: missing, a directory, empty, not UTF-8 (with the
+ * byte offset and line), not JSON (with line and column).
+ *
+ * Records are streamed: NDJSON is read in 1 MiB chunks and parsed line by line in bounded memory; a
+ * single JSON document spread over several lines (a JSON array, a pretty-printed Lambda event) is read
+ * whole. Unlike `record-input.ts` (tail --input), values are handed over parsed but not normalised, in
+ * batches, so the caller can take its fast path for records already in the Lambda shape.
+ */
+import { isUtf8 } from "node:buffer";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { parseJson } from "../core/filter/parse.js";
+import { UsageError } from "../errors.js";
+
+/** Largest document read whole (a JSON array or pretty-printed event), and longest NDJSON line. */
+export const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
+
+/** Largest text run through the positioned parser to find the line/column of a JSON error. */
+const MAX_LOCATE_CHARS = 64 * 1024 * 1024;
+
+const CHUNK_BYTES = 1024 * 1024;
+
+function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return code ?? (e as Error).message;
+}
+
+/**
+ * The message of a JSON syntax error in `text`, with line and column: the positioned parser's
+ * wording when the text is small enough, else JSON.parse's own message.
+ */
+export function jsonErrorText(text: string, e: unknown): string {
+  if (text.length <= MAX_LOCATE_CHARS) {
+    const r = parseJson(text);
+    if (!r.ok)
+      return r.message.includes(" at line ")
+        ? r.message
+        : `${r.message} at line ${r.pos.line}, column ${r.pos.column}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Offset of the first byte of `buf` that is not part of valid UTF-8, or -1. A sequence cut off at the
+ * end counts as valid when `partialOk` (the next chunk may complete it).
+ */
+export function firstInvalidUtf8(buf: Uint8Array, partialOk = false): number {
+  const n = buf.length;
+  let i = 0;
+  while (i < n) {
+    const b = buf[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= n) return partialOk ? -1 : i;
+      const c = buf[i + k] as number;
+      if ((c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+function countNewlines(buf: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (buf[i] === 10) n++;
+  return n;
+}
+
+function notUtf8(label: string, buf: Uint8Array, at: number, byteBase: number, lineBase: number): UsageError {
+  const line = lineBase + countNewlines(buf, at);
+  return new UsageError(
+    `${label} is not UTF-8 text: invalid byte 0x${(buf[at] ?? 0).toString(16).padStart(2, "0")} at byte offset ${byteBase + at} (line ${line})`,
+    "save the file as UTF-8 (JSON is UTF-8); e.g. iconv -f latin1 -t utf-8",
+  );
+}
+
+/**
+ * Reads a whole text file: UTF-8 (a BOM is dropped), not empty. `label` names the input in messages
+ * (`--criteria filters.json`).
+ */
+export async function readTextFile(path: string, label: string): Promise<string> {
+  let buf: Buffer;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new UsageError(`${label}: ${path} is a directory`, "pass a file");
+    buf = await readFile(path);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, "check the path", e);
+  }
+  if (!isUtf8(buf)) throw notUtf8(label, buf, firstInvalidUtf8(buf), 0, 1);
+  let text = buf.toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === "") throw new UsageError(`${label} is empty`, "the file must hold JSON");
+  return text;
+}
+
+/** Parses JSON text from an input, or throws a UsageError with the line and column. */
+export function parseJsonText(text: string, label: string, hint?: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${label} is not valid JSON: ${jsonErrorText(text, e)}`, hint, e);
+  }
+}
+
+/** Reads and parses a JSON file (see {@link readTextFile}). */
+export async function readJsonFile(path: string, label: string, hint?: string): Promise<unknown> {
+  return parseJsonText(await readTextFile(path, label), label, hint);
+}
+
+/** Where records come from: a file, or stdin (`-`). */
+export type RecordSource = { path: string } | { stdin: AsyncIterable<Buffer | string> };
+
+/** Parsed JSON values in input order, with the line each started on. */
+export interface ValueBatch {
+  values: unknown[];
+  /** 1-based line of each value (parallel to `values`). */
+  lines: number[];
+}
+
+async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<Buffer | string> {
+  if ("stdin" in source) {
+    yield* source.stdin;
+    return;
+  }
+  try {
+    const st = await stat(source.path);
+    if (st.isDirectory())
+      throw new UsageError(`${label}: ${source.path} is a directory`, "pass a file, or - for stdin");
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, "pass a readable file, or - for stdin", e);
+  }
+  const stream = createReadStream(source.path, { highWaterMark: CHUNK_BYTES });
+  try {
+    for await (const c of stream) yield c as Buffer;
+  } catch (e) {
+    throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, undefined, e);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * The JSON values of a records input, in batches (about one per 1 MiB read). NDJSON is parsed line by
+ * line (blank lines skipped); when the first non-blank line is not a JSON value by itself, the input
+ * is one document and is parsed whole (at most {@link MAX_DOCUMENT_CHARS}). Throws UsageError for an
+ * empty input, invalid UTF-8, or invalid JSON (`line N: …`).
+ */
+export async function* readJsonValues(source: RecordSource, label: string): AsyncGenerator<ValueBatch> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let carry = ""; // the unfinished last line
+  let lineNo = 0; // lines completed
+  let bytes = 0;
+  let mode = "unknown" as "unknown" | "ndjson" | "document";
+  let doc: string[] = [];
+  let docChars = 0;
+  let docLine = 0;
+  let sawContent = false;
+  let tail: Uint8Array = new Uint8Array(0); // last bytes of the previous chunk, for error offsets
+
+  const hint =
+    'expected stream records: one JSON per line (NDJSON), a JSON array, or a Lambda event {"Records":[...]}';
+
+  function decode(chunk: Buffer | string, last: boolean): string {
+    if (typeof chunk === "string") return chunk;
+    try {
+      return decoder.decode(chunk, { stream: !last });
+    } catch (e) {
+      const joined = new Uint8Array(tail.length + chunk.length);
+      joined.set(tail, 0);
+      joined.set(chunk, tail.length);
+      let at = firstInvalidUtf8(joined, !last);
+      if (at < 0) at = joined.length - 1;
+      // Lines completed so far, minus the newlines of `tail` that notUtf8 counts again.
+      const base = lineNo + 1 - countNewlines(tail, tail.length);
+      throw Object.assign(notUtf8(label, joined, at, bytes - tail.length, base), { cause: e });
+    }
+  }
+
+  function handle(line: string, batch: ValueBatch): void {
+    lineNo++;
+    const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+    if (mode === "document") {
+      doc.push(text);
+      docChars += text.length + 1;
+      if (docChars > MAX_DOCUMENT_CHARS)
+        throw new UsageError(
+          `${label}: the document is too large to read whole`,
+          "write the records as NDJSON, one per line",
+        );
+      return;
+    }
+    if (text.trim() === "") return;
+    sawContent = true;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      if (mode === "unknown") {
+        // Not a JSON value on one line: a pretty-printed document; read it whole.
+        mode = "document";
+        doc = [text];
+        docChars = text.length + 1;
+        docLine = lineNo;
+        return;
+      }
+      throw new UsageError(`${label}: line ${lineNo}: invalid JSON: ${jsonErrorText(text, e)}`, hint, e);
+    }
+    mode = "ndjson";
+    batch.values.push(value);
+    batch.lines.push(lineNo);
+  }
+
+  const chunks = byteChunks(source, label);
+  let first = true;
+  for await (const chunk of chunks) {
+    let text = decode(chunk, false);
+    bytes += typeof chunk === "string" ? chunk.length : chunk.length;
+    if (typeof chunk !== "string") tail = chunk.subarray(Math.max(0, chunk.length - 3));
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
+    const batch: ValueBatch = { values: [], lines: [] };
+    let start = 0;
+    let nl = text.indexOf("\n");
+    if (nl >= 0 && carry !== "") {
+      handle(carry + text.slice(0, nl), batch);
+      carry = "";
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    while (nl >= 0) {
+      handle(text.slice(start, nl), batch);
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    carry += text.slice(start);
+    if (carry.length > MAX_DOCUMENT_CHARS)
+      throw new UsageError(`${label}: line ${lineNo + 1} is too long`, "write one record per line (NDJSON)");
+    if (batch.values.length > 0) yield batch;
+  }
+  const rest = decode(Buffer.alloc(0), true);
+  const finalText = carry + rest;
+  const batch: ValueBatch = { values: [], lines: [] };
+  if (finalText !== "") handle(finalText, batch);
+  if (batch.values.length > 0) yield batch;
+  if (mode === "document") {
+    const text = doc.join("\n");
+    doc = [];
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      const where = jsonErrorText(text, e).replace(
+        / at line (\d+)/,
+        (_, l: string) => ` at line ${Number(l) + docLine - 1}`,
+      );
+      throw new UsageError(`${label} is not valid JSON: ${where}`, hint, e);
+    }
+    yield { values: [value], lines: [docLine] };
+  }
+  if (!sawContent) throw new UsageError(`${label} is empty`, hint);
+}
