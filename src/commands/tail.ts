@@ -201,32 +201,19 @@ async function runInput(
   return 0;
 }
 
-async function runStream(
+/** Where each shard starts: from the checkpoint when it exists, else from --from / --after-sequence. */
+async function planStart(
   ctx: Context,
   input: TailInput,
-  formatter: TailFormatter,
-  format: TailFormat,
-  matcher: Matcher | undefined,
-): Promise<number> {
-  const aws = await ctx.aws();
-  const { resolveStream } = await import("../aws/streams.js");
-  const { openTailReader } = await import("../aws/tail/reader.js");
-  const resolved = await resolveStream(aws, input.target as string);
-  const streamArn = resolved.streamArn;
-  const table = resolved.tableName;
-  const startedAt = ctx.now();
+  streamArn: string,
+  startedAt: number,
+): Promise<{
+  rules: StartRules;
+  saver: CheckpointSaver | undefined;
+  resumed: boolean;
+  listed: () => ReadonlySet<string>;
+}> {
   const precision = timestampPrecisionMs(streamArn);
-
-  if ((resolved.table?.Replicas?.length ?? 0) > 0) {
-    ctx.out.warn(
-      `${table} is a global table: replication already reads its stream, and AWS recommends at most one other reader per shard; tail is one`,
-    );
-  }
-
-  // ---- start rules: checkpoint, --after-sequence, --from ----
-  let rules: StartRules;
-  let saver: CheckpointSaver | undefined;
-  let resumed = false;
   const fromRules = (): StartRules => {
     if (input.sequence) {
       return {
@@ -243,36 +230,64 @@ async function runStream(
         return { mode: "trim-horizon", skipBeforeMs: skipBeforeFor(input.from.ms, precision) };
     }
   };
-  let listedRef: () => ReadonlySet<string> = () => new Set();
-  if (input.checkpoint !== undefined) {
-    const { readCheckpointFile } = await import("../io/checkpoint-file.js");
-    const text = await readCheckpointFile(input.checkpoint);
-    const parsed = text === undefined ? undefined : parseCheckpoint(text, streamArn);
-    if (parsed && !parsed.ok) {
-      throw new UsageError(
-        `invalid checkpoint file ${input.checkpoint}: ${parsed.error}`,
-        parsed.wrongStream !== undefined
-          ? "a checkpoint belongs to one stream (a re-enabled stream has a new ARN): use another file, or delete this one to start over"
-          : "fix it, or delete it to start over",
-      );
-    }
-    let state: CheckpointState;
-    if (parsed && "data" in parsed) {
-      state = new CheckpointState(parsed.data);
-      const { explicit, done } = state.startPositions();
-      rules = { mode: "trim-horizon", explicit, done, skipBeforeMs: state.skipBeforeMs };
-      resumed = true;
-      if (input.fromGiven)
-        ctx.out.info(`resuming from ${input.checkpoint}: --from applies only to a new checkpoint`);
-    } else {
-      rules = fromRules();
-      const skip = input.from.kind === "latest" ? skipBeforeFor(startedAt, precision) : rules.skipBeforeMs;
-      state = CheckpointState.create(streamArn, skip, startedAt);
-    }
-    saver = new CheckpointSaver(ctx, input.checkpoint, state, () => listedRef());
-  } else {
-    rules = fromRules();
+  const plan = {
+    rules: fromRules(),
+    saver: undefined as CheckpointSaver | undefined,
+    resumed: false,
+    listed: (): ReadonlySet<string> => new Set(),
+  };
+  if (input.checkpoint === undefined) return plan;
+  const { readCheckpointFile } = await import("../io/checkpoint-file.js");
+  const text = await readCheckpointFile(input.checkpoint);
+  const parsed = text === undefined ? undefined : parseCheckpoint(text, streamArn);
+  if (parsed && !parsed.ok) {
+    throw new UsageError(
+      `invalid checkpoint file ${input.checkpoint}: ${parsed.error}`,
+      parsed.wrongStream !== undefined
+        ? "a checkpoint belongs to one stream (a re-enabled stream has a new ARN): use another file, or delete this one to start over"
+        : "fix it, or delete it to start over",
+    );
   }
+  let state: CheckpointState;
+  if (parsed && "data" in parsed) {
+    state = new CheckpointState(parsed.data);
+    const { explicit, done } = state.startPositions();
+    plan.rules = { mode: "trim-horizon", explicit, done, skipBeforeMs: state.skipBeforeMs };
+    plan.resumed = true;
+    if (input.fromGiven)
+      ctx.out.info(`resuming from ${input.checkpoint}: --from applies only to a new checkpoint`);
+  } else {
+    // Shards a restart finds without an entry skip what is older than this run's start point.
+    const skip = input.from.kind === "latest" ? skipBeforeFor(startedAt, precision) : plan.rules.skipBeforeMs;
+    state = CheckpointState.create(streamArn, skip, startedAt);
+  }
+  plan.saver = new CheckpointSaver(ctx, input.checkpoint, state, () => plan.listed());
+  return plan;
+}
+
+async function runStream(
+  ctx: Context,
+  input: TailInput,
+  formatter: TailFormatter,
+  format: TailFormat,
+  matcher: Matcher | undefined,
+): Promise<number> {
+  const aws = await ctx.aws();
+  const { resolveStream } = await import("../aws/streams.js");
+  const { openTailReader } = await import("../aws/tail/reader.js");
+  const resolved = await resolveStream(aws, input.target as string);
+  const streamArn = resolved.streamArn;
+  const table = resolved.tableName;
+  const startedAt = ctx.now();
+
+  if ((resolved.table?.Replicas?.length ?? 0) > 0) {
+    ctx.out.warn(
+      `${table} is a global table: replication already reads its stream, and AWS recommends at most one other reader per shard; tail is one`,
+    );
+  }
+
+  const plan = await planStart(ctx, input, streamArn, startedAt);
+  const { rules, saver, resumed } = plan;
 
   const bounds = {
     snapshotMs: input.untilEnd ? startedAt : undefined,
@@ -288,7 +303,7 @@ async function runStream(
     warn: (m) => ctx.out.warn(m),
     debug: (m) => ctx.out.debug(m),
   });
-  listedRef = () => reader.listedShardIds();
+  plan.listed = () => reader.listedShardIds();
   if (saver && !resumed) {
     // Save the new checkpoint at once: a restart must know where this run started (skipBefore),
     // even if no record was written. Shards skipped (closed at a LATEST start) count as done.
