@@ -162,13 +162,17 @@ async function run(ctx: Context, _args: string[], opts: Record<string, unknown>)
   if (!built.ok) {
     warn(built.warnings);
     if (format === "json") await writeOut(ctx, render.invalidJson(rctx, built.errors, built.warnings));
-    if (dialect === "lambda") ctx.out.info(`note: ${filter.LAMBDA_VALIDATION_NOTE}`);
+    const perPattern = built.errors.some((e) => e.filter !== undefined);
+    if (dialect === "lambda" && perPattern) ctx.out.info(`note: ${filter.LAMBDA_VALIDATION_NOTE}`);
     const unsupported = built.errors.some((e) => e.code === "lambda-unsupported-operator");
+    const tooMany = built.errors.some((e) => e.code === "too-many-filters");
     throw new UsageError(
-      `invalid filter pattern${built.errors.length > 1 ? "s" : ""}: ${built.errors.map((e) => render.formatDiagnostic(e, sources)).join("; ")}`,
+      `invalid filter ${perPattern ? `pattern${built.errors.length > 1 ? "s" : ""}` : "criteria"}: ${built.errors.map((e) => render.formatDiagnostic(e, sources)).join("; ")}`,
       unsupported
         ? "Lambda rejects this operator when the mapping is created; to evaluate the pattern as EventBridge rules and Pipes do, use --dialect eventbridge"
-        : PATTERN_HINT,
+        : tooMany
+          ? "combine patterns with $or, or request a quota increase (at most 10 filters per event source mapping)"
+          : PATTERN_HINT,
     );
   }
 
@@ -264,12 +268,14 @@ async function run(ctx: Context, _args: string[], opts: Record<string, unknown>)
       : inputError instanceof Error
         ? inputError.message
         : String(inputError);
-  pending += renderer.footer({
-    tally: outcome.tally,
-    explained: outcome.explained,
-    warnings: set.warnings,
-    error: errorText,
-  });
+  // Pretty output ends without a summary when the input failed: the error says what happened.
+  if (format === "json" || inputError === undefined)
+    pending += renderer.footer({
+      tally: outcome.tally,
+      explained: outcome.explained,
+      warnings: set.warnings,
+      error: errorText,
+    });
   await writeOut(ctx, pending);
 
   if (outcome.aborted || ctx.signal.aborted) {
