@@ -20,6 +20,7 @@ export type StandinOp =
  * - `empty`: GetRecords → no records and an iterator at the same position; DescribeStream / ListStreams →
  *   an empty, final page (simulates children not yet visible)
  * - `delay`: answer normally after `delayMs`
+ * - `accessDenied`: 400 AccessDeniedException (as for a principal without the IAM permission)
  */
 export type FaultKind =
   | "throttle"
@@ -33,7 +34,8 @@ export type FaultKind =
   | "notfound"
   | "validation"
   | "empty"
-  | "delay";
+  | "delay"
+  | "accessDenied";
 
 /** One fault rule. */
 export interface FaultSpec {

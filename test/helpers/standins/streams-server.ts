@@ -328,6 +328,14 @@ export async function startStreamsStandin(opts: StreamsStandinOptions = {}): Pro
         return errors.notFound(m ?? "Requested resource not found");
       case "validation":
         return errors.validation(m ?? "Invalid request");
+      case "accessDenied":
+        return new ApiError(
+          "AccessDeniedException",
+          m ??
+            `User: arn:aws:iam::123456789012:user/standin is not authorized to perform: dynamodb:${spec.op === "*" ? "DescribeTable" : spec.op} because no identity-based policy allows the action`,
+          400,
+          "com.amazon.coral.service",
+        );
       default:
         return undefined;
     }
