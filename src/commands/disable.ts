@@ -1,7 +1,7 @@
 import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
-import { parseStreamArn } from "../core/arn.js";
+import { isValidTableName, parseStreamArn, TABLE_NAME_HINT } from "../core/arn.js";
 import { UsageError } from "../errors.js";
 import { sanitize } from "../render/sanitize.js";
 
@@ -10,6 +10,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   const t = target as string;
   const table = t.startsWith("arn:") ? parseStreamArn(t)?.tableName : t;
   if (!table) throw new UsageError(`malformed stream ARN "${t}"`, "pass a table name or a stream ARN");
+  if (!isValidTableName(table)) throw new UsageError(`invalid table name "${table}"`, TABLE_NAME_HINT);
   if (opts.yes !== true && !ctx.interactive) {
     throw new UsageError(
       "disable needs confirmation: it is irreversible for this stream ARN",

@@ -1,7 +1,7 @@
 import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
-import { parseStreamArn } from "../core/arn.js";
+import { isValidTableName, parseStreamArn, TABLE_NAME_HINT } from "../core/arn.js";
 import { parseViewType, VIEW_TYPES, type ViewType } from "../core/view-type.js";
 import { UsageError } from "../errors.js";
 import { sanitize } from "../render/sanitize.js";
@@ -26,6 +26,7 @@ export function parseEnableInput(target: string, opts: Record<string, unknown>):
   }
   const table = target.startsWith("arn:") ? parseStreamArn(target)?.tableName : target;
   if (!table) throw new UsageError(`malformed stream ARN "${target}"`, "pass a table name or a stream ARN");
+  if (!isValidTableName(table)) throw new UsageError(`invalid table name "${table}"`, TABLE_NAME_HINT);
   return {
     table,
     viewType,

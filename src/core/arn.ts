@@ -28,6 +28,10 @@ export function looksLikeArn(text: string): boolean {
   return text.startsWith("arn:");
 }
 
+/** The hint shown with an invalid table name. */
+export const TABLE_NAME_HINT =
+  "table names are 3 to 255 characters of letters, digits, '_', '-' and '.', or pass a stream ARN";
+
 /** DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, `_`, `-`, `.`. */
 export function isValidTableName(name: string): boolean {
   return /^[A-Za-z0-9_.-]{3,255}$/.test(name);
