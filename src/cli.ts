@@ -199,6 +199,12 @@ function report(
   };
   if (o.pipeClosed) return ExitCode.ok; // `| head -1`: the reader has all it wanted
   if (err instanceof CommanderError) {
+    if (err.code === "commander.help" && err.exitCode !== 0) {
+      // `dynastream` without a command: commander's implicit help goes to writeErr, which is silent.
+      write(`${o.errStyle.red("error:")} missing command\n`);
+      write("hint: run `dynastream --help` for the commands and examples\n");
+      return ExitCode.usage;
+    }
     if (
       err.code === "commander.helpDisplayed" ||
       err.code === "commander.version" ||
