@@ -31,9 +31,27 @@ function bad(message: string): UsageError {
   );
 }
 
+/** Decodes UTF-8 strictly: bytes that are not UTF-8 are an error, never silently U+FFFD. */
+function utf8Decoder(label: string): (chunk: Buffer | string | undefined) => string {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  return (chunk) => {
+    if (typeof chunk === "string") return chunk;
+    try {
+      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new UsageError(
+        `--input: ${label} is not valid UTF-8 text`,
+        "save it as UTF-8 (JSON is UTF-8), e.g. iconv -f latin1 -t utf-8",
+      );
+    }
+  };
+}
+
 async function* chunksOf(source: InputSource): AsyncGenerator<string> {
   if ("stdin" in source) {
-    for await (const c of source.stdin) yield typeof c === "string" ? c : c.toString("utf8");
+    const decode = utf8Decoder("stdin");
+    for await (const c of source.stdin) yield decode(c);
+    yield decode(undefined);
     return;
   }
   try {
@@ -47,8 +65,9 @@ async function* chunksOf(source: InputSource): AsyncGenerator<string> {
       e,
     );
   }
-  const stream = createReadStream(source.path, { encoding: "utf8" });
-  for await (const c of stream) yield c as string;
+  const decode = utf8Decoder(source.path);
+  for await (const c of createReadStream(source.path)) yield decode(c as Buffer);
+  yield decode(undefined);
 }
 
 function parses(s: string): { ok: true; value: unknown } | { ok: false; error: string } {
