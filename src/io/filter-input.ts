@@ -216,7 +216,8 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
         );
       return;
     }
-    if (text.trim() === "") return;
+    // Blank lines are skipped; only a line starting with whitespace needs the (allocating) trim.
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === "")) return;
     sawContent = true;
     let value: unknown;
     try {
