@@ -1,0 +1,31 @@
+// The rendering benchmark's physical reference (run by bench/suites/render.mjs in its own process):
+// how fast V8 alone gets through the same input, in process, without dynastream: JSON.parse of each
+// line, and JSON.parse + JSON.stringify of each line (a lower bound for any tool that reads the records
+// and writes them out again). Prints `{"parse":rec/s,"parseStringify":rec/s}` (medians of 3 rounds).
+// Usage: node bench/parse-limit.mjs <records.ndjson>
+import { readFileSync } from "node:fs";
+
+const lines = readFileSync(process.argv[2], "utf8")
+  .split("\n")
+  .filter((l) => l !== "");
+const n = lines.length;
+
+function rate(fn) {
+  const rates = [];
+  fn(); // warm-up
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    fn();
+    rates.push((n / (performance.now() - t0)) * 1000);
+  }
+  return rates.sort((a, b) => a - b)[1];
+}
+
+let sink = 0;
+const parse = rate(() => {
+  for (let i = 0; i < n; i++) if (JSON.parse(lines[i]) !== null) sink++;
+});
+const parseStringify = rate(() => {
+  for (let i = 0; i < n; i++) sink += JSON.stringify(JSON.parse(lines[i])).length;
+});
+process.stdout.write(`${JSON.stringify({ records: n, parse, parseStringify, sink: sink > 0 })}\n`);

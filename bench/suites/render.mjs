@@ -1,0 +1,88 @@
+// 3. Rendering offline: `dynastream tail --input <file>` over 200,000 MODIFY records (~500 bytes by
+// DynamoDB's count, nested maps and lists, Lambda shape, one per line), NDJSON and pretty (no colour),
+// stdout to /dev/null. Whole process, input parsing included. Targets: NDJSON ≥ 150,000 rec/s,
+// pretty ≥ 50,000 rec/s.
+import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { modifyRecord, writeLines } from "../data.mjs";
+import { cli, median, plainEnv, ROOT, timed } from "../lib.mjs";
+
+export async function run({ log, records = 200_000, rounds = 3 }) {
+  const dir = mkdtempSync(join(tmpdir(), "dynastream-bench-render-"));
+  const file = join(dir, "modify.ndjson");
+  const devNull = openSync("/dev/null", "w");
+  try {
+    const bytes = await writeLines(file, records, (i) => JSON.stringify(modifyRecord(i)));
+    const sizeBytes = modifyRecord(1).dynamodb.SizeBytes;
+    log?.(`render: ${records} records, ${Math.round(bytes / records)} bytes/line of input`);
+    const variants = [
+      { name: "NDJSON (--output json)", args: ["--output", "json"], target: 150_000 },
+      { name: "pretty (--no-color)", args: ["--output", "pretty", "--no-color"], target: 50_000 },
+    ];
+    const times = new Map(variants.map((v) => [v.name, { wall: [], cpu: [], rss: [], errors: [] }]));
+    for (let r = 0; r < rounds; r++) {
+      for (const v of variants) {
+        const t = await cli(["tail", "--input", file, ...v.args], {
+          env: plainEnv(),
+          stdout: devNull,
+          timeoutMs: 300_000,
+        });
+        const m = times.get(v.name);
+        if (t.code !== 0) m.errors.push(`exit ${t.code}: ${t.stderr.trim().slice(0, 200)}`);
+        else {
+          m.wall.push(t.wallMs);
+          m.cpu.push(t.cpuMs);
+          m.rss.push(t.maxRssKB);
+        }
+      }
+      log?.(`render: round ${r + 1}/${rounds}`);
+    }
+    // V8's own speed on the same input, in process (a physical limit for any reader of this file).
+    const limit = await timed(process.execPath, [join(ROOT, "bench", "parse-limit.mjs"), file], {
+      stdout: "pipe",
+      timeoutMs: 300_000,
+    });
+    const lim = limit.code === 0 ? JSON.parse(limit.stdout) : {};
+    const rows = [
+      {
+        measurement: "render (in process, reference): JSON.parse of each input line alone",
+        value: lim.parse,
+        unit: "rec/s",
+      },
+      {
+        measurement: "render (in process, reference): JSON.parse + JSON.stringify of each line",
+        value: lim.parseStringify,
+        unit: "rec/s",
+      },
+    ];
+    rows.push(
+      ...variants.map((v) => {
+        const m = times.get(v.name);
+        const rate = records / (median(m.wall) / 1000);
+        return {
+          measurement: `render: tail --input, ${records.toLocaleString("en-US")} MODIFY records → ${v.name}`,
+          value: rate,
+          unit: "rec/s",
+          cpuRate: records / (median(m.cpu) / 1000),
+          target: `≥ ${v.target.toLocaleString("en-US")} rec/s`,
+          met: rate >= v.target,
+          note: `median ${Math.round(median(m.wall))} ms wall, ${Math.round(median(m.cpu))} ms CPU, peak RSS ${Math.round(median(m.rss) / 1024)} MB${m.errors.length ? `; ${m.errors.join("; ")}` : ""}`,
+        };
+      }),
+    );
+    return {
+      rows,
+      raw: {
+        records,
+        inputBytesPerLine: bytes / records,
+        dynamodbSizeBytes: sizeBytes,
+        parseLimit: lim,
+        runs: Object.fromEntries(times),
+      },
+    };
+  } finally {
+    closeSync(devNull);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
