@@ -1,8 +1,8 @@
 /**
  * Commander wiring only: the program, its global options, and the subcommands (each declared in its
- * own src/commands/*.ts). Nothing here loads the AWS SDK.
+ * own src/commands/*.ts, loaded only when the command line names it). Nothing here loads the AWS SDK.
  */
-import { Command, Option } from "commander";
+import { Command, Help, Option, type ParseOptions } from "commander";
 import type { Context, GlobalOptions } from "./context.js";
 
 /** What a subcommand file exports: flags as data plus a run function. */
@@ -20,16 +20,64 @@ export interface CommandSpec {
   run(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number | undefined>;
 }
 
+/**
+ * A command as the top-level help lists it, with a loader for the rest: start-up then costs only
+ * the module of the command that runs (see src/cli/commands.ts).
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  args?: string[];
+  /** Whether the command declares options (the top-level help shows `[options]` after its name). */
+  hasOptions: boolean;
+  load(): Promise<CommandSpec>;
+}
+
 export type ContextFactory = (globals: GlobalOptions) => Context;
+
+/**
+ * The program: before parsing (parseAsync only), completes each lazily declared subcommand that the
+ * command line names, so commander parses and helps with its full definition. Subcommands not named
+ * stay stubs (name, summary, arguments), which is all the top-level help and suggestions use.
+ */
+class LazyProgram extends Command {
+  readonly deferred = new Map<string, () => Promise<void>>();
+
+  override async parseAsync(argv?: readonly string[], parseOptions?: ParseOptions): Promise<this> {
+    for (const word of argv ?? process.argv) {
+      const complete = this.deferred.get(word);
+      if (complete === undefined) continue;
+      this.deferred.delete(word);
+      await complete();
+    }
+    return super.parseAsync(argv, parseOptions);
+  }
+}
 
 /** Builds the program. `onRun` receives the exit code of the command that ran. */
 export function buildProgram(
   version: string,
-  specs: CommandSpec[],
+  specs: readonly (CommandSpec | CommandEntry)[],
   makeContext: ContextFactory,
   onRun: (code: number) => void,
 ): Command {
-  const program = new Command("dynastream");
+  const program = new LazyProgram("dynastream");
+  // Stubs have no options yet; the top-level help still shows `[options]` for those that will.
+  const stubOptions = new Map<string, boolean>();
+  program.configureHelp({
+    subcommandTerm(this: Help, cmd: Command): string {
+      const declared = stubOptions.get(cmd.name());
+      if (declared === undefined || cmd.options.length > 0)
+        return Help.prototype.subcommandTerm.call(this, cmd);
+      const args = cmd.registeredArguments
+        .map((a) => {
+          const name = a.name() + (a.variadic ? "..." : "");
+          return a.required ? `<${name}>` : `[${name}]`;
+        })
+        .join(" ");
+      return cmd.name() + (declared ? " [options]" : "") + (args ? ` ${args}` : "");
+    },
+  });
   program
     .description("Amazon DynamoDB Streams from the terminal: enable, describe, tail, filter-test, lag.")
     .version(version, "-V, --version", "print the version")
@@ -66,25 +114,32 @@ export function buildProgram(
       "\nExit codes: 0 ok · 1 check negative · 2 usage · 3 not found · 4 credentials/access · 5 AWS/network · 6 records lost · 70 bug · 130 interrupted",
     );
 
-  for (const spec of specs) {
-    const cmd = program.command(spec.name).summary(spec.summary).description(spec.summary);
-    for (const a of spec.args ?? []) cmd.argument(a);
-    spec.options?.(cmd);
+  for (const entry of specs) {
+    const cmd = program.command(entry.name).summary(entry.summary).description(entry.summary);
+    for (const a of entry.args ?? []) cmd.argument(a);
     cmd.allowExcessArguments(false);
     cmd.showSuggestionAfterError(true);
-    const examples = spec.examples.map((e) => `  ${e}`).join("\n");
-    cmd.addHelpText("before", `Examples:\n${examples}\n`);
-    if (spec.notes) cmd.addHelpText("after", `\n${spec.notes}`);
-    cmd.action(async (...params: unknown[]) => {
-      const command = params[params.length - 1] as Command;
-      const opts = command.opts() as Record<string, unknown>;
-      const globals = command.optsWithGlobals() as GlobalOptions;
-      const args = params
-        .slice(0, spec.args?.length ?? 0)
-        .map((a) => (Array.isArray(a) ? a.join(" ") : a)) as string[];
-      const ctx = makeContext(globals);
-      onRun((await spec.run(ctx, args, opts)) ?? 0);
-    });
+    const complete = (spec: CommandSpec): void => {
+      spec.options?.(cmd);
+      const examples = spec.examples.map((e) => `  ${e}`).join("\n");
+      cmd.addHelpText("before", `Examples:\n${examples}\n`);
+      if (spec.notes) cmd.addHelpText("after", `\n${spec.notes}`);
+      cmd.action(async (...params: unknown[]) => {
+        const command = params[params.length - 1] as Command;
+        const opts = command.opts() as Record<string, unknown>;
+        const globals = command.optsWithGlobals() as GlobalOptions;
+        const args = params
+          .slice(0, spec.args?.length ?? 0)
+          .map((a) => (Array.isArray(a) ? a.join(" ") : a)) as string[];
+        const ctx = makeContext(globals);
+        onRun((await spec.run(ctx, args, opts)) ?? 0);
+      });
+    };
+    if ("run" in entry) complete(entry);
+    else {
+      stubOptions.set(entry.name, entry.hasOptions);
+      program.deferred.set(entry.name, async () => complete(await entry.load()));
+    }
   }
   return program;
 }
