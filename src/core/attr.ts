@@ -674,9 +674,67 @@ export function checkAttributeValue(x: unknown, path: string): string | undefine
 /** Checks that `x` is a well-formed attribute map; see {@link checkAttributeValue}. */
 export function checkAttributeMap(x: unknown, path: string): string | undefined {
   if (!isPlainObject(x)) return `${path}: expected an object of attributes, got ${describe(x)}`;
+  // Input files hold many records and nearly all are fine: a boolean pass first, and the paths and
+  // messages (a string per attribute) only when something is wrong.
+  if (isValidMap(x)) return undefined;
   for (const k in x) {
     const err = checkAttributeValue(x[k], pathText(path, k));
     if (err !== undefined) return err;
   }
   return undefined;
+}
+
+/** {@link DECIMAL} with its condition (digits before or after the point) built in; no captures. */
+const DECIMAL_ONLY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function allMatch(v: unknown, ok: (e: unknown) => boolean): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!ok(v[i])) return false;
+  return true;
+}
+
+const isString = (e: unknown): boolean => typeof e === "string";
+const isDecimalElement = (e: unknown): boolean => typeof e === "string" && DECIMAL_ONLY.test(e);
+const isBinaryElement = (e: unknown): boolean =>
+  e instanceof Uint8Array || (typeof e === "string" && BASE64.test(e));
+
+/** {@link checkAttributeValue} as a boolean: true exactly when it would return undefined. */
+function isValidValue(x: unknown): boolean {
+  if (!isPlainObject(x)) return false;
+  let tag: string | undefined;
+  for (const k in x) {
+    if (tag !== undefined) return false;
+    tag = k;
+  }
+  if (tag === undefined || !Object.hasOwn(x, tag)) return false;
+  const v = x[tag];
+  switch (tag) {
+    case "S":
+      return typeof v === "string";
+    case "N":
+      return typeof v === "string" && DECIMAL_ONLY.test(v);
+    case "M":
+      return isPlainObject(v) && isValidMap(v);
+    case "L":
+      return allMatch(v, isValidValue);
+    case "BOOL":
+      return typeof v === "boolean";
+    case "NULL":
+      return v === true;
+    case "B":
+      return isBinaryElement(v);
+    case "SS":
+      return allMatch(v, isString);
+    case "NS":
+      return allMatch(v, isDecimalElement);
+    case "BS":
+      return allMatch(v, isBinaryElement);
+    default:
+      return false;
+  }
+}
+
+function isValidMap(x: Record<string, unknown>): boolean {
+  for (const k in x) if (!isValidValue(x[k])) return false;
+  return true;
 }
