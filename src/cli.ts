@@ -231,7 +231,9 @@ function report(
     if (err.hint) write(`hint: ${sanitize(err.hint)}\n`);
     if (o.debug)
       write(
-        `${err.stack ?? ""}\n${err.cause ? `cause: ${(err.cause as Error).stack ?? String(err.cause)}\n` : ""}`,
+        sanitizeLines(
+          `${err.stack ?? ""}\n${err.cause ? `cause: ${(err.cause as Error).stack ?? String(err.cause)}\n` : ""}`,
+        ),
       );
     return err.exitCode;
   }
@@ -239,8 +241,13 @@ function report(
   const e = err as Error;
   write(`${o.errStyle.red("error:")} internal error: ${sanitize(e?.message ?? String(err))}\n`);
   write("hint: this is a bug in dynastream; rerun with --debug and report it with the output\n");
-  if (o.debug) write(`${e?.stack ?? ""}\n`);
+  if (o.debug) write(sanitizeLines(`${e?.stack ?? ""}\n`));
   return ExitCode.internal;
+}
+
+/** Stack traces quote error messages (from AWS, from input): escape control characters line by line. */
+function sanitizeLines(text: string): string {
+  return text.split("\n").map(sanitize).join("\n");
 }
 
 /** The real process entry used by bin/dynastream.js. */

@@ -25,7 +25,7 @@ export interface Output {
   info(message: string): void;
   /** A warning on stderr (`warning: ...`), never suppressed. */
   warn(message: string): void;
-  /** A debug line on stderr, only with --debug. */
+  /** A debug line on stderr, only with --debug (control characters escaped: it quotes AWS messages). */
   debug(message: string): void;
   /** Resolves once stdout has flushed what was written (or immediately if it is not waiting). */
   drain(): Promise<void>;
@@ -71,7 +71,7 @@ export function createOutput(opts: {
       stderr.write(`${errStyle.yellow("warning:")} ${sanitize(message)}\n`);
     },
     debug: (message) => {
-      if (opts.debug) stderr.write(`${errStyle.gray(`debug: ${message}`)}\n`);
+      if (opts.debug) stderr.write(`${errStyle.gray(`debug: ${sanitize(message)}`)}\n`);
     },
     drain: () =>
       new Promise<void>((resolve) => {

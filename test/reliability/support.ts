@@ -138,9 +138,15 @@ export function assertNoStackTrace(stderr: string, what = "stderr"): void {
   assert.doesNotMatch(stderr, STACK, `${what} has a stack trace:\n${stderr}`);
 }
 
-/** stdout of a failed command: empty, or only complete JSON lines. */
+/** stdout of a failed command: empty, one JSON document, or only complete JSON lines. */
 export function assertStdoutEmptyOrJson(stdout: string): void {
   if (stdout === "") return;
+  try {
+    JSON.parse(stdout);
+    return;
+  } catch {
+    // not one document: NDJSON?
+  }
   for (const l of stdout.split("\n")) {
     if (l === "") continue;
     assert.doesNotThrow(() => JSON.parse(l), `stdout line is not JSON: ${l.slice(0, 200)}`);
@@ -189,4 +195,51 @@ export async function until(pred: () => boolean, what: string, timeoutMs = 60_00
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** One request that went through a {@link startRecordingProxy}. */
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  /** `x-amz-target` (JSON protocols: `<Service>_<version>.<Operation>`), if any. */
+  target: string | undefined;
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 that forwards every request to `target` unchanged and records its
+ * method, path and `x-amz-target`: what a command really asked AWS to do.
+ */
+export async function startRecordingProxy(
+  target: string,
+): Promise<{ endpoint: string; requests: ProxiedRequest[]; stop(): Promise<void> }> {
+  const { createServer: createHttpServer, request } = await import("node:http");
+  const to = new URL(target);
+  const requests: ProxiedRequest[] = [];
+  const server = createHttpServer((req, res) => {
+    const t = req.headers["x-amz-target"];
+    requests.push({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      target: typeof t === "string" ? t : undefined,
+    });
+    const up = request(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
