@@ -11,7 +11,7 @@
  * if (events.ok) for (const e of events.events) tally.add(evaluate(set.set.criteria, e, i++, false));
  * ```
  */
-import { type AttributeMap, isDecimalString } from "./attr.js";
+import type { AttributeMap } from "./attr.js";
 import {
   type CompiledCriteria,
   type CriteriaExplanation,
@@ -301,6 +301,10 @@ function allStrings(v: unknown, test?: (s: string) => boolean): boolean {
 }
 
 const isBase64 = (s: string): boolean => BASE64.test(s);
+
+/** `isDecimalString` of core/attr as one allocation-free test: digits before or after the point. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const isDecimalString = (s: string): boolean => DECIMAL.test(s);
 
 /** Mirrors `checkAttributeValue` for JSON input, as a boolean (no message building). */
 function isAttributeValue(x: unknown): boolean {

@@ -625,3 +625,32 @@ describe("compile once", () => {
     assert.equal(direct.criteria.match(lambdaRecord({ eventName: "INSERT" })), 0);
   });
 });
+
+describe("number validation of the fast path", () => {
+  it("accepts exactly the decimal strings core/attr accepts", async () => {
+    const { isDecimalString } = await import("../../../src/core/attr.js");
+    for (const n of [
+      "1",
+      "-1",
+      "+1",
+      "1.",
+      ".5",
+      "1.50",
+      "1e3",
+      "1E-3",
+      "-0",
+      ".",
+      "",
+      "e5",
+      "1e",
+      "1.2.3",
+      " 1",
+      "0x10",
+      "NaN",
+      "1_000",
+    ]) {
+      const rec = lambdaRecord({}, { NewImage: { n: { N: n } } });
+      assert.equal(isLambdaShaped(rec), isDecimalString(n), JSON.stringify(n));
+    }
+  });
+});
