@@ -37,12 +37,8 @@ function describeMapping(m: EventSourceMappingConfiguration): string {
   return `${table ?? m.EventSourceArn ?? "?"} (mapping ${m.UUID ?? "?"}${m.State ? `, ${m.State}` : ""})`;
 }
 
-/** Every event source mapping of a function (all pages), optionally on one event source. */
-async function mappingsOf(
-  run: AwsRun,
-  functionName: string,
-  eventSourceArn: string | undefined,
-): Promise<EventSourceMappingConfiguration[]> {
+/** Every event source mapping of a function (all pages). */
+async function mappingsOf(run: AwsRun, functionName: string): Promise<EventSourceMappingConfiguration[]> {
   const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
   const lambda = await run.clients.lambda();
   const out: EventSourceMappingConfiguration[] = [];
@@ -51,7 +47,6 @@ async function mappingsOf(
     const input = {
       FunctionName: functionName,
       MaxItems: 100,
-      ...(eventSourceArn ? { EventSourceArn: eventSourceArn } : {}),
       ...(marker ? { Marker: marker } : {}),
     };
     const page = await call(run, `event source mappings of function ${functionName}`, (abortSignal) =>
@@ -109,7 +104,7 @@ export async function fetchDeployedCriteria(
     streamArn = resolved.streamArn;
     viewType = resolved.viewType;
   }
-  const all = await mappingsOf(run, functionName, undefined);
+  const all = await mappingsOf(run, functionName);
   const ddb = all.filter((m) => isDynamoDBStreamArn(m.EventSourceArn));
   if (ddb.length === 0) {
     const others = all.map((m) => m.EventSourceArn ?? "?");

@@ -38,7 +38,8 @@ export interface PatternSource {
 export type PatternsResult =
   | {
       ok: true;
-      patterns: PatternSource[] /** what was recognised, e.g. `a CloudFormation template (resource OrdersMapping)` */;
+      patterns: PatternSource[];
+      /** What was recognised, e.g. `FilterCriteria`, `a template (OrdersMapping)`. */
       shape: string;
     }
   | { ok: false; error: string };
