@@ -79,11 +79,14 @@ export function toMappingInfo(m: EventSourceMappingConfiguration, streamArn: str
   };
 }
 
-/** Every event source mapping on the stream (ListEventSourceMappings, all pages). */
-export async function listEventSourceMappings(
+/**
+ * ListEventSourceMappings, all pages (at most 100 a page), filtered by event source and/or function.
+ * `subject` names what is listed, for error messages.
+ */
+export async function pageEventSourceMappings(
   run: AwsRun,
-  streamArn: string,
-  functionName?: string,
+  filter: { eventSourceArn?: string | undefined; functionName?: string | undefined },
+  subject: string,
 ): Promise<EventSourceMappingConfiguration[]> {
   const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
   const lambda = await run.clients.lambda();
@@ -91,12 +94,12 @@ export async function listEventSourceMappings(
   let marker: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
     const input = {
-      EventSourceArn: streamArn,
       MaxItems: 100,
-      ...(functionName ? { FunctionName: functionName } : {}),
+      ...(filter.eventSourceArn ? { EventSourceArn: filter.eventSourceArn } : {}),
+      ...(filter.functionName ? { FunctionName: filter.functionName } : {}),
       ...(marker ? { Marker: marker } : {}),
     };
-    const page = await call(run, `event source mappings of ${streamArn}`, (abortSignal) =>
+    const page = await call(run, subject, (abortSignal) =>
       lambda.send(new ListEventSourceMappingsCommand(input), { abortSignal }),
     );
     out.push(...(page.EventSourceMappings ?? []));
@@ -104,6 +107,19 @@ export async function listEventSourceMappings(
     marker = page.NextMarker;
   }
   return out;
+}
+
+/** Every event source mapping on the stream (ListEventSourceMappings, all pages). */
+export function listEventSourceMappings(
+  run: AwsRun,
+  streamArn: string,
+  functionName?: string,
+): Promise<EventSourceMappingConfiguration[]> {
+  return pageEventSourceMappings(
+    run,
+    { eventSourceArn: streamArn, functionName },
+    `event source mappings of ${streamArn}`,
+  );
 }
 
 /** Short names of the consumers (`function (uuid, State)`), for warnings. */

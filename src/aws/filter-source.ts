@@ -12,7 +12,7 @@ import { patternsFromDocument } from "../core/filter-run.js";
 import type { LambdaStreamRecord } from "../core/record.js";
 import { toLambdaRecord } from "../core/record.js";
 import { AuthError, NotFoundError, UsageError } from "../errors.js";
-import { functionNameOf } from "./consumers.js";
+import { functionNameOf, pageEventSourceMappings } from "./consumers.js";
 import { type AwsRun, call, describeStreamPage, resolveStream } from "./streams.js";
 
 /** The deployed filter criteria of one mapping. */
@@ -39,32 +39,22 @@ function describeMapping(m: EventSourceMappingConfiguration): string {
 
 /** Every event source mapping of a function (all pages). */
 async function mappingsOf(run: AwsRun, functionName: string): Promise<EventSourceMappingConfiguration[]> {
-  const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
-  const lambda = await run.clients.lambda();
-  const out: EventSourceMappingConfiguration[] = [];
-  let marker: string | undefined;
-  for (let pages = 0; pages < 10_000; pages++) {
-    const input = {
-      FunctionName: functionName,
-      MaxItems: 100,
-      ...(marker ? { Marker: marker } : {}),
-    };
-    const page = await call(run, `event source mappings of function ${functionName}`, (abortSignal) =>
-      lambda.send(new ListEventSourceMappingsCommand(input), { abortSignal }),
-    ).catch((e: unknown) => {
-      if (e instanceof NotFoundError)
-        throw new NotFoundError(
-          `function ${functionName} not found`,
-          "check the function name (or ARN), --region and --profile",
-          e,
-        );
-      throw e;
-    });
-    out.push(...(page.EventSourceMappings ?? []));
-    if (!page.NextMarker || page.NextMarker === marker) break;
-    marker = page.NextMarker;
+  try {
+    return await pageEventSourceMappings(
+      run,
+      { functionName },
+      `event source mappings of function ${functionName}`,
+    );
+  } catch (e) {
+    if (e instanceof NotFoundError) {
+      throw new NotFoundError(
+        `function ${functionName} not found`,
+        "check the function name (or ARN), --region and --profile",
+        e,
+      );
+    }
+    throw e;
   }
-  return out;
 }
 
 /** GetEventSourceMapping: shows KMS-encrypted criteria in plaintext when the caller may decrypt them. */

@@ -11,9 +11,11 @@ import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
 import { collect } from "../cli/program.js";
+import { pipeClosed, writeOut } from "../cli/stdout.js";
 import type { Diagnostic, Dialect, StreamViewType } from "../core/filter/index.js";
 import type { CaseSuite, InputBatch, PatternSource } from "../core/filter-run.js";
 import type { FilterTestInput } from "../core/filter-test-options.js";
+import { VIEW_TYPES } from "../core/view-type.js";
 import { CheckFailedError, InterruptedError, UsageError } from "../errors.js";
 import type { FilterTestFormat, RunContext } from "../render/filter-test.js";
 
@@ -26,34 +28,8 @@ const CASES_HINT =
 const RECORDS_HINT =
   'expected stream records: one per line (NDJSON, also tail --output json), a JSON array, or a Lambda event {"Records":[...]}';
 
-/** Resolves when the run is aborted (Ctrl-C, closed stdout). */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
-
-/** Writes to stdout, waiting (abortably) when the reader of stdout is slower than we are. */
-async function writeOut(ctx: Context, text: string): Promise<void> {
-  if (text === "") return;
-  if (!ctx.out.write(text)) await Promise.race([ctx.out.drain(), aborted(ctx.signal)]);
-}
-
-function pipeClosed(ctx: Context): boolean {
-  const reason = ctx.signal.reason as { message?: unknown } | undefined;
-  return ctx.signal.aborted && reason?.message === "stdout closed";
-}
-
-const VIEW_TYPES: ReadonlySet<string> = new Set([
-  "KEYS_ONLY",
-  "NEW_IMAGE",
-  "OLD_IMAGE",
-  "NEW_AND_OLD_IMAGES",
-]);
-
 function asViewType(v: string | undefined): StreamViewType | undefined {
-  return v !== undefined && VIEW_TYPES.has(v) ? (v as StreamViewType) : undefined;
+  return v !== undefined && (VIEW_TYPES as readonly string[]).includes(v) ? (v as StreamViewType) : undefined;
 }
 
 /** The patterns of the command line (`--pattern`, `--criteria`). */

@@ -1,0 +1,22 @@
+/** Writing data to stdout from long-running commands (tail, filter-test) with backpressure. */
+import type { Context } from "./context.js";
+
+/** Resolves when the run is aborted (Ctrl-C, closed stdout). */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/** Writes to stdout, waiting (abortably) when the reader of stdout is slower than we are. */
+export async function writeOut(ctx: Context, text: string): Promise<void> {
+  if (text === "") return;
+  if (!ctx.out.write(text)) await Promise.race([ctx.out.drain(), whenAborted(ctx.signal)]);
+}
+
+/** True when the run was aborted because stdout was closed (`| head -1`): end quietly, exit 0. */
+export function pipeClosed(ctx: Context): boolean {
+  const reason = ctx.signal.reason as { message?: unknown } | undefined;
+  return ctx.signal.aborted && reason?.message === "stdout closed";
+}
