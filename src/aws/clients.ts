@@ -57,6 +57,9 @@ function baseConfig(s: AwsSettings): Record<string, unknown> {
       requestTimeout: s.requestTimeoutMs ?? 10_000,
       // Without this the SDK only logs a warning and a hung endpoint hangs the command forever.
       throwOnRequestTimeout: true,
+      // requestTimeout ends once the response headers arrive: a response whose body then stalls
+      // would hang forever. The socket inactivity timeout covers the body too.
+      socketTimeout: s.requestTimeoutMs ?? 10_000,
     },
   };
   if (s.region) cfg.region = s.region;

@@ -140,8 +140,8 @@ export function translateAwsError(err: unknown, subject: string, endpoint?: stri
     );
   }
   const net = errorCode(e);
-  if (/exceeded the configured \d+ ms requestTimeout/.test(msg)) {
-    const ms = /(\d+) ms requestTimeout/.exec(msg)?.[1];
+  if (/exceeded the configured \d+ ms requestTimeout|timed out after \d+ ms of inactivity/.test(msg)) {
+    const ms = /(\d+) ms (requestTimeout|of inactivity)/.exec(msg)?.[1];
     return new AwsError(
       `no answer from AWS${endpoint ? ` at ${endpoint}` : ""} for ${subject} within ${ms} ms (after retries)`,
       "check the network and --endpoint-url; --timeout sets how long to wait",

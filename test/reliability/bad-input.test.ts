@@ -20,6 +20,7 @@ import {
   assertStdoutEmptyOrJson,
   closedPort,
   startSilentServer,
+  startStallingServer,
   tempDir,
 } from "./support.js";
 
@@ -38,7 +39,9 @@ type Env =
   /** Connection refused. */
   | "unreachable"
   /** A server that accepts connections and never answers (with --timeout 1s). */
-  | "hanging";
+  | "hanging"
+  /** A server that sends headers and half a body, then stalls (with --timeout 1s). */
+  | "stalling";
 
 interface Row {
   cmd: string;
@@ -86,6 +89,7 @@ for (const c of TABLE_COMMANDS) {
   row(c, "denied", 4, /access denied/, [c, "Orders", ...yes]);
   row(c, "unreachable", 5, /could not reach AWS/, [c, "$T", ...yes]);
   row(c, "hanging", 5, /no answer from AWS .*within 1000 ms/, [c, "$T", "--timeout", "1s", ...yes]);
+  row(c, "stalling", 5, /no answer from AWS .*within 1000 ms/, [c, "$T", "--timeout", "1s", ...yes]);
 }
 for (const c of ["describe", "shards", "tail", "lag"]) {
   row(c, "aws", 3, /table \S+ has no stream/, [c, "$N"]);
@@ -317,6 +321,7 @@ let streams: StreamsStandin | undefined;
 let lambda: AwsStandin | undefined;
 let deniedLambda: AwsStandin | undefined;
 let silent: Awaited<ReturnType<typeof startSilentServer>> | undefined;
+let stalling: Awaited<ReturnType<typeof startStallingServer>> | undefined;
 let filterTest = false;
 
 before(async () => {
@@ -340,6 +345,7 @@ before(async () => {
     times: Number.POSITIVE_INFINITY,
   });
   silent = await startSilentServer();
+  stalling = await startStallingServer();
   const refused = `http://127.0.0.1:${await closedPort()}`;
   const base = cliEnv(endpoint);
   const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...noCreds } = base;
@@ -357,6 +363,7 @@ before(async () => {
     }),
     unreachable: cliEnv(refused),
     hanging: cliEnv(silent.endpoint),
+    stalling: cliEnv(stalling.endpoint),
   };
   const help = await runCli(["--help"], { env: envs.offline });
   filterTest = /\bfilter-test\b/.test(help.stdout);
@@ -367,6 +374,7 @@ after(async () => {
   await lambda?.stop();
   await deniedLambda?.stop();
   await silent?.stop();
+  await stalling?.stop();
 });
 
 function substitute(a: string): string {

@@ -243,3 +243,25 @@ export async function startRecordingProxy(
     },
   };
 }
+
+/**
+ * An HTTP server on 127.0.0.1 that answers every request with 200 headers and the start of a JSON
+ * body, then nothing more: a response that stalls mid-way.
+ */
+export async function startStallingServer(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const { createServer: createHttpServer } = await import("node:http");
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-type": "application/x-amz-json-1.0", "content-length": 4096 });
+    res.write('{"Table":{"TableName":"');
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -144,20 +144,23 @@ test("500 and 503 responses on every operation, --until-end", async () => {
   });
 });
 
-test("connection resets and responses that hang mid-request (bounded by --timeout), --until-end", async () => {
+test("connection resets, unanswered requests and responses stalled mid-body (bounded by --timeout), --until-end", async () => {
   await withStandin({}, async (s) => {
     const st = s.addStream({ tableName: "Orders" });
     const spec = topologies.merge();
     const topo = buildTopology(s, st.arn, spec, { recordsPerShard: 30 });
+    // Rules fire in injection order: each of these fires on consecutive matching requests.
     s.faults.inject({ op: "DescribeTable", kind: "reset", times: 1 });
     s.faults.inject({ op: "DescribeStream", kind: "reset", times: 1 });
+    s.faults.inject({ op: "DescribeStream", kind: "stall", times: 1 });
     s.faults.inject({ op: "GetShardIterator", kind: "reset", times: 2 });
-    s.faults.inject({ op: "GetRecords", kind: "reset", times: 2, skip: 1 });
-    s.faults.inject({ op: "GetRecords", kind: "hang", times: 2, skip: 3 });
-    s.faults.inject({ op: "GetShardIterator", kind: "hang", times: 1, skip: 1 });
+    s.faults.inject({ op: "GetShardIterator", kind: "hang", times: 1 });
+    s.faults.inject({ op: "GetRecords", kind: "reset", times: 2 });
+    s.faults.inject({ op: "GetRecords", kind: "hang", times: 2 });
+    s.faults.inject({ op: "GetRecords", kind: "stall", times: 2 });
     const r = await runTail(s, ["--from", "trim-horizon", "--until-end", "--timeout", "1s"]);
     const n = assertClean(r, expectTopology(topo, spec));
-    assert.equal(s.stats.faultsInjected, 9);
+    assert.equal(s.stats.faultsInjected, 12);
     return n;
   });
 });

@@ -15,6 +15,7 @@ export type StandinOp =
  * - `500`: 500 InternalServerError; `503`: 503 ServiceUnavailable
  * - `reset`: send headers and part of the body, then destroy the socket
  * - `hang`: never answer (the socket is destroyed by `stop()`)
+ * - `stall`: send the headers and part of the body, then nothing more (a response that stops mid-way)
  * - `expired`: ExpiredIteratorException; `trimmed`: TrimmedDataAccessException;
  *   `notfound`: ResourceNotFoundException; `validation`: ValidationException
  * - `empty`: GetRecords → no records and an iterator at the same position; DescribeStream / ListStreams →
@@ -29,6 +30,7 @@ export type FaultKind =
   | "503"
   | "reset"
   | "hang"
+  | "stall"
   | "expired"
   | "trimmed"
   | "notfound"

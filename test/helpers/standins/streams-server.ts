@@ -431,6 +431,12 @@ export async function startStreamsStandin(opts: StreamsStandinOptions = {}): Pro
         record(entry);
         return; // never answered; stop() destroys the socket
       }
+      if (fault.kind === "stall") {
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.0", "content-length": 4096 });
+        res.write('{"Records":[{"eventID":"');
+        record(entry);
+        return; // never finished; stop() destroys the socket
+      }
       if (fault.kind === "reset") {
         const partial = '{"Records":[{"eventID":"';
         res.writeHead(200, {
