@@ -25,6 +25,13 @@ import { createTailFormatter, TAIL_FORMATS } from "../render/tail-output.js";
 /** Saves the checkpoint at most every 200 ms (and once more at the end), one save at a time. */
 const CHECKPOINT_INTERVAL_MS = 200;
 
+/**
+ * Output is written in pieces of about this many characters: few write calls, and no string so large
+ * that V8 puts it straight into the old generation (a 2000-record batch is megabytes), where garbage
+ * lingers until a full collection and peak memory grows with it.
+ */
+const WRITE_CHUNK_CHARS = 64 * 1024;
+
 interface Matcher {
   match(rec: StreamRecord, streamArn: string | undefined): boolean;
 }
@@ -187,7 +194,7 @@ async function runInput(
     };
     text += formatter.record(r.record, where);
     records++;
-    if (text.length >= 64 * 1024) {
+    if (text.length >= WRITE_CHUNK_CHARS) {
       await writeOut(ctx, text);
       text = "";
     }
@@ -359,6 +366,11 @@ async function runStream(
           if (!matcher || matcher.match(ev.record, streamArn)) {
             text += formatter.record(ev.record, { streamArn, shardId: ev.shardId, table });
             tally.records++;
+            if (text.length >= WRITE_CHUNK_CHARS) {
+              await writeOut(ctx, text);
+              text = "";
+              if (ctx.signal.aborted) break;
+            }
           }
           if (seq !== undefined) advances.push([ev.shardId, seq]);
           if (input.count !== undefined && tally.records >= input.count) {

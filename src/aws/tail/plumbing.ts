@@ -78,11 +78,17 @@ interface QueueItem<T> {
 export class EventQueue<T> {
   private items: Array<QueueItem<T>> = [];
   private wakeConsumer: (() => void) | undefined;
+  private queued = 0;
+  private readonly roomWaiters: Array<() => void> = [];
+
+  /** `highWater`: {@link room} waits while at least this many events are queued. */
+  constructor(private readonly highWater = Number.POSITIVE_INFINITY) {}
 
   /** Adds events; resolves once they were taken (or the queue was cleared). */
   push(events: T[]): Promise<void> {
     return new Promise<void>((resolve) => {
       this.items.push({ events, consumed: resolve });
+      this.queued += events.length;
       this.notify();
     });
   }
@@ -90,7 +96,18 @@ export class EventQueue<T> {
   /** Adds events without waiting for them to be taken. */
   pushNow(events: T[]): void {
     this.items.push({ events, consumed: () => undefined });
+    this.queued += events.length;
     this.notify();
+  }
+
+  /** Resolves when fewer than `highWater` events are queued (producers wait here before fetching more). */
+  room(): Promise<void> {
+    if (this.queued < this.highWater) return Promise.resolve();
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private released(): void {
+    while (this.queued < this.highWater && this.roomWaiters.length > 0) this.roomWaiters.shift()?.();
   }
 
   get length(): number {
@@ -105,6 +122,8 @@ export class EventQueue<T> {
       for (const e of item.events) out.push(e);
       item.consumed();
     }
+    this.queued -= out.length;
+    this.released();
     return out;
   }
 
@@ -125,6 +144,8 @@ export class EventQueue<T> {
   /** Drops every queued event and releases their producers. */
   clear(): void {
     for (const item of this.items.splice(0)) item.consumed();
+    this.queued = 0;
+    for (const w of this.roomWaiters.splice(0)) w();
     this.notify();
   }
 }

@@ -13,12 +13,14 @@
  *   position when none was); TrimmedDataAccessException is a gap event, then TRIM_HORIZON, when the
  *   position to resume from is trimmed too (a new iterator there is refused);
  *   ResourceNotFound on a shard ends that shard; throttling and 5xx back off with jitter;
- * - an empty page backs off (250 ms → 1 s), a non-empty one is followed at once, never more than 5
- *   GetRecords calls/s per shard; the next page is fetched while the current one is consumed.
+ * - an empty page backs off (250 ms → 1 s); a full page is followed at once, any other at most 5
+ *   GetRecords calls/s per shard; the next page is fetched while the current one is consumed, and no
+ *   shard fetches while about 4 pages of records wait for the consumer (bounded memory).
  *
  * The reader only reads; rendering, checkpoints and counting belong to the consumer. Clock, sleep
  * and randomness are injected.
  */
+import { setMaxListeners } from "node:events";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { ShardInfo } from "../../core/lineage.js";
 import { isClosed } from "../../core/lineage.js";
@@ -146,6 +148,9 @@ export interface TailReader extends AsyncIterable<TailEvent> {
 
 const GAP_REASON = "trimmed";
 
+/** Pages' worth of records that may wait for the consumer before shards stop fetching (memory bound). */
+const QUEUED_PAGES = 4;
+
 interface ShardCursor {
   shard: ShardInfo;
   /** Where reading (re)starts when there is no record to continue after. */
@@ -172,6 +177,9 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
 
   const latch = new CloseLatch();
   const signal = AbortSignal.any([run.signal, latch.controller.signal]);
+  // Every shard being read waits on these signals (calls in flight, sleeps) at the same time: hundreds
+  // of abort listeners are expected, not a leak (and Node's leak warning must not reach stderr).
+  setMaxListeners(0, run.signal, signal);
   const sleep = (ms: number): Promise<void> => latch.race(run.sleep(Math.max(0, ms)));
   // DescribeStream allows 10 calls/s per account. The limiter counts when a call leaves; network
   // jitter can bunch arrivals, so keep a margin (9 per 1.1 s) to stay under 10/s as AWS sees it.
@@ -181,7 +189,8 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
   const client: DynamoDBStreamsClient = await run.clients.streams();
   const sdk = await import("@aws-sdk/client-dynamodb-streams");
 
-  const queue = new EventQueue<TailEvent>();
+  // At most about this many records wait for the consumer (plus the pages in flight).
+  const queue = new EventQueue<TailEvent>(QUEUED_PAGES * pageLimit);
   const slots = new Semaphore(Math.max(1, opts.concurrency ?? 32));
   const discoveryPoke = new Poke();
   const tracker = new ShardTracker(opts.rules, { only: opts.only, frozen });
@@ -444,12 +453,20 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
     const openAtStart = !isClosed(r.shard);
     let pending: Promise<void> = Promise.resolve();
     let lastCallAt: number | undefined;
+    let lastFull = false;
     let empties = 0;
     for (;;) {
-      const pace = pacingDelayMs(lastCallAt, run.now());
-      if (pace > 0) await sleep(pace);
+      // A full page says more records are waiting: the next call goes at once (draining a backlog at
+      // the backend's speed). Otherwise the shard is being written slowly: at most 5 calls/s.
+      if (!lastFull) {
+        const pace = pacingDelayMs(lastCallAt, run.now());
+        if (pace > 0) await sleep(pace);
+      }
+      // Bounded memory with many shards: no new page while the consumer has plenty queued.
+      await latch.race(queue.room());
       lastCallAt = run.now();
       const page = await getPage(cur, iterator);
+      lastFull = page !== undefined && page.records.length >= pageLimit;
       if (page === undefined) {
         await latch.race(pending);
         debug(`shard ${shardId}: not found (trimmed or gone): treated as ended`);
