@@ -203,23 +203,43 @@ function lambdaJson(
   newImage: string | undefined,
   oldImage: string | undefined,
 ): string {
-  let head = "";
-  if (rec.eventID !== undefined) head += ',"eventID":' + quote(rec.eventID);
-  if (rec.eventName !== undefined) head += ',"eventName":' + rep(rec.eventName);
-  if (rec.eventVersion !== undefined) head += ',"eventVersion":' + rep(rec.eventVersion);
-  if (rec.eventSource !== undefined) head += ',"eventSource":' + rep(rec.eventSource);
-  if (rec.awsRegion !== undefined) head += ',"awsRegion":' + rep(rec.awsRegion);
+  // Fields are joined without a leading comma to cut off later: slicing a concatenated string would
+  // copy it (the images inside are most of the line), and the line is copied once more when written.
+  let out = "{";
+  if (rec.eventID !== undefined) out += '"eventID":' + quote(rec.eventID) + ",";
+  if (rec.eventName !== undefined) out += '"eventName":' + rep(rec.eventName) + ",";
+  if (rec.eventVersion !== undefined) out += '"eventVersion":' + rep(rec.eventVersion) + ",";
+  if (rec.eventSource !== undefined) out += '"eventSource":' + rep(rec.eventSource) + ",";
+  if (rec.awsRegion !== undefined) out += '"awsRegion":' + rep(rec.awsRegion) + ",";
   const d = rec.dynamodb ?? {};
-  let dd = "";
-  if (t !== undefined) dd += ',"ApproximateCreationDateTime":' + secondsText(t);
-  if (keys !== undefined) dd += ',"Keys":' + keys;
-  if (newImage !== undefined) dd += ',"NewImage":' + newImage;
-  if (oldImage !== undefined) dd += ',"OldImage":' + oldImage;
-  if (d.SequenceNumber !== undefined) dd += ',"SequenceNumber":' + quote(d.SequenceNumber);
-  if (d.SizeBytes !== undefined)
-    dd += ',"SizeBytes":' + (Number.isFinite(d.SizeBytes) ? String(d.SizeBytes) : "null");
-  if (d.StreamViewType !== undefined) dd += ',"StreamViewType":' + rep(d.StreamViewType);
-  let out = "{" + head.slice(1) + (head === "" ? "" : ",") + '"dynamodb":{' + dd.slice(1) + "}";
+  out += '"dynamodb":{';
+  let sep = "";
+  if (t !== undefined) {
+    out += '"ApproximateCreationDateTime":' + secondsText(t);
+    sep = ",";
+  }
+  if (keys !== undefined) {
+    out += sep + '"Keys":' + keys;
+    sep = ",";
+  }
+  if (newImage !== undefined) {
+    out += sep + '"NewImage":' + newImage;
+    sep = ",";
+  }
+  if (oldImage !== undefined) {
+    out += sep + '"OldImage":' + oldImage;
+    sep = ",";
+  }
+  if (d.SequenceNumber !== undefined) {
+    out += sep + '"SequenceNumber":' + quote(d.SequenceNumber);
+    sep = ",";
+  }
+  if (d.SizeBytes !== undefined) {
+    out += sep + '"SizeBytes":' + (Number.isFinite(d.SizeBytes) ? String(d.SizeBytes) : "null");
+    sep = ",";
+  }
+  if (d.StreamViewType !== undefined) out += sep + '"StreamViewType":' + rep(d.StreamViewType);
+  out += "}";
   const u = lambdaUserIdentity(rec.userIdentity);
   if (u !== undefined) {
     let ui = "";
