@@ -8,6 +8,7 @@ import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
 import { collect } from "../cli/program.js";
+import { pipeClosed, whenAborted, writeOut } from "../cli/stdout.js";
 import { formatDuration } from "../core/duration.js";
 import type { StreamRecord } from "../core/record.js";
 import { tableFromStreamArn, toLambdaRecord } from "../core/record.js";
@@ -34,26 +35,6 @@ const WRITE_CHUNK_CHARS = 64 * 1024;
 
 interface Matcher {
   match(rec: StreamRecord, streamArn: string | undefined): boolean;
-}
-
-/** Resolves when the run is aborted (Ctrl-C, closed stdout). */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
-
-/** Writes to stdout, waiting (abortably) when the reader of stdout is slower than we are. */
-async function writeOut(ctx: Context, text: string): Promise<void> {
-  if (text === "") return;
-  if (!ctx.out.write(text)) await Promise.race([ctx.out.drain(), aborted(ctx.signal)]);
-}
-
-/** True when the run was aborted because stdout was closed (`| head -1`): end quietly. */
-function pipeClosed(ctx: Context): boolean {
-  const reason = ctx.signal.reason as { message?: unknown } | undefined;
-  return ctx.signal.aborted && reason?.message === "stdout closed";
 }
 
 async function loadFilters(ctx: Context, texts: string[]): Promise<Matcher | undefined> {
@@ -327,7 +308,7 @@ async function runStream(
   }
 
   // ---- the start message, once LATEST iterators are in place (a readiness signal for scripts) ----
-  await Promise.race([reader.ready, aborted(ctx.signal)]);
+  await Promise.race([reader.ready, whenAborted(ctx.signal)]);
   const st = reader.start;
   let where: string;
   if (resumed) where = `checkpoint ${input.checkpoint}`;
