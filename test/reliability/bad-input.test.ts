@@ -264,6 +264,31 @@ f("offline", 2, /--limit/, ["--pattern", P, "--from-stream", "Orders", "--limit"
 f("aws", 3, /no-such-function/, ["--function", "no-such-function", "--records", "$D/record.ndjson"]);
 f("nocreds", 4, /no AWS credentials found/, ["--pattern", P, "--from-stream", "$T"]);
 f("unreachable", 5, /could not reach AWS/, ["--pattern", P, "--from-stream", "$T"]);
+f("denied", 4, /access denied/, ["--pattern", P, "--from-stream", "Orders"]);
+f("lambda-denied", 4, /access denied|AccessDenied/i, [
+  "--function",
+  "orders-indexer",
+  "--records",
+  "$D/record.ndjson",
+]);
+f("hanging", 5, /no answer from AWS .*within 1000 ms/, [
+  "--pattern",
+  P,
+  "--from-stream",
+  "$T",
+  "--timeout",
+  "1s",
+]);
+f("stalling", 5, /no answer from AWS .*within 1000 ms/, [
+  "--pattern",
+  P,
+  "--from-stream",
+  "$T",
+  "--timeout",
+  "1s",
+]);
+f("aws", 3, /table \S+ has no stream/, ["--pattern", P, "--from-stream", "$N"]);
+f("aws", 3, /not found/, ["--pattern", P, "--from-stream", "NoSuchTable-dynastream"]);
 
 // ---- the program itself ---------------------------------------------------------------------------
 row("(program)", "offline", 2, /unknown command 'nosuch'/, ["nosuch"]);

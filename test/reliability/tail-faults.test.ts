@@ -446,7 +446,7 @@ test("kill -9 during --checkpoint, restarted twice while records arrive: nothing
       for (let run = 0; run < 3; run++) {
         const last = run === 2;
         if (last) await writer;
-        const p = startTail(s, last ? [...args, "--idle-timeout", "4s"] : args);
+        const p = startTail(s, last ? [...args, "--idle-timeout", "8s"] : args);
         let res: Awaited<CliProcess["done"]>;
         try {
           if (!last) {
