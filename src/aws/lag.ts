@@ -39,6 +39,7 @@ import {
   describeStreamAll,
   listTableStreams,
   type ResolvedStream,
+  describeStreamPage,
   resolveStream,
 } from "./streams.js";
 
@@ -88,7 +89,13 @@ export async function collectLag(
   session: LagSession,
   notes: string[] = [],
 ): Promise<LagReport> {
-  session.resolved ??= await resolveStream(run, req.target);
+  if (!session.resolved) {
+    const r = await resolveStream(run, req.target);
+    // A stream ARN is only parsed by resolveStream: make sure the stream exists (exit 3 otherwise),
+    // or a mistyped ARN would read as "no consumers".
+    if (!r.table) await describeStreamPage(run, { StreamArn: r.streamArn, Limit: 1 });
+    session.resolved = r;
+  }
   const resolved = session.resolved;
   if (!session.streamArns) {
     const arns = [resolved.streamArn];

@@ -98,9 +98,6 @@ for (const c of ["describe", "shards", "tail", "lag"]) {
     "arn:aws:dynamodb:ddblocal:000000000000:table/Nope/stream/2026-01-01T00:00:00.000",
   ]);
 }
-// lag never checks that a stream ARN exists: a mistyped ARN is "no consumers", exit 0 (reported).
-const lagUnknownArn = rows.at(-1) as Row;
-lagUnknownArn.todo = "lag <stream-arn> of a stream that does not exist exits 0 (no check); reported";
 row("disable", "aws", 0, /has no enabled stream; nothing to disable/, ["disable", "$N", "--yes"]);
 row("disable", "offline", 2, /needs confirmation/, ["disable", "$T"]);
 row("disable", "offline", 2, /needs confirmation/, ["disable", "$T"], "yes\n");
