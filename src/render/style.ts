@@ -1,3 +1,5 @@
+import { Chalk } from "chalk";
+
 /**
  * Colour styling, injected into renderers so they never decide about colour themselves.
  * `plainStyle` is used whenever colour is off (not a TTY, NO_COLOR, --no-color, TERM=dumb, JSON output).
@@ -31,25 +33,21 @@ export const plainStyle: Style = {
   gray: id,
 };
 
-function sgr(open: number, close: number): (s: string) => string {
-  return (s: string) => (s === "" ? s : `\u001b[${open}m${s}\u001b[${close}m`);
-}
+// chalk with an explicit level: its own colour detection (which ignores NO_COLOR) never decides.
+const chalk = new Chalk({ level: 1 });
 
-/**
- * ANSI style. Written by hand (a dozen SGR codes) rather than through chalk so the renderers stay
- * pure and chalk's global colour detection (which ignores NO_COLOR) never decides anything.
- */
+/** ANSI style (16 colours), used only when `colorWanted` says so. */
 export const ansiStyle: Style = {
   enabled: true,
-  bold: sgr(1, 22),
-  dim: sgr(2, 22),
-  red: sgr(31, 39),
-  green: sgr(32, 39),
-  yellow: sgr(33, 39),
-  blue: sgr(34, 39),
-  magenta: sgr(35, 39),
-  cyan: sgr(36, 39),
-  gray: sgr(90, 39),
+  bold: (s) => chalk.bold(s),
+  dim: (s) => chalk.dim(s),
+  red: (s) => chalk.red(s),
+  green: (s) => chalk.green(s),
+  yellow: (s) => chalk.yellow(s),
+  blue: (s) => chalk.blue(s),
+  magenta: (s) => chalk.magenta(s),
+  cyan: (s) => chalk.cyan(s),
+  gray: (s) => chalk.gray(s),
 };
 
 /**
