@@ -13,7 +13,15 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  * package.json beside it), so other builds of dist/ in the same checkout cannot change the binary
  * in the middle of a run.
  */
-export const SNAPSHOT = join(ROOT, ".cache", "bench");
+export const SNAPSHOT = process.env.DYNASTREAM_BENCH_BUILD
+  ? resolve(process.env.DYNASTREAM_BENCH_BUILD)
+  : join(ROOT, ".cache", "bench");
+/**
+ * DYNASTREAM_BENCH_BUILD=<dir>: time another build instead (a directory holding bin/dynastream.js,
+ * dist/ and package.json, e.g. a worktree of an older commit after `npm run build`): for "before"
+ * figures. Nothing is built then.
+ */
+export const OTHER_BUILD = process.env.DYNASTREAM_BENCH_BUILD !== undefined;
 export const BIN = join(SNAPSHOT, "bin", "dynastream.js");
 
 /** Builds the snapshot the suites run; returns false when tsc failed. */

@@ -16,7 +16,9 @@ import {
   hasSnapshot,
   killChildren,
   machine,
+  OTHER_BUILD,
   ROOT,
+  SNAPSHOT,
   stopAll,
 } from "./lib.mjs";
 
@@ -51,7 +53,13 @@ process.on("SIGINT", () => {
   stopAll().finally(() => process.exit(130));
 });
 
-if (build || !hasSnapshot()) {
+if (OTHER_BUILD) {
+  if (!hasSnapshot()) {
+    console.error(`DYNASTREAM_BENCH_BUILD: no bin/dynastream.js and dist/cli.js under ${SNAPSHOT}`);
+    process.exit(2);
+  }
+  log(`timing the build in ${SNAPSHOT}`);
+} else if (build || !hasSnapshot()) {
   log("building the CLI into .cache/bench/dist (tsc)");
   if (!buildSnapshot()) process.exit(1);
 }
