@@ -64,9 +64,11 @@ if (OTHER_BUILD) {
   if (!buildSnapshot()) process.exit(1);
 }
 
-const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+// The commit of the build being timed: this checkout's, or that of DYNASTREAM_BENCH_BUILD.
+const buildDir = OTHER_BUILD ? SNAPSHOT : ROOT;
+const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: buildDir, encoding: "utf8" });
 const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no", "src"], {
-  cwd: ROOT,
+  cwd: buildDir,
   encoding: "utf8",
 });
 const results = {
