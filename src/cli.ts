@@ -12,7 +12,7 @@ import { parseDuration } from "./core/duration.js";
 import { DynastreamError, ExitCode, InterruptedError, isAbort, UsageError } from "./errors.js";
 import { createOutput, type WritableLike } from "./render/output.js";
 import { sanitize } from "./render/sanitize.js";
-import { ansiStyle, colorWanted, plainStyle } from "./render/style.js";
+import { colorWanted, loadAnsiStyle, plainStyle, type Style } from "./render/style.js";
 
 export interface MainDeps {
   stdout: WritableLike & NodeJS.EventEmitter;
@@ -51,6 +51,14 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
   const controller = new AbortController();
   let pipeClosed = false;
   let debug = argv.includes("--debug");
+  // chalk is loaded only when a terminal could show colour at all.
+  const mayColor = colorWanted({
+    isTTY: deps.stdout.isTTY === true || (deps.stderr as { isTTY?: boolean }).isTTY === true,
+    env: deps.env,
+    noColorFlag: argv.includes("--no-color"),
+    json: false,
+  });
+  const ansiStyle: Style = mayColor ? await loadAnsiStyle() : plainStyle;
   const errStyle = colorWanted({
     isTTY: (deps.stderr as { isTTY?: boolean }).isTTY === true,
     env: deps.env,

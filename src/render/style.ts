@@ -1,5 +1,3 @@
-import { Chalk } from "chalk";
-
 /**
  * Colour styling, injected into renderers so they never decide about colour themselves.
  * `plainStyle` is used whenever colour is off (not a TTY, NO_COLOR, --no-color, TERM=dumb, JSON output).
@@ -33,22 +31,31 @@ export const plainStyle: Style = {
   gray: id,
 };
 
-// chalk with an explicit level: its own colour detection (which ignores NO_COLOR) never decides.
-const chalk = new Chalk({ level: 1 });
+let ansi: Style | undefined;
 
-/** ANSI style (16 colours), used only when `colorWanted` says so. */
-export const ansiStyle: Style = {
-  enabled: true,
-  bold: (s) => chalk.bold(s),
-  dim: (s) => chalk.dim(s),
-  red: (s) => chalk.red(s),
-  green: (s) => chalk.green(s),
-  yellow: (s) => chalk.yellow(s),
-  blue: (s) => chalk.blue(s),
-  magenta: (s) => chalk.magenta(s),
-  cyan: (s) => chalk.cyan(s),
-  gray: (s) => chalk.gray(s),
-};
+/**
+ * The ANSI style (16 colours), made with chalk at an explicit level so that chalk's own colour
+ * detection (which ignores NO_COLOR) never decides. Loaded only when colour is wanted, so that
+ * piped and JSON runs don't pay for loading it.
+ */
+export async function loadAnsiStyle(): Promise<Style> {
+  if (ansi) return ansi;
+  const { Chalk } = await import("chalk");
+  const chalk = new Chalk({ level: 1 });
+  ansi = {
+    enabled: true,
+    bold: (s) => chalk.bold(s),
+    dim: (s) => chalk.dim(s),
+    red: (s) => chalk.red(s),
+    green: (s) => chalk.green(s),
+    yellow: (s) => chalk.yellow(s),
+    blue: (s) => chalk.blue(s),
+    magenta: (s) => chalk.magenta(s),
+    cyan: (s) => chalk.cyan(s),
+    gray: (s) => chalk.gray(s),
+  };
+  return ansi;
+}
 
 /**
  * Whether colour is wanted: only on a TTY, never with NO_COLOR (any non-empty value, per no-color.org),

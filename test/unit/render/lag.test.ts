@@ -10,7 +10,9 @@ import {
   overallStatus,
 } from "../../../src/core/lag.js";
 import { lagJson, renderLag } from "../../../src/render/lag.js";
-import { ansiStyle, plainStyle } from "../../../src/render/style.js";
+import { loadAnsiStyle, plainStyle } from "../../../src/render/style.js";
+
+const ansiStyle = await loadAnsiStyle();
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 const MIN = 60_000;

@@ -11,7 +11,9 @@ import {
   renderGapPretty,
   renderPretty,
 } from "../../../src/render/record-pretty.js";
-import { ansiStyle, plainStyle } from "../../../src/render/style.js";
+import { loadAnsiStyle, plainStyle } from "../../../src/render/style.js";
+
+const ansiStyle = await loadAnsiStyle();
 
 const T = new Date("2024-01-01T12:00:05Z");
 const SHARD = "shardId-00000001704067200000-a1b2c3d4";
