@@ -37,9 +37,9 @@ import { leasesOfStream, probeShard, readLeases, type StoredLease } from "./kcl.
 import {
   type AwsRun,
   describeStreamAll,
+  describeStreamPage,
   listTableStreams,
   type ResolvedStream,
-  describeStreamPage,
   resolveStream,
 } from "./streams.js";
 
