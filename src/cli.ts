@@ -3,7 +3,6 @@
  * pipes. The only place that exits the process.
  */
 import { readFileSync } from "node:fs";
-import { createInterface } from "node:readline/promises";
 import { CommanderError } from "commander";
 import { commandSpecs } from "./cli/commands.js";
 import { abortableSleep, type Context, type GlobalOptions, type ReadableLike } from "./cli/context.js";
@@ -151,6 +150,7 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
       },
       confirm: async (question: string) => {
         if (deps.stdin.isTTY !== true) return false;
+        const { createInterface } = await import("node:readline/promises");
         const rl = createInterface({
           input: deps.stdin as unknown as NodeJS.ReadableStream,
           output: deps.stderr as unknown as NodeJS.WritableStream,
