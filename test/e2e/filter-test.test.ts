@@ -2,12 +2,12 @@
 // criteria shape, explanations, lints, exit codes, --expect, --cases, bad inputs; and that it never
 // loads the AWS SDK without --function / --from-stream.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { BIN, type CliResult, runCli } from "../helpers/cli.js";
+import { type CliResult, runCli } from "../helpers/cli.js";
+import { runWithSdkProbe } from "../helpers/sdk-probe.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-filter-test-e2e-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -580,15 +580,6 @@ describe("bad inputs (exit 2)", () => {
 });
 
 describe("start-up", () => {
-  const HOOK = `
-import { register } from "node:module";
-register("data:text/javascript," + encodeURIComponent(\`
-export async function resolve(specifier, context, next) {
-  const r = await next(specifier, context);
-  if (r.url.includes("@aws-sdk")) process.stderr.write("LOADED " + specifier + "\\\\n");
-  return r;
-}\`));
-`;
   test("filter-test does not import the AWS SDK without --function / --from-stream", () => {
     const cases = file("lazy-cases.json", {
       patterns: [INSERT],
@@ -600,14 +591,7 @@ export async function resolve(specifier, context, next) {
       ["filter-test", "--cases", cases],
       ["filter-test", "--help"],
     ]) {
-      const r = spawnSync(
-        process.execPath,
-        ["--import", `data:text/javascript,${encodeURIComponent(HOOK)}`, BIN, ...args],
-        {
-          encoding: "utf8",
-          env: { PATH: process.env.PATH ?? "" },
-        },
-      );
+      const r = runWithSdkProbe(args);
       assert.equal(r.status, 0, r.stderr);
       assert.doesNotMatch(r.stderr, /LOADED/, args.join(" "));
     }
