@@ -47,6 +47,7 @@ import { AuthError, AwsError, DynastreamError, NotFoundError, UsageError } from 
 import { awsErrorName, isThrottle, isTransient, translateAwsError } from "../errors.js";
 import type { AwsRun } from "../streams.js";
 import { describeChildShards, describeStreamAll } from "../streams.js";
+import { getRecordsPage } from "./get-records.js";
 import { CloseLatch, EventQueue, Poke, ReaderClosed, Semaphore } from "./plumbing.js";
 
 /** A record read from a shard, in shard order. */
@@ -403,11 +404,16 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
       if (latch.closed) throw new ReaderClosed();
       try {
         const out = await slots.with(latch, () =>
-          client.send(new sdk.GetRecordsCommand({ ShardIterator: it, Limit: pageLimit }), {
-            abortSignal: signal,
-          }),
+          getRecordsPage(
+            client,
+            sdk.GetRecordsCommand,
+            { ShardIterator: it, Limit: pageLimit },
+            {
+              abortSignal: signal,
+            },
+          ),
         );
-        return { records: (out.Records ?? []) as StreamRecord[], next: out.NextShardIterator, iterator: it };
+        return { records: out.Records, next: out.NextShardIterator, iterator: it };
       } catch (e) {
         if (latch.closed) throw new ReaderClosed();
         const name = awsErrorName(e);
