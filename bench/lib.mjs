@@ -9,39 +9,69 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /**
- * The suites time a private build (`tsc --outDir .cache/bench/dist`, with copies of bin/ and
- * package.json beside it), so other builds of dist/ in the same checkout cannot change the binary
- * in the middle of a run.
+ * The suites time a private build (`scripts/build.mjs --outdir .cache/bench/dist`, with copies of
+ * bin/ and package.json beside it), so other builds of dist/ in the same checkout cannot change the
+ * binary in the middle of a run.
  */
 export const SNAPSHOT = process.env.DYNASTREAM_BENCH_BUILD
   ? resolve(process.env.DYNASTREAM_BENCH_BUILD)
   : join(ROOT, ".cache", "bench");
 /**
- * DYNASTREAM_BENCH_BUILD=<dir>: time another build instead (a directory holding bin/dynastream.js,
- * dist/ and package.json, e.g. a worktree of an older commit after `npm run build`): for "before"
- * figures. Nothing is built then.
+ * DYNASTREAM_BENCH_BUILD=<dir>: time another build instead (a directory holding bin/, dist/ and
+ * package.json, e.g. a worktree of an older commit after `npm run build`): for "before" figures.
+ * Nothing is built then. Builds before the bundle have bin/dynastream.js and dist/cli.js.
  */
 export const OTHER_BUILD = process.env.DYNASTREAM_BENCH_BUILD !== undefined;
-export const BIN = join(SNAPSHOT, "bin", "dynastream.js");
+export const BIN =
+  OTHER_BUILD && !existsSync(join(SNAPSHOT, "bin", "dynastream.cjs"))
+    ? join(SNAPSHOT, "bin", "dynastream.js")
+    : join(SNAPSHOT, "bin", "dynastream.cjs");
+/**
+ * The launcher's code cache (bin/dynastream.cjs) for the runs of the suite: its own directory, so
+ * that runs of other builds in this checkout cannot replace it mid-run. Runs are timed warm (each
+ * suite's first run writes it); the start-up suite also times runs without it.
+ */
+const CODE_CACHE = join(ROOT, ".cache", "bench-code-cache");
 
-/** Builds the snapshot the suites run; returns false when tsc failed. */
+/**
+ * Builds the snapshot the suites run; returns false when the build failed. Besides the bundle, the
+ * filter matcher alone (dist/core/filter/index.js, ES module) for bench/filter-compare.mjs.
+ */
 export function buildSnapshot() {
-  rmSync(join(SNAPSHOT, "dist"), { recursive: true, force: true });
-  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const b = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--outDir", join(SNAPSHOT, "dist")], {
+  const dist = join(SNAPSHOT, "dist");
+  const b = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--outdir", dist], {
     cwd: ROOT,
     stdio: "inherit",
   });
   if (b.status !== 0) return false;
+  const matcher = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, "node_modules", "esbuild", "bin", "esbuild"),
+      join(ROOT, "src", "core", "filter", "index.ts"),
+      "--bundle",
+      "--format=esm",
+      "--platform=node",
+      "--target=node20",
+      `--outfile=${join(dist, "core", "filter", "index.js")}`,
+      "--log-level=warning",
+    ],
+    { cwd: ROOT, stdio: "inherit" },
+  );
+  if (matcher.status !== 0) return false;
+  rmSync(join(SNAPSHOT, "bin"), { recursive: true, force: true });
   mkdirSync(join(SNAPSHOT, "bin"), { recursive: true });
-  copyFileSync(join(ROOT, "bin", "dynastream.js"), BIN);
+  copyFileSync(join(ROOT, "bin", "dynastream.cjs"), join(SNAPSHOT, "bin", "dynastream.cjs"));
   copyFileSync(join(ROOT, "package.json"), join(SNAPSHOT, "package.json"));
   return true;
 }
 
 /** Whether a snapshot exists (for --no-build). */
 export function hasSnapshot() {
-  return existsSync(BIN) && existsSync(join(SNAPSHOT, "dist", "cli.js"));
+  return (
+    existsSync(BIN) &&
+    (existsSync(join(SNAPSHOT, "dist", "cli.cjs")) || existsSync(join(SNAPSHOT, "dist", "cli.js")))
+  );
 }
 export const REGION = "us-east-1";
 export const CREDENTIALS = { accessKeyId: "dynastreambench", secretAccessKey: "dynastreambench" };
@@ -64,13 +94,19 @@ export function awsEnv(endpoint, extra = {}) {
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/dynastream-bench-credentials",
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    XDG_CACHE_HOME: CODE_CACHE,
     ...extra,
   };
 }
 
 /** Environment for runs that need no AWS at all. */
 export function plainEnv(extra = {}) {
-  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...extra };
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    XDG_CACHE_HOME: CODE_CACHE,
+    ...extra,
+  };
 }
 
 /** Every child process started by the suite, so an interrupted run can kill them all. */

@@ -55,12 +55,14 @@ process.on("SIGINT", () => {
 
 if (OTHER_BUILD) {
   if (!hasSnapshot()) {
-    console.error(`DYNASTREAM_BENCH_BUILD: no bin/dynastream.js and dist/cli.js under ${SNAPSHOT}`);
+    console.error(
+      `DYNASTREAM_BENCH_BUILD: no bin/dynastream.cjs and dist/cli.cjs (or .js) under ${SNAPSHOT}`,
+    );
     process.exit(2);
   }
   log(`timing the build in ${SNAPSHOT}`);
 } else if (build || !hasSnapshot()) {
-  log("building the CLI into .cache/bench/dist (tsc)");
+  log("building the CLI into .cache/bench/dist (scripts/build.mjs)");
   if (!buildSnapshot()) process.exit(1);
 }
 

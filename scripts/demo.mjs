@@ -44,9 +44,12 @@ const log = (m) =>
   process.stderr.write(process.stderr.isTTY ? `\u001b[2m[demo] ${m}\u001b[22m\n` : `[demo] ${m}\n`);
 
 // The demo runs the built CLI; build it when dist/ is missing (a fresh clone whose prepare step did not run).
-if (!existsSync(join(ROOT, "dist", "cli.js"))) {
-  log("building dynastream (npx tsc) ...");
-  const b = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
+if (!existsSync(join(ROOT, "dist", "cli.cjs"))) {
+  log("building dynastream (scripts/build.mjs) ...");
+  const b = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 
@@ -137,7 +140,7 @@ Object.assign(childEnv, {
 });
 tail = spawn(
   process.execPath,
-  [join(ROOT, "bin", "dynastream.js"), "tail", TABLE, "--from", "trim-horizon", ...tailExtra],
+  [join(ROOT, "bin", "dynastream.cjs"), "tail", TABLE, "--from", "trim-horizon", ...tailExtra],
   {
     env: childEnv,
     stdio: "inherit",

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The test command (`npm test`): builds the CLI (the e2e tests run the built binary), starts one
-// DynamoDB Local for the whole run, runs every test/**/*.test.ts with Node's test runner, and stops
+// The test command (`npm test`): builds the CLI (scripts/build.mjs; the e2e tests run the built
+// binary), starts one DynamoDB Local for the whole run, runs every test/**/*.test.ts with Node's test runner, and stops
 // DynamoDB Local afterwards. Arguments narrow the run to folders or files: `npm test -- test/unit`.
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -25,7 +25,10 @@ if (files.length === 0) {
   process.exit(2);
 }
 
-const build = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
+const build = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const needsDdb = files.some((f) => !f.startsWith("test/unit"));

@@ -117,8 +117,13 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
       out,
       signal: controller.signal,
       env: deps.env,
-      stdin: deps.stdin,
-      interactive: deps.stdin.isTTY === true,
+      // Read on use: process.stdin is created on first access, which loads stream code (start-up).
+      get stdin() {
+        return deps.stdin;
+      },
+      get interactive() {
+        return deps.stdin.isTTY === true;
+      },
       now,
       sleep,
       aws: () => {
@@ -263,7 +268,9 @@ export async function main(argv: string[]): Promise<void> {
   const code = await run(argv, {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    get stdin() {
+      return process.stdin; // created on first access only: most runs never read it
+    },
     env: process.env,
     onSigint: (handler) => {
       process.on("SIGINT", handler);

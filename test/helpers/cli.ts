@@ -1,8 +1,24 @@
-/** Runs the built binary (bin/dynastream.js → dist/) and captures stdout, stderr and the exit code. */
+/** Runs the built binary (bin/dynastream.cjs → dist/cli.cjs) and captures stdout, stderr and the exit code. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../../bin/dynastream.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/dynastream.cjs", import.meta.url));
+
+/**
+ * XDG_CACHE_HOME for the binary's runs in this test process: the launcher's code cache goes to a
+ * temporary directory (removed at exit), never to ~/.cache. runCli, startCli and ddb.ts's cliEnv set
+ * it; an env given with its own XDG_CACHE_HOME keeps that.
+ */
+export const CODE_CACHE_HOME = mkdtempSync(join(tmpdir(), "dynastream-test-cache-"));
+process.on("exit", () => rmSync(CODE_CACHE_HOME, { recursive: true, force: true }));
+
+/** The environment of a run: `env` (default: PATH only) with the test code cache. */
+function runEnv(env: Record<string, string> | undefined): Record<string, string> {
+  return { XDG_CACHE_HOME: CODE_CACHE_HOME, ...(env ?? { PATH: process.env.PATH ?? "" }) };
+}
 
 export interface CliResult {
   code: number | null;
@@ -18,7 +34,7 @@ export function runCli(
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: opts.env ?? { PATH: process.env.PATH ?? "" },
+      env: runEnv(opts.env),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -54,7 +70,7 @@ export interface CliProcess {
 /** Starts `dynastream ...args` in the background. */
 export function startCli(args: string[], opts: { env?: Record<string, string> } = {}): CliProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: opts.env ?? { PATH: process.env.PATH ?? "" },
+    env: runEnv(opts.env),
     stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";

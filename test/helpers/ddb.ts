@@ -13,6 +13,7 @@ import {
   type StreamViewType,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { CODE_CACHE_HOME } from "./cli.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -35,7 +36,10 @@ export function ddbEndpoint(): Promise<string> {
 export const TEST_CREDENTIALS = { accessKeyId: "dynastreamtest", secretAccessKey: "dynastreamtest" };
 export const TEST_REGION = "us-east-1";
 
-/** Environment for running the CLI against DynamoDB Local (no real AWS config can leak in). */
+/**
+ * Environment for running the CLI against DynamoDB Local (no real AWS config can leak in; the
+ * launcher's code cache in the test process's temporary directory).
+ */
 export function cliEnv(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? "",
@@ -47,6 +51,7 @@ export function cliEnv(endpoint: string, extra: Record<string, string> = {}): Re
     AWS_CONFIG_FILE: "/nonexistent/dynastream-test-config",
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/dynastream-test-credentials",
     AWS_EC2_METADATA_DISABLED: "true",
+    XDG_CACHE_HOME: CODE_CACHE_HOME,
     ...extra,
   };
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// Launcher. CommonJS, like the bundle it loads (dist/cli.cjs, built by scripts/build.mjs): no ES
+// module loader at start-up. `--version` prints without loading the CLI at all.
+//
+// Start-up is mostly V8 compiling the bundle. Node ≥ 22.1 keeps compiled code on disk itself
+// (module.enableCompileCache). On older Node the bundle is compiled here with V8's code cache: one
+// cache file per command (first word that is not an option), written when the run ends (exit 0 or
+// 1) if the cache was missing or rejected, so it holds what that command compiled. Files live in
+// $XDG_CACHE_HOME/dynastream or ~/.cache/dynastream; DYNASTREAM_NO_COMPILE_CACHE=1 or
+// NODE_DISABLE_COMPILE_CACHE=1 turns the cache off. Any failure of the cache (no HOME, unwritable
+// directory, a corrupt file) means plain compilation: never an error, a message or another exit code.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const argv = process.argv.slice(2);
+const BUNDLE = path.join(__dirname, "..", "dist", "cli.cjs");
+/** Commands with a cache of their own; anything else shares "other". */
+const COMMANDS = new Set(["enable", "disable", "describe", "shards", "tail", "filter-test", "lag", "help"]);
+
+/** The bundle's exports ({ main, run }). */
+function load() {
+  const Module = require("node:module");
+  const env = process.env;
+  const enabled = !env.DYNASTREAM_NO_COMPILE_CACHE && !env.NODE_DISABLE_COMPILE_CACHE;
+  const dir = enabled ? cacheDir(env) : undefined;
+  if (typeof Module.enableCompileCache === "function") {
+    if (enabled) {
+      try {
+        Module.enableCompileCache(dir && path.join(dir, "node-compile-cache"));
+      } catch {
+        // no cache: compile as usual
+      }
+    }
+    return require(BUNDLE);
+  }
+  return dir ? loadWithCodeCache(Module, dir) : require(BUNDLE);
+}
+
+/** $XDG_CACHE_HOME/dynastream or $HOME/.cache/dynastream; undefined without either. */
+function cacheDir(env) {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, "dynastream");
+  const home = env.HOME;
+  return home && path.isAbsolute(home) ? path.join(home, ".cache", "dynastream") : undefined;
+}
+
+/** Compiles and runs the bundle as require() would, with V8's code cache read from and written to `dir`. */
+function loadWithCodeCache(Module, dir) {
+  const vm = require("node:vm");
+  const source = fs.readFileSync(BUNDLE, "utf8");
+  // First line: "// dynastream <version> build <hash of the bundle>" (scripts/build.mjs).
+  const head = /^\/\/ dynastream (\S+) build ([0-9a-f]+)\n/.exec(source.slice(0, 120));
+  if (!head) return require(BUNDLE);
+  const word = argv.find((a) => !a.startsWith("-")) ?? "help";
+  const command = COMMANDS.has(word) ? word : "other";
+  const prefix = `cli-${head[1]}-${head[2]}-${process.version}-${process.arch}-`;
+  const file = path.join(dir, `${prefix}${command}.v8`);
+
+  let cached;
+  try {
+    cached = fs.readFileSync(file);
+  } catch {
+    // none yet (or unreadable): compile from source, write it at exit
+  }
+  verifyCodeCacheChecksums();
+  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData: cached });
+  const mod = new Module(BUNDLE, module);
+  mod.filename = BUNDLE;
+  mod.paths = Module._nodeModulePaths(path.dirname(BUNDLE));
+  const req = Module.createRequire(BUNDLE);
+  script.runInThisContext().call(mod.exports, mod.exports, req, mod, BUNDLE, path.dirname(BUNDLE));
+  mod.loaded = true;
+
+  if (cached === undefined || script.cachedDataRejected) {
+    process.once("exit", (code) => {
+      if (code === 0 || code === 1) writeCache(script, dir, file, prefix);
+    });
+  }
+  return mod.exports;
+}
+
+/**
+ * V8 checks a code cache's version, flags and source length but, in release builds, not its content:
+ * with --verify-snapshot-checksum it checksums it (when written and when read), so a damaged file is
+ * rejected instead of run. node:v8 costs ~4 ms of start-up (it loads streams); the raw binding does
+ * the same. Its one-time deprecation warning is muted (this runs on Node 20 to 22.0 only).
+ */
+function verifyCodeCacheChecksums() {
+  const flag = "--verify-snapshot-checksum";
+  const before = process.noDeprecation; // read-only (true) under --no-deprecation
+  try {
+    if (before !== true) process.noDeprecation = true;
+    process.binding("v8").setFlagsFromString(flag);
+  } catch {
+    try {
+      require("node:v8").setFlagsFromString(flag);
+    } catch {
+      // unverified, like any V8 code cache
+    }
+  } finally {
+    if (before !== true) process.noDeprecation = before;
+  }
+}
+
+/** Writes the code cache atomically (temp file + rename) and drops caches of other builds. */
+function writeCache(script, dir, file, prefix) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    for (const name of fs.readdirSync(dir)) {
+      if (name.startsWith("cli-") && name.endsWith(".v8") && !name.startsWith(prefix)) {
+        fs.rmSync(path.join(dir, name), { force: true });
+      }
+    }
+  } catch {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing to clean
+    }
+  }
+}
+
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  // The same line as the program's own --version, without loading the CLI to print a constant.
+  let version = "0.0.0";
+  try {
+    version =
+      JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version ?? version;
+  } catch {
+    // unreadable package.json: as the program does
+  }
+  process.stdout.write(`${version}\n`);
+} else {
+  load().main(argv);
+}
