@@ -103,17 +103,24 @@ function verifyCodeCacheChecksums() {
   }
 }
 
-/** Writes the code cache atomically (temp file + rename) and drops caches of other builds. */
+/** Files of other builds (or left by a killed run) older than this are deleted when a cache is written. */
+const STALE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Writes the code cache atomically (temp file + rename). Caches of other builds (other versions, other
+ * Node, other installs used in turn) stay until they are a week old: they may still be in use.
+ */
 function writeCache(script, dir, file, prefix) {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, file);
+    const old = Date.now() - STALE_MS;
     for (const name of fs.readdirSync(dir)) {
-      if (name.startsWith("cli-") && name.endsWith(".v8") && !name.startsWith(prefix)) {
-        fs.rmSync(path.join(dir, name), { force: true });
-      }
+      if (!name.startsWith("cli-") || (name.startsWith(prefix) && name.endsWith(".v8"))) continue;
+      const other = path.join(dir, name);
+      if (fs.statSync(other).mtimeMs < old) fs.rmSync(other, { force: true });
     }
   } catch {
     try {

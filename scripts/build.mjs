@@ -16,7 +16,8 @@ const ROOT = resolve(import.meta.dirname, "..");
  * code cache (V8 itself would accept a cache made for another bundle of the same length).
  */
 const BUILD_ID_PLACEHOLDER = "0".repeat(16);
-const BUILD_ID_LINE = `// dynastream ${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version} build `;
+const VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version ?? "0.0.0";
+const BUILD_ID_LINE = `// dynastream ${VERSION} build `;
 
 /**
  * commander requires node:child_process at load time, for executable subcommands, which dynastream
@@ -61,10 +62,14 @@ export async function buildCli(outDir = join(ROOT, "dist")) {
     // import() of the SDK becomes require(): one module system, node_modules resolved from dist/.
     supported: { "dynamic-import": false },
     sourcemap: true,
-    // src/cli.ts finds package.json from its own URL; in the bundle that is dist/cli.cjs's.
-    define: { "import.meta.url": "__import_meta_url" },
+    // The version is known now (src/cli.ts reads package.json only when run from source). Its
+    // import.meta.url, if ever read, is dist/cli.cjs's, made on first use (URL code costs start-up).
+    define: {
+      __DYNASTREAM_VERSION__: JSON.stringify(VERSION),
+      "import.meta.url": "__dynastream_meta.url",
+    },
     banner: {
-      js: `${BUILD_ID_LINE}${BUILD_ID_PLACEHOLDER}\nconst __import_meta_url = require("node:url").pathToFileURL(__filename).href;`,
+      js: `${BUILD_ID_LINE}${BUILD_ID_PLACEHOLDER}\nconst __dynastream_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };`,
     },
     plugins: [lazyChildProcess],
     logLevel: "warning",

@@ -3,10 +3,11 @@
  * pipes. The only place that exits the process.
  */
 import { readFileSync } from "node:fs";
-import { CommanderError } from "commander";
+import { CommanderError, type OutputConfiguration } from "commander";
 import { commandSpecs } from "./cli/commands.js";
 import { abortableSleep, type Context, type GlobalOptions, type ReadableLike } from "./cli/context.js";
 import { buildProgram } from "./cli/program.js";
+import { stdio } from "./cli/stdio.js";
 import { parseDuration } from "./core/duration.js";
 import { DynastreamError, ExitCode, InterruptedError, isAbort, UsageError } from "./errors.js";
 import { createOutput, type WritableLike } from "./render/output.js";
@@ -22,7 +23,11 @@ export interface MainDeps {
   onSigint?: (handler: () => void) => () => void;
 }
 
+/** The version, set by the build (scripts/build.mjs); read from package.json when run from source. */
+declare const __DYNASTREAM_VERSION__: string | undefined;
+
 function readVersion(): string {
+  if (typeof __DYNASTREAM_VERSION__ === "string") return __DYNASTREAM_VERSION__;
   try {
     const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
       version?: string;
@@ -47,7 +52,12 @@ const USAGE_CODES = new Set([
 
 /** Runs the CLI and resolves to the exit code (does not exit). */
 export async function run(argv: string[], deps: MainDeps): Promise<number> {
-  const controller = new AbortController();
+  // Made on first use: Node loads AbortController lazily, and --help never needs one (start-up).
+  let controller: AbortController | undefined;
+  const aborter = (): AbortController => {
+    controller ??= new AbortController();
+    return controller;
+  };
   let pipeClosed = false;
   let debug = argv.includes("--debug");
   // chalk is loaded only when a terminal could show colour at all.
@@ -70,7 +80,7 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
   const onPipeError = (e: NodeJS.ErrnoException): void => {
     if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") {
       pipeClosed = true;
-      controller.abort(new InterruptedError("stdout closed"));
+      aborter().abort(new InterruptedError("stdout closed"));
     }
   };
   deps.stdout.on("error", onPipeError);
@@ -78,7 +88,7 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
   let interrupts = 0;
   const removeSigint = deps.onSigint?.(() => {
     interrupts++;
-    if (interrupts === 1) controller.abort(new InterruptedError());
+    if (interrupts === 1) aborter().abort(new InterruptedError());
     else {
       deps.stderr.write("\n");
       process.exit(ExitCode.interrupted);
@@ -111,11 +121,11 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
     });
     let awsRun: Promise<import("./aws/streams.js").AwsRun> | undefined;
     const now = (): number => Date.now();
-    const sleep = (ms: number): Promise<void> => abortableSleep(ms, controller.signal);
+    const sleep = (ms: number): Promise<void> => abortableSleep(ms, aborter().signal);
     return {
       globals,
       out,
-      signal: controller.signal,
+      signal: aborter().signal,
       env: deps.env,
       // Read on use: process.stdin is created on first access, which loads stream code (start-up).
       get stdin() {
@@ -149,7 +159,7 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
             debug: debug ? (line: string) => out.debug(line) : undefined,
           });
           awsCleanup = () => clients.destroy();
-          return { clients, signal: controller.signal, now, sleep };
+          return { clients, signal: aborter().signal, now, sleep };
         })();
         return awsRun;
       },
@@ -161,7 +171,7 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
           output: deps.stderr as unknown as NodeJS.WritableStream,
         });
         try {
-          const answer = await rl.question(`${question} [y/N] `, { signal: controller.signal });
+          const answer = await rl.question(`${question} [y/N] `, { signal: aborter().signal });
           return /^y(es)?$/i.test(answer.trim());
         } catch {
           throw new InterruptedError();
@@ -176,18 +186,22 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
     code = c;
   });
   program.exitOverride();
-  program.configureOutput({
+  // Help's width and colours: commander's own tests, on the streams of the run (its defaults read
+  // process.stdout, which would create it: see cli/stdio.ts).
+  const output: OutputConfiguration = {
     writeOut: (s) => deps.stdout.write(s),
     writeErr: () => undefined, // errors are printed below, in our format
     outputError: () => undefined,
-  });
+    // undefined (not a terminal) is commander's own default; its typings say number.
+    getOutHelpWidth: () => (deps.stdout.isTTY ? deps.stdout.columns : undefined) as number,
+    getErrHelpWidth: () => (deps.stderr.isTTY ? deps.stderr.columns : undefined) as number,
+    getOutHasColors: () => helpHasColors(deps.stdout, deps.env),
+    getErrHasColors: () => helpHasColors(deps.stderr, deps.env),
+  };
+  program.configureOutput(output);
   for (const sub of program.commands) {
     sub.exitOverride();
-    sub.configureOutput({
-      writeOut: (s) => deps.stdout.write(s),
-      writeErr: () => undefined,
-      outputError: () => undefined,
-    });
+    sub.configureOutput(output);
   }
 
   try {
@@ -258,16 +272,24 @@ function report(
   return ExitCode.internal;
 }
 
+/** commander's colour test for help (NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, else a colour terminal). */
+function helpHasColors(stream: WritableLike, env: Record<string, string | undefined>): boolean {
+  if (env.NO_COLOR || env.FORCE_COLOR === "0" || env.FORCE_COLOR === "false") return false;
+  if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+  return stream.isTTY === true && (stream as { hasColors?: () => boolean }).hasColors?.() === true;
+}
+
 /** Stack traces quote error messages (from AWS, from input): escape control characters line by line. */
 function sanitizeLines(text: string): string {
   return text.split("\n").map(sanitize).join("\n");
 }
 
-/** The real process entry used by bin/dynastream.js. */
+/** The real process entry used by bin/dynastream.cjs. */
 export async function main(argv: string[]): Promise<void> {
+  const stdout = stdio(1);
   const code = await run(argv, {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr: stdio(2),
     get stdin() {
       return process.stdin; // created on first access only: most runs never read it
     },
@@ -283,8 +305,8 @@ export async function main(argv: string[]): Promise<void> {
   });
   // Exit once stdout has flushed; keep-alive sockets or timers must not hold the process open.
   const exit = (): never => process.exit(code);
-  if (process.stdout.writableLength === 0) exit();
-  process.stdout.once("drain", exit);
-  process.stdout.once("error", exit);
+  if (stdout.writableLength === 0) exit();
+  stdout.once("drain", exit);
+  stdout.once("error", exit);
   setTimeout(exit, 2000).unref();
 }

@@ -10,8 +10,8 @@
  * batches, so the caller can take its fast path for records already in the Lambda shape.
  */
 import { isUtf8 } from "node:buffer";
-import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { close, open, read, readFile, stat } from "node:fs";
+import { promisify } from "node:util";
 import { parseJson } from "../core/filter/parse.js";
 import { UsageError } from "../errors.js";
 
@@ -104,6 +104,13 @@ function notUtf8(label: string, buf: Uint8Array, at: number, byteBase: number, l
   );
 }
 
+// The callback API, promisified: node:fs/promises and fs streams cost milliseconds of start-up to load.
+const statFile = promisify(stat);
+const readWholeFile = promisify(readFile);
+const openFile = promisify(open);
+const readInto = promisify(read);
+const closeFile = promisify(close);
+
 /**
  * Reads a whole text file: UTF-8 (a BOM is dropped), not empty. `label` names the input in messages
  * (`--criteria filters.json`).
@@ -111,9 +118,9 @@ function notUtf8(label: string, buf: Uint8Array, at: number, byteBase: number, l
 export async function readTextFile(path: string, label: string): Promise<string> {
   let buf: Buffer;
   try {
-    const st = await stat(path);
+    const st = await statFile(path);
     if (st.isDirectory()) throw new UsageError(`${label}: ${path} is a directory`, "pass a file");
-    buf = await readFile(path);
+    buf = await readWholeFile(path);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, "check the path", e);
@@ -155,20 +162,27 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
     return;
   }
   try {
-    const st = await stat(source.path);
+    const st = await statFile(source.path);
     if (st.isDirectory())
       throw new UsageError(`${label}: ${source.path} is a directory`, "pass a file, or - for stdin");
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, "pass a readable file, or - for stdin", e);
   }
-  const stream = createReadStream(source.path, { highWaterMark: CHUNK_BYTES });
+  // Chunks of CHUNK_BYTES read in turn, each a buffer of its own (as a read stream gives them).
+  let fd: number | undefined;
   try {
-    for await (const c of stream) yield c as Buffer;
+    fd = await openFile(source.path, "r");
+    for (;;) {
+      const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      const { bytesRead } = await readInto(fd, buf, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      yield buf.subarray(0, bytesRead);
+    }
   } catch (e) {
     throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, undefined, e);
   } finally {
-    stream.destroy();
+    if (fd !== undefined) await closeFile(fd).catch(() => undefined);
   }
 }
 
