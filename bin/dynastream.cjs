@@ -140,7 +140,12 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   } catch {
     // unreadable package.json: as the program does
   }
-  process.stdout.write(`${version}\n`);
+  try {
+    fs.writeSync(1, `${version}\n`); // creating process.stdout would cost more than the rest of the run
+  } catch (e) {
+    // A reader that left (EPIPE) is no error, as for every command; anything else: the usual way.
+    if (e.code !== "EPIPE") process.stdout.write(`${version}\n`);
+  }
 } else {
   load().main(argv);
 }
