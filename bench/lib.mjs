@@ -3,6 +3,7 @@
 // AWS SDK set-up the suites share. Plain ESM so `npm run bench` needs no build step of its own.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,21 +45,19 @@ export function buildSnapshot() {
     stdio: "inherit",
   });
   if (b.status !== 0) return false;
-  const matcher = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, "node_modules", "esbuild", "bin", "esbuild"),
-      join(ROOT, "src", "core", "filter", "index.ts"),
-      "--bundle",
-      "--format=esm",
-      "--platform=node",
-      "--target=node20",
-      `--outfile=${join(dist, "core", "filter", "index.js")}`,
-      "--log-level=warning",
-    ],
-    { cwd: ROOT, stdio: "inherit" },
-  );
-  if (matcher.status !== 0) return false;
+  try {
+    createRequire(import.meta.url)("esbuild").buildSync({
+      entryPoints: [join(ROOT, "src", "core", "filter", "index.ts")],
+      outfile: join(dist, "core", "filter", "index.js"),
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      logLevel: "warning",
+    });
+  } catch {
+    return false; // esbuild printed why
+  }
   rmSync(join(SNAPSHOT, "bin"), { recursive: true, force: true });
   mkdirSync(join(SNAPSHOT, "bin"), { recursive: true });
   copyFileSync(join(ROOT, "bin", "dynastream.cjs"), join(SNAPSHOT, "bin", "dynastream.cjs"));

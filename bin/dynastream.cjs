@@ -4,9 +4,9 @@
 //
 // Start-up is mostly V8 compiling the bundle. Node ≥ 22.1 keeps compiled code on disk itself
 // (module.enableCompileCache). On older Node the bundle is compiled here with V8's code cache: one
-// cache file per command (first word that is not an option), written when the run ends (exit 0 or
-// 1) if the cache was missing or rejected, so it holds what that command compiled. Files live in
-// $XDG_CACHE_HOME/dynastream or ~/.cache/dynastream; DYNASTREAM_NO_COMPILE_CACHE=1 or
+// cache file per command (first word that is not an option; its --help apart), written when the run
+// ends (exit 0 or 1) if the cache was missing or rejected, so it holds what that command compiled.
+// Files live in $XDG_CACHE_HOME/dynastream or ~/.cache/dynastream; DYNASTREAM_NO_COMPILE_CACHE=1 or
 // NODE_DISABLE_COMPILE_CACHE=1 turns the cache off. Any failure of the cache (no HOME, unwritable
 // directory, a corrupt file) means plain compilation: never an error, a message or another exit code.
 "use strict";
@@ -52,8 +52,11 @@ function loadWithCodeCache(Module, dir) {
   // First line: "// dynastream <version> build <hash of the bundle>" (scripts/build.mjs).
   const head = /^\/\/ dynastream (\S+) build ([0-9a-f]+)\n/.exec(source.slice(0, 120));
   if (!head) return require(BUNDLE);
-  const word = argv.find((a) => !a.startsWith("-")) ?? "help";
-  const command = COMMANDS.has(word) ? word : "other";
+  // The first run writes a command's cache, with what that run compiled: `<command> --help` has
+  // one of its own, so that it does not stand for the command's real runs.
+  const word = argv.find((a) => !a.startsWith("-"));
+  const help = word !== undefined && argv.some((a) => a === "--help" || a === "-h") ? "-help" : "";
+  const command = word === undefined ? "help" : (COMMANDS.has(word) ? word : "other") + help;
   const prefix = `cli-${head[1]}-${head[2]}-${process.version}-${process.arch}-`;
   const file = path.join(dir, `${prefix}${command}.v8`);
 

@@ -96,7 +96,7 @@ test(
       cacheFiles(xdg)
         .map((n) => n.split(`-${process.arch}-`)[1])
         .sort(),
-      ["filter-test.v8", "shards.v8"],
+      ["filter-test.v8", "shards-help.v8"],
     );
   },
 );
