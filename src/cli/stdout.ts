@@ -12,7 +12,20 @@ export function whenAborted(signal: AbortSignal): Promise<void> {
 /** Writes to stdout, waiting (abortably) when the reader of stdout is slower than we are. */
 export async function writeOut(ctx: Context, text: string): Promise<void> {
   if (text === "") return;
-  if (!ctx.out.write(text)) await Promise.race([ctx.out.drain(), whenAborted(ctx.signal)]);
+  if (ctx.out.write(text)) return;
+  const signal = ctx.signal;
+  if (signal.aborted) return;
+  // The abort listener is removed once drained: a long run waits here many times.
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([ctx.out.drain(), aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
 }
 
 /** True when the run was aborted because stdout was closed (`| head -1`): end quietly, exit 0. */

@@ -18,6 +18,7 @@ import { DEFAULT_CONCURRENCY, parseTailFlags } from "../core/tail-options.js";
 import type { StartRules } from "../core/tail-plan.js";
 import { describePosition, skipBeforeFor, timestampPrecisionMs } from "../core/tail-plan.js";
 import { DataLossError, InterruptedError, UsageError } from "../errors.js";
+import type { InputRecord } from "../io/record-input.js";
 import type { RecordContext } from "../render/record-json.js";
 import { sanitize } from "../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../render/tail-output.js";
@@ -159,27 +160,30 @@ async function runInput(
   formatter: TailFormatter,
   matcher: Matcher | undefined,
 ): Promise<number> {
-  const { readInputRecords } = await import("../io/record-input.js");
+  const { readInputBatches } = await import("../io/record-input.js");
   const source = input.input === "-" ? { stdin: ctx.stdin } : { path: input.input as string };
   let text = "";
   let records = 0;
   formatter.setNow(ctx.now());
-  for await (const r of readInputRecords(source)) {
-    if (ctx.signal.aborted) break;
-    const streamArn = r.streamArn ?? r.record.eventSourceARN;
-    if (matcher && !matcher.match(r.record, streamArn)) continue;
-    const where: RecordContext = {
-      streamArn,
-      shardId: r.shardId,
-      table: r.table ?? tableFromStreamArn(streamArn),
-    };
-    text += formatter.record(r.record, where);
-    records++;
-    if (text.length >= WRITE_CHUNK_CHARS) {
-      await writeOut(ctx, text);
-      text = "";
+  outer: for await (const batch of readInputBatches(source)) {
+    for (let i = 0; i < batch.length; i++) {
+      if (ctx.signal.aborted) break outer;
+      const r = batch[i] as InputRecord;
+      const streamArn = r.streamArn ?? r.record.eventSourceARN;
+      if (matcher && !matcher.match(r.record, streamArn)) continue;
+      const where: RecordContext = {
+        streamArn,
+        shardId: r.shardId,
+        table: r.table ?? tableFromStreamArn(streamArn),
+      };
+      text += formatter.record(r.record, where);
+      records++;
+      if (text.length >= WRITE_CHUNK_CHARS) {
+        await writeOut(ctx, text);
+        text = "";
+      }
+      if (input.count !== undefined && records >= input.count) break outer;
     }
-    if (input.count !== undefined && records >= input.count) break;
   }
   await writeOut(ctx, text);
   if (ctx.signal.aborted) {

@@ -14,6 +14,7 @@ import { close, open, read, readFile, stat } from "node:fs";
 import { promisify } from "node:util";
 import { parseJson } from "../core/filter/parse.js";
 import { UsageError } from "../errors.js";
+import { strictUtf8Decoder } from "./utf8.js";
 
 /** Largest document read whole (a JSON array or pretty-printed event), and longest NDJSON line. */
 export const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
@@ -193,7 +194,7 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
  * empty input, invalid UTF-8, or invalid JSON (`line N: …`).
  */
 export async function* readJsonValues(source: RecordSource, label: string): AsyncGenerator<ValueBatch> {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const decoder = strictUtf8Decoder();
   let carry = ""; // the unfinished last line
   let lineNo = 0; // lines completed
   let bytes = 0;
@@ -209,9 +210,8 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
 
   function decode(chunk: Buffer | string, last: boolean): string {
     if (typeof chunk === "string") return chunk;
-    try {
-      return decoder.decode(chunk, { stream: !last });
-    } catch (e) {
+    const text = decoder(chunk, last);
+    if (text === undefined) {
       const joined = new Uint8Array(tail.length + chunk.length);
       joined.set(tail, 0);
       joined.set(chunk, tail.length);
@@ -219,8 +219,9 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
       if (at < 0) at = joined.length - 1;
       // Lines completed so far, minus the newlines of `tail` that notUtf8 counts again.
       const base = lineNo + 1 - countNewlines(tail, tail.length);
-      throw Object.assign(notUtf8(label, joined, at, bytes - tail.length, base), { cause: e });
+      throw notUtf8(label, joined, at, bytes - tail.length, base);
     }
+    return text;
   }
 
   function handle(line: string, batch: ValueBatch): void {

@@ -9,6 +9,7 @@ import { stat } from "node:fs/promises";
 import type { StreamRecord } from "../core/record.js";
 import { normalizeInput, parseRecordText } from "../core/record.js";
 import { UsageError } from "../errors.js";
+import { strictUtf8Decoder } from "./utf8.js";
 
 /** A record from the input, with what a tail output line said about where it came from. */
 export interface InputRecord {
@@ -31,21 +32,35 @@ function bad(message: string): UsageError {
   );
 }
 
+/** Bytes read from a file at a time: fewer, larger reads and string conversions. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Records handed over per batch: small enough that a batch's parsed records are rendered and dropped
+ * while still young (they die in the next scavenge instead of being promoted), large enough that the
+ * async iteration costs nothing per record.
+ */
+const BATCH_RECORDS = 32;
+
+function notUtf8(label: string): UsageError {
+  return new UsageError(
+    `--input: ${label} is not valid UTF-8 text`,
+    "save it as UTF-8 (JSON is UTF-8), e.g. iconv -f latin1 -t utf-8",
+  );
+}
+
 /** Decodes UTF-8 strictly: bytes that are not UTF-8 are an error, never silently U+FFFD. */
 function utf8Decoder(label: string): (chunk: Buffer | string | undefined) => string {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const decode = strictUtf8Decoder();
   return (chunk) => {
     if (typeof chunk === "string") return chunk;
-    try {
-      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
-    } catch {
-      throw new UsageError(
-        `--input: ${label} is not valid UTF-8 text`,
-        "save it as UTF-8 (JSON is UTF-8), e.g. iconv -f latin1 -t utf-8",
-      );
-    }
+    const text = decode(chunk ?? EMPTY, chunk === undefined);
+    if (text === undefined) throw notUtf8(label);
+    return text;
   };
 }
+
+const EMPTY = new Uint8Array(0);
 
 async function* chunksOf(source: InputSource): AsyncGenerator<string> {
   if ("stdin" in source) {
@@ -66,7 +81,8 @@ async function* chunksOf(source: InputSource): AsyncGenerator<string> {
     );
   }
   const decode = utf8Decoder(source.path);
-  for await (const c of createReadStream(source.path)) yield decode(c as Buffer);
+  for await (const c of createReadStream(source.path, { highWaterMark: CHUNK_BYTES }))
+    yield decode(c as Buffer);
   yield decode(undefined);
 }
 
@@ -78,18 +94,23 @@ function parses(s: string): { ok: true; value: unknown } | { ok: false; error: s
   }
 }
 
-function withOrigin(value: unknown, records: StreamRecord[]): InputRecord[] {
+/**
+ * Whether `c` could be a character `String.prototype.trim` removes (those are all ≤ U+0020 or
+ * ≥ U+00A0): only such a line needs the allocating trim to tell whether it is blank.
+ */
+function mayBeSpace(c: number): boolean {
+  return c <= 32 || c >= 0xa0;
+}
+
+function addWithOrigin(value: unknown, records: StreamRecord[], out: InputRecord[]): void {
   const o = value as Record<string, unknown> | null;
   if (o && typeof o === "object" && !Array.isArray(o) && o.type === "record") {
     const str = (k: string): string | undefined => (typeof o[k] === "string" ? (o[k] as string) : undefined);
-    return records.map((record) => ({
-      record,
-      shardId: str("shardId"),
-      table: str("table"),
-      streamArn: str("streamArn"),
-    }));
+    for (const record of records)
+      out.push({ record, shardId: str("shardId"), table: str("table"), streamArn: str("streamArn") });
+    return;
   }
-  return records.map((record) => ({ record }));
+  for (const record of records) out.push({ record });
 }
 
 /**
@@ -97,14 +118,22 @@ function withOrigin(value: unknown, records: StreamRecord[]): InputRecord[] {
  * invalid JSON; an input without any record is an error too.
  */
 export async function* readInputRecords(source: InputSource): AsyncGenerator<InputRecord> {
-  let buffer = "";
+  for await (const batch of readInputBatches(source)) yield* batch;
+}
+
+/**
+ * {@link readInputRecords} in batches of about {@link BATCH_RECORDS} (never empty): the form for hot
+ * loops, which then pay the async iteration once per batch rather than per record.
+ */
+export async function* readInputBatches(source: InputSource): AsyncGenerator<InputRecord[]> {
   let lineNo = 0;
   let mode = "unknown" as "unknown" | "ndjson" | "document";
   let doc = "";
   let count = 0;
   let first = true;
+  let batch: InputRecord[] = [];
 
-  function* handleLine(raw: string): Generator<InputRecord> {
+  function handleLine(raw: string): void {
     lineNo++;
     let line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (first) {
@@ -116,7 +145,7 @@ export async function* readInputRecords(source: InputSource): AsyncGenerator<Inp
       if (doc.length > MAX_DOCUMENT_CHARS) throw bad("document too large to read whole; use NDJSON");
       return;
     }
-    if (line.trim() === "") return;
+    if (line.length === 0 || (mayBeSpace(line.charCodeAt(0)) && line.trim() === "")) return;
     const p = parses(line);
     if (mode === "unknown") {
       if (!p.ok) {
@@ -130,33 +159,60 @@ export async function* readInputRecords(source: InputSource): AsyncGenerator<Inp
     if (!p.ok) throw bad(`line ${lineNo}: invalid JSON: ${p.error}`);
     const r = normalizeInput(p.value, `line ${lineNo}`);
     if (!r.ok) throw bad(r.error);
-    for (const x of withOrigin(p.value, r.records)) {
-      count++;
-      yield x;
-    }
+    count += r.records.length;
+    addWithOrigin(p.value, r.records, batch);
   }
 
-  for await (const chunk of chunksOf(source)) {
-    buffer += chunk;
-    let nl = buffer.indexOf("\n");
-    while (nl >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      yield* handleLine(line);
-      nl = buffer.indexOf("\n");
-    }
-    if (mode !== "document" && buffer.length > MAX_DOCUMENT_CHARS)
-      throw bad(`line ${lineNo + 1} is too long`);
+  let carry = ""; // the unfinished last line of the chunks so far
+  try {
+    yield* linesOf();
+  } catch (e) {
+    // The records before the failing line are handed over first, as they were read.
+    if (batch.length > 0) yield batch;
+    throw e;
   }
-  if (buffer !== "") yield* handleLine(buffer);
   if (mode === "document") {
     const r = parseRecordText(doc);
     if (!r.ok) throw bad(r.error);
     const whole = parses(doc);
-    for (const x of withOrigin(whole.ok ? whole.value : undefined, r.records)) {
-      count++;
-      yield x;
-    }
+    addWithOrigin(whole.ok ? whole.value : undefined, r.records, batch);
+    count += r.records.length;
+    if (batch.length > 0) yield batch;
   }
   if (count === 0 && mode === "unknown") throw bad("no records: the input is empty");
+
+  async function* linesOf(): AsyncGenerator<InputRecord[]> {
+    for await (const chunk of chunksOf(source)) {
+      let start = 0;
+      let nl = chunk.indexOf("\n");
+      if (nl >= 0 && carry !== "") {
+        const line = carry + chunk.slice(0, nl);
+        carry = "";
+        handleLine(line);
+        start = nl + 1;
+        nl = chunk.indexOf("\n", start);
+      }
+      while (nl >= 0) {
+        handleLine(chunk.slice(start, nl));
+        start = nl + 1;
+        nl = chunk.indexOf("\n", start);
+        if (batch.length >= BATCH_RECORDS) {
+          yield batch;
+          batch = [];
+        }
+      }
+      carry += chunk.slice(start);
+      if (mode !== "document" && carry.length > MAX_DOCUMENT_CHARS)
+        throw bad(`line ${lineNo + 1} is too long`);
+      if (batch.length > 0) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (carry !== "") handleLine(carry);
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
 }

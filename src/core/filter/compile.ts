@@ -96,6 +96,38 @@ export function hasAlias(obj: Obj, aliases: readonly string[]): boolean {
   return false;
 }
 
+// Dotted keys are rare, and a failing lookup per alias (which walks the prototype chain) at every
+// failing node of every rule costs more than the matching itself. So the compiled matchers first ask
+// whether the object has a dotted key at all: one pass over its keys, remembered for the last few
+// objects, because every rule starts at the same event and mostly walks the same first levels
+// (`dynamodb`). The memo only lives while one event is matched ({@link forgetObjects} before and
+// after): objects are compared by identity, and an event could change between two matches.
+const DOTTED_SLOTS = 4;
+const dottedObjs: (Obj | undefined)[] = new Array<Obj | undefined>(DOTTED_SLOTS).fill(undefined);
+const dottedAnswers: boolean[] = new Array<boolean>(DOTTED_SLOTS).fill(false);
+let dottedNext = 0;
+
+/** Empties the dotted-key memo: call before and after matching an event with compiled matchers. */
+export function forgetObjects(): void {
+  for (let i = 0; i < DOTTED_SLOTS; i++) dottedObjs[i] = undefined;
+}
+
+/** Whether the object has an own enumerable key containing a dot (memoised, see above). */
+function hasDottedKey(obj: Obj): boolean {
+  for (let i = 0; i < DOTTED_SLOTS; i++) if (dottedObjs[i] === obj) return dottedAnswers[i] as boolean;
+  let dotted = false;
+  for (const k in obj) {
+    if (k.includes(".")) {
+      dotted = true;
+      break;
+    }
+  }
+  dottedObjs[dottedNext] = obj;
+  dottedAnswers[dottedNext] = dotted;
+  dottedNext = (dottedNext + 1) % DOTTED_SLOTS;
+  return dotted;
+}
+
 /**
  * Rewrite dotted keys of one object level into nested objects (copy-on-write; the event is not
  * modified). A key that is both a leaf and an object becomes an array holding both, so both are seen.
@@ -429,8 +461,8 @@ export function compileNode(node: TrieNode): Pred<unknown> {
       if (Array.isArray(v)) return matchArray(v);
       const o = v as Obj;
       if (nAlias === 0) return matchObj(o);
-      if (absentBelow) return matchObj(hasAlias(o, aliases) ? undot(o) : o);
-      return matchObj(o) || (hasAlias(o, aliases) && matchObj(undot(o)));
+      if (absentBelow) return matchObj(hasDottedKey(o) && hasAlias(o, aliases) ? undot(o) : o);
+      return matchObj(o) || (hasDottedKey(o) && hasAlias(o, aliases) && matchObj(undot(o)));
     }
     return matchObj(undefined);
   };

@@ -26,7 +26,7 @@
  * `filters-above-default-quota`, and the `ddb-*` lints of `lintDynamoDB`.
  */
 
-import { buildTrie, compileRules, type TrieNode } from "./compile.js";
+import { buildTrie, compileRules, forgetObjects, type TrieNode } from "./compile.js";
 import { explainTries, type PatternExplanation } from "./explain.js";
 import { lintRules } from "./lint.js";
 import type { DuplicateKey } from "./parse.js";
@@ -77,6 +77,8 @@ interface Internals {
   rules: ExpandedRule[];
   tries: TrieNode[];
   duplicates: DuplicateKey[];
+  /** The compiled rules, without the per-event set-up of `match` (see {@link forgetObjects}). */
+  rulesMatch: (event: unknown) => boolean;
 }
 
 const internals = new WeakMap<CompiledPattern, Internals>();
@@ -91,15 +93,20 @@ export function compilePattern(text: string, opts: CompileOptions = {}): Compile
   if (v.rules === undefined || v.errors.length > 0)
     return { ok: false, errors: v.errors, warnings: v.warnings };
   const tries = v.rules.map(buildTrie);
-  const match = compileRules(tries);
+  const rulesMatch = compileRules(tries);
   const pattern: CompiledPattern = {
     text,
     dialect,
-    match,
+    match: (event) => {
+      forgetObjects();
+      const matched = rulesMatch(event);
+      forgetObjects();
+      return matched;
+    },
     explain: (event) => explainTries(tries, event),
     warnings: v.warnings,
   };
-  internals.set(pattern, { rules: v.rules, tries, duplicates: v.duplicates });
+  internals.set(pattern, { rules: v.rules, tries, duplicates: v.duplicates, rulesMatch });
   return { ok: true, pattern };
 }
 
@@ -167,13 +174,22 @@ export function compileCriteria(
     }
   });
   if (errors.length > 0) return { ok: false, errors, warnings };
-  const matchers = patterns.map((p) => p.match);
+  // The patterns' rules, run with one per-event set-up for all of them (see `forgetObjects`).
+  const matchers = patterns.map((p) => internals.get(p)!.rulesMatch);
   const count = matchers.length;
   const criteria: CompiledCriteria = {
     patterns,
     match: (event) => {
-      for (let i = 0; i < count; i++) if (matchers[i]!(event)) return i;
-      return -1;
+      forgetObjects();
+      let index = -1;
+      for (let i = 0; i < count; i++) {
+        if (matchers[i]!(event)) {
+          index = i;
+          break;
+        }
+      }
+      forgetObjects();
+      return index;
     },
     explain: (event) => {
       const filters = patterns.map((p) => p.explain(event));
