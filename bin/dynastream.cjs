@@ -20,21 +20,22 @@ const COMMANDS = new Set(["enable", "disable", "describe", "shards", "tail", "fi
 
 /** The bundle's exports ({ main, run }). */
 function load() {
-  const Module = require("node:module");
   const env = process.env;
   const enabled = !env.DYNASTREAM_NO_COMPILE_CACHE && !env.NODE_DISABLE_COMPILE_CACHE;
   const dir = enabled ? cacheDir(env) : undefined;
-  if (typeof Module.enableCompileCache === "function") {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major > 22 || (major === 22 && minor >= 1)) {
     if (enabled) {
       try {
-        Module.enableCompileCache(dir && path.join(dir, "node-compile-cache"));
+        require("node:module").enableCompileCache(dir && path.join(dir, "node-compile-cache"));
       } catch {
         // no cache: compile as usual
       }
     }
     return require(BUNDLE);
   }
-  return dir ? loadWithCodeCache(Module, dir) : require(BUNDLE);
+  // The CommonJS Module class, without loading node:module (its public face costs start-up).
+  return dir ? loadWithCodeCache(module.constructor, dir) : require(BUNDLE);
 }
 
 /** $XDG_CACHE_HOME/dynastream or $HOME/.cache/dynastream; undefined without either. */
