@@ -164,6 +164,9 @@ async function runInput(
   const source = input.input === "-" ? { stdin: ctx.stdin } : { path: input.input as string };
   let text = "";
   let records = 0;
+  // Every record of a stream names the same ARN: its table is looked up once.
+  let lastArn: string | undefined;
+  let lastTable: string | undefined;
   formatter.setNow(ctx.now());
   outer: for await (const batch of readInputBatches(source)) {
     for (let i = 0; i < batch.length; i++) {
@@ -171,11 +174,11 @@ async function runInput(
       const r = batch[i] as InputRecord;
       const streamArn = r.streamArn ?? r.record.eventSourceARN;
       if (matcher && !matcher.match(r.record, streamArn)) continue;
-      const where: RecordContext = {
-        streamArn,
-        shardId: r.shardId,
-        table: r.table ?? tableFromStreamArn(streamArn),
-      };
+      if (streamArn !== lastArn) {
+        lastArn = streamArn;
+        lastTable = tableFromStreamArn(streamArn);
+      }
+      const where: RecordContext = { streamArn, shardId: r.shardId, table: r.table ?? lastTable };
       text += formatter.record(r.record, where);
       records++;
       if (text.length >= WRITE_CHUNK_CHARS) {

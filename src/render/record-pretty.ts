@@ -184,10 +184,23 @@ export function formatDay(ms: number, tz: "utc" | "local" = "utc"): string {
   return parts(ms, tz)[0];
 }
 
+// Records of a batch mostly share their (1-second) creation time: the last answer is remembered.
+let lastMs = Number.NaN;
+let lastTz: "utc" | "local" | undefined;
+let lastToday: string | undefined;
+let lastTime = "";
+
 function timeText(ms: number | undefined, tz: "utc" | "local", today: string | undefined): string {
   if (ms === undefined || !(Math.abs(ms) <= 8.64e15)) return "--:--:--";
+  // Local time: the zone's offset could change while the process runs; only UTC is remembered.
+  if (ms === lastMs && tz === "utc" && lastTz === "utc" && today === lastToday) return lastTime;
   const [day, time] = parts(ms, tz);
-  return day === today ? time : day + " " + time;
+  const text = day === today ? time : day + " " + time;
+  lastMs = ms;
+  lastTz = tz;
+  lastToday = today;
+  lastTime = text;
+  return text;
 }
 
 function eventText(name: string | undefined, style: Style): string {
