@@ -41,6 +41,17 @@ const lazyChildProcess = {
   },
 };
 
+/** esbuild options of every bundle: one CommonJS file for Node 20, the AWS SDK left outside. */
+const COMMON = {
+  absWorkingDir: ROOT,
+  write: false,
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  external: ["@aws-sdk/*"],
+};
+
 /**
  * Builds dist/cli.cjs (and its map) under `outDir`; returns the path of the bundle. Each file is
  * written beside and renamed into place: a CLI run while another build is under way (tests in the
@@ -50,15 +61,9 @@ const lazyChildProcess = {
 export async function buildCli(outDir = join(ROOT, "dist")) {
   const outfile = join(outDir, "cli.cjs");
   const result = await build({
-    absWorkingDir: ROOT,
+    ...COMMON,
     entryPoints: [join(ROOT, "src", "cli.ts")],
     outfile,
-    write: false,
-    bundle: true,
-    format: "cjs",
-    platform: "node",
-    target: "node20",
-    external: ["@aws-sdk/*"],
     // import() of the SDK becomes require(): one module system, node_modules resolved from dist/.
     supported: { "dynamic-import": false },
     sourcemap: true,
@@ -88,6 +93,20 @@ export async function buildCli(outDir = join(ROOT, "dist")) {
     }
     const tmp = `${f.path}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
+    renameSync(tmp, f.path);
+    names.push(basename(f.path));
+  }
+  // The worker threads of `tail --input` on large files (src/io/parallel-input.ts): a bundle of its own.
+  const worker = await build({
+    ...COMMON,
+    entryPoints: [join(ROOT, "src", "io", "input-worker.ts")],
+    outfile: join(outDir, "input-worker.cjs"),
+    sourcemap: true,
+    logLevel: "warning",
+  });
+  for (const f of worker.outputFiles) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.text);
     renameSync(tmp, f.path);
     names.push(basename(f.path));
   }

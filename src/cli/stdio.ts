@@ -55,10 +55,13 @@ class DirectWriter extends EventEmitter implements WritableLike {
     return this.#stream?.writableLength ?? 0;
   }
 
-  write(chunk: string, cb?: (err?: Error | null) => void): boolean {
+  write(chunk: string | Uint8Array, cb?: (err?: Error | null) => void): boolean {
     if (this.#stream !== undefined) return this.#stream.write(chunk, cb);
     if (this.#failed) return false;
-    let buf = Buffer.from(chunk, "utf8");
+    let buf =
+      typeof chunk === "string"
+        ? Buffer.from(chunk, "utf8")
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (buf.length > this.#budget) return this.#handOver(buf, cb);
     this.#budget -= buf.length;
     try {

@@ -10,8 +10,8 @@ export function whenAborted(signal: AbortSignal): Promise<void> {
 }
 
 /** Writes to stdout, waiting (abortably) when the reader of stdout is slower than we are. */
-export async function writeOut(ctx: Context, text: string): Promise<void> {
-  if (text === "") return;
+export async function writeOut(ctx: Context, text: string | Uint8Array): Promise<void> {
+  if (text.length === 0) return;
   if (ctx.out.write(text)) return;
   const signal = ctx.signal;
   if (signal.aborted) return;

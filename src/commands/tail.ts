@@ -3,7 +3,9 @@
  * validated in core/tail-options, shards read by aws/tail/reader, lines built by render/tail-output;
  * this file wires them: backpressure-aware writes, the checkpoint, Ctrl-C and exit codes.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
@@ -11,18 +13,23 @@ import { collect } from "../cli/program.js";
 import { pipeClosed, whenAborted, writeOut } from "../cli/stdout.js";
 import { formatDuration } from "../core/duration.js";
 import type { StreamRecord } from "../core/record.js";
-import { tableFromStreamArn, toLambdaRecord } from "../core/record.js";
+import { toLambdaRecord } from "../core/record.js";
 import { CheckpointState, parseCheckpoint } from "../core/tail-checkpoint.js";
 import type { TailInput } from "../core/tail-options.js";
 import { DEFAULT_CONCURRENCY, parseTailFlags } from "../core/tail-options.js";
 import type { StartRules } from "../core/tail-plan.js";
 import { describePosition, skipBeforeFor, timestampPrecisionMs } from "../core/tail-plan.js";
 import { DataLossError, InterruptedError, UsageError } from "../errors.js";
+import { canRenderInParallel, PARALLEL_MIN_BYTES } from "../io/input-work.js";
 import type { InputRecord } from "../io/record-input.js";
-import type { RecordContext } from "../render/record-json.js";
 import { sanitize } from "../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../render/tail-output.js";
-import { createTailFormatter, TAIL_FORMATS } from "../render/tail-output.js";
+import {
+  createInputRenderer,
+  createTailFormatter,
+  inputStreamArn,
+  TAIL_FORMATS,
+} from "../render/tail-output.js";
 
 /** Saves the checkpoint at most every 200 ms (and once more at the end), one save at a time. */
 const CHECKPOINT_INTERVAL_MS = 200;
@@ -154,41 +161,93 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/**
+ * Worker threads for `tail --input` on a large file: DYNASTREAM_INPUT_THREADS (0 turns them off),
+ * else one per processor, at most 4 (and none on a single processor).
+ */
+function inputThreads(ctx: Context): number {
+  const v = ctx.env.DYNASTREAM_INPUT_THREADS;
+  if (v !== undefined && v !== "") {
+    if (/^\d+$/.test(v) && Number(v) <= 64) return Number(v);
+    ctx.out.warn(`DYNASTREAM_INPUT_THREADS=${v} is not a number of threads (0-64): using the default`);
+  }
+  const n = availableParallelism();
+  return n >= 2 ? Math.min(4, n) : 0;
+}
+
+/** dist/input-worker.cjs beside the bundle; undefined when running from source (no bundle). */
+function inputWorkerFile(): string | undefined {
+  return typeof __dirname === "string" ? join(__dirname, "input-worker.cjs") : undefined;
+}
+
 async function runInput(
   ctx: Context,
   input: TailInput,
   formatter: TailFormatter,
+  format: TailFormat,
   matcher: Matcher | undefined,
 ): Promise<number> {
+  const now = ctx.now();
+  // A large file, every record written: rendered on several cores, in order (io/parallel-input.ts).
+  if (input.input !== "-" && input.count === undefined && !matcher && !ctx.out.style.enabled) {
+    const path = input.input as string;
+    const workerFile = inputWorkerFile();
+    const threads = inputThreads(ctx);
+    const size = await stat(path).then(
+      (st) => (st.isFile() ? st.size : 0),
+      () => 0,
+    );
+    if (threads > 0 && size >= PARALLEL_MIN_BYTES && canRenderInParallel(workerFile)) {
+      ctx.out.debug(`--input: ${size} bytes, rendered by ${threads} worker threads`);
+      const { renderInputInParallel } = await import("../io/parallel-input.js");
+      const outcome = await renderInputInParallel({
+        path,
+        threads,
+        workerFile,
+        signal: ctx.signal,
+        format,
+        full: input.full,
+        tz: input.tz,
+        nowMs: now,
+        write: (text) => writeOut(ctx, text),
+      });
+      if (outcome.kind === "done") return inputEnd(ctx, outcome.records);
+      // One JSON document over many lines: nothing was written; the sequential reader takes it.
+      ctx.out.debug("--input: one JSON document over many lines: read as a whole");
+    }
+  }
   const { readInputBatches } = await import("../io/record-input.js");
   const source = input.input === "-" ? { stdin: ctx.stdin } : { path: input.input as string };
   let text = "";
   let records = 0;
-  // Every record of a stream names the same ARN: its table is looked up once.
-  let lastArn: string | undefined;
-  let lastTable: string | undefined;
-  formatter.setNow(ctx.now());
-  outer: for await (const batch of readInputBatches(source)) {
-    for (let i = 0; i < batch.length; i++) {
-      if (ctx.signal.aborted) break outer;
-      const r = batch[i] as InputRecord;
-      const streamArn = r.streamArn ?? r.record.eventSourceARN;
-      if (matcher && !matcher.match(r.record, streamArn)) continue;
-      if (streamArn !== lastArn) {
-        lastArn = streamArn;
-        lastTable = tableFromStreamArn(streamArn);
+  formatter.setNow(now);
+  const render = createInputRenderer(formatter);
+  try {
+    outer: for await (const batch of readInputBatches(source)) {
+      for (let i = 0; i < batch.length; i++) {
+        if (ctx.signal.aborted) break outer;
+        const r = batch[i] as InputRecord;
+        if (matcher && !matcher.match(r.record, inputStreamArn(r))) continue;
+        text += render(r);
+        records++;
+        if (text.length >= WRITE_CHUNK_CHARS) {
+          await writeOut(ctx, text);
+          text = "";
+        }
+        if (input.count !== undefined && records >= input.count) break outer;
       }
-      const where: RecordContext = { streamArn, shardId: r.shardId, table: r.table ?? lastTable };
-      text += formatter.record(r.record, where);
-      records++;
-      if (text.length >= WRITE_CHUNK_CHARS) {
-        await writeOut(ctx, text);
-        text = "";
-      }
-      if (input.count !== undefined && records >= input.count) break outer;
     }
+  } catch (e) {
+    // A bad line: the records before it are written, then the error (as the parallel path does).
+    if (!ctx.signal.aborted) await writeOut(ctx, text);
+    throw e;
   }
   await writeOut(ctx, text);
+  return inputEnd(ctx, records);
+}
+
+/** How a `tail --input` run ends: 0, or interrupted (closed stdout is 0 too). */
+function inputEnd(ctx: Context, records: number): number {
   if (ctx.signal.aborted) {
     if (pipeClosed(ctx)) return 0;
     throw new InterruptedError(`tail stopped: ${plural(records, "record")}`);
@@ -434,7 +493,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   const format = outputFormat(ctx.globals, TAIL_FORMATS, ctx.out.stdoutIsTTY, "json");
   const formatter = createTailFormatter(format, { style: ctx.out.style, full: input.full, tz: input.tz });
   const matcher = await loadFilters(ctx, input.filters);
-  if (input.input !== undefined) return runInput(ctx, input, formatter, matcher);
+  if (input.input !== undefined) return runInput(ctx, input, formatter, format, matcher);
   return runStream(ctx, input, formatter, format, matcher);
 }
 

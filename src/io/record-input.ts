@@ -23,9 +23,10 @@ export interface InputRecord {
 export type InputSource = { path: string } | { stdin: AsyncIterable<Buffer | string> };
 
 /** Most characters kept of a document that spans several lines (a JSON array or a pretty event). */
-const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
+export const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
 
-function bad(message: string): UsageError {
+/** The error of a bad input (exit 2), with the hint every such error has. */
+export function bad(message: string): UsageError {
   return new UsageError(
     `--input: ${message}`,
     'expected NDJSON of stream records (SDK or Lambda shape, or tail --output json lines), a JSON array of them, or a Lambda event {"Records":[...]}',
@@ -42,7 +43,8 @@ const CHUNK_BYTES = 64 * 1024;
  */
 const BATCH_RECORDS = 32;
 
-function notUtf8(label: string): UsageError {
+/** The error of an input that is not UTF-8. */
+export function notUtf8(label: string): UsageError {
   return new UsageError(
     `--input: ${label} is not valid UTF-8 text`,
     "save it as UTF-8 (JSON is UTF-8), e.g. iconv -f latin1 -t utf-8",
@@ -86,7 +88,11 @@ async function* chunksOf(source: InputSource): AsyncGenerator<string> {
   yield decode(undefined);
 }
 
-function parses(s: string): { ok: true; value: unknown } | { ok: false; error: string } {
+/** A line's JSON value, or the parser's message. */
+export type LineParse = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** Parses one line (or document) of the input. */
+export function parses(s: string): LineParse {
   try {
     return { ok: true, value: JSON.parse(s) };
   } catch (e) {
@@ -100,6 +106,23 @@ function parses(s: string): { ok: true; value: unknown } | { ok: false; error: s
  */
 function mayBeSpace(c: number): boolean {
   return c <= 32 || c >= 0xa0;
+}
+
+/** Whether a line (its CR already cut) holds nothing but white space: it is skipped. */
+export function isBlankLine(line: string): boolean {
+  return line.length === 0 || (mayBeSpace(line.charCodeAt(0)) && line.trim() === "");
+}
+
+/**
+ * The records of one NDJSON line, parsed, added to `out`; returns how many. Throws the UsageError
+ * (exit 2) naming line `lineNo` for invalid JSON or a value that holds no stream record.
+ */
+export function addLineRecords(p: LineParse, lineNo: number, out: InputRecord[]): number {
+  if (!p.ok) throw bad(`line ${lineNo}: invalid JSON: ${p.error}`);
+  const r = normalizeInput(p.value, `line ${lineNo}`);
+  if (!r.ok) throw bad(r.error);
+  addWithOrigin(p.value, r.records, out);
+  return r.records.length;
 }
 
 function addWithOrigin(value: unknown, records: StreamRecord[], out: InputRecord[]): void {
@@ -145,7 +168,7 @@ export async function* readInputBatches(source: InputSource): AsyncGenerator<Inp
       if (doc.length > MAX_DOCUMENT_CHARS) throw bad("document too large to read whole; use NDJSON");
       return;
     }
-    if (line.length === 0 || (mayBeSpace(line.charCodeAt(0)) && line.trim() === "")) return;
+    if (isBlankLine(line)) return;
     const p = parses(line);
     if (mode === "unknown") {
       if (!p.ok) {
@@ -156,11 +179,7 @@ export async function* readInputBatches(source: InputSource): AsyncGenerator<Inp
       }
       mode = "ndjson";
     }
-    if (!p.ok) throw bad(`line ${lineNo}: invalid JSON: ${p.error}`);
-    const r = normalizeInput(p.value, `line ${lineNo}`);
-    if (!r.ok) throw bad(r.error);
-    count += r.records.length;
-    addWithOrigin(p.value, r.records, batch);
+    count += addLineRecords(p, lineNo, batch);
   }
 
   let carry = ""; // the unfinished last line of the chunks so far

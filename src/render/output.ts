@@ -15,8 +15,11 @@ export interface Output {
   readonly stdoutIsTTY: boolean;
   /** Terminal width of stdout, when it is a TTY. */
   readonly columns: number | undefined;
-  /** Writes raw text to stdout (no newline added). Returns false when the stream wants a pause. */
-  write(text: string): boolean;
+  /**
+   * Writes raw text (or UTF-8 bytes) to stdout, no newline added. Returns false when the stream wants
+   * a pause.
+   */
+  write(text: string | Uint8Array): boolean;
   /** Writes one line of data to stdout. */
   line(text: string): void;
   /** Writes a JSON value as one line to stdout. */
@@ -32,7 +35,7 @@ export interface Output {
 }
 
 export interface WritableLike {
-  write(chunk: string, cb?: (err?: Error | null) => void): boolean;
+  write(chunk: string | Uint8Array, cb?: (err?: Error | null) => void): boolean;
   once(event: "drain", listener: () => void): unknown;
   isTTY?: boolean;
   columns?: number;

@@ -3,6 +3,7 @@
  * builders live in record-json.ts and record-pretty.ts; this picks one and adds newlines.
  */
 import type { StreamRecord } from "../core/record.js";
+import { tableFromStreamArn } from "../core/record.js";
 import type { GapInfo, RecordContext } from "./record-json.js";
 import { gapJsonLine, recordJsonLine } from "./record-json.js";
 import { formatDay, renderGapPretty, renderPretty } from "./record-pretty.js";
@@ -44,5 +45,35 @@ export function createTailFormatter(
     record: (rec, where) => `${recordJsonLine(rec, where, format)}\n`,
     gap: (gap) => (format === "raw" ? "" : `${gapJsonLine(gap)}\n`),
     setNow: () => undefined,
+  };
+}
+
+/** A record read by `tail --input`, with what a tail output line said about where it came from. */
+export interface InputRecordLike {
+  record: StreamRecord;
+  shardId?: string | undefined;
+  table?: string | undefined;
+  streamArn?: string | undefined;
+}
+
+/** The stream ARN a `tail --input` record names (its line's, else the record's own). */
+export function inputStreamArn(r: InputRecordLike): string | undefined {
+  return r.streamArn ?? r.record.eventSourceARN;
+}
+
+/**
+ * Renders `tail --input` records with `formatter`: where a record's line named no table, the table
+ * of its stream ARN (looked up once per ARN: a file's records usually all name the same one).
+ */
+export function createInputRenderer(formatter: TailFormatter): (r: InputRecordLike) => string {
+  let lastArn: string | undefined;
+  let lastTable: string | undefined;
+  return (r) => {
+    const streamArn = inputStreamArn(r);
+    if (streamArn !== lastArn) {
+      lastArn = streamArn;
+      lastTable = tableFromStreamArn(streamArn);
+    }
+    return formatter.record(r.record, { streamArn, shardId: r.shardId, table: r.table ?? lastTable });
   };
 }

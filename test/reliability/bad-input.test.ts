@@ -473,6 +473,7 @@ async function writeHuge(path: string, mb: number): Promise<number> {
 function runMeasured(
   args: string[],
   capture: boolean,
+  extraEnv: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string; maxRssKiB: number }> {
   const hook =
     'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,"\\nmaxrss="+process.resourceUsage().maxRSS+"\\n"))';
@@ -480,7 +481,7 @@ function runMeasured(
   return new Promise((resolve, reject) => {
     // A 64 MB heap cannot hold the file: a reader that kept the records would run out of memory.
     const child = spawn(process.execPath, ["--max-old-space-size=64", "--import", hook, BIN, ...args], {
-      env: envs.offline,
+      env: { ...envs.offline, ...extraEnv },
       stdio: ["ignore", devnull ?? "pipe", "pipe"],
     });
     if (devnull !== undefined) closeSync(devnull);
@@ -513,14 +514,26 @@ test("a ~200 MB NDJSON file streams through tail --input (and filter-test --reco
     const n = await writeHuge(big, 200);
     const size = statSync(big).size;
     const limitKiB = 192 * 1024; // under the file's 200 MB, Node and the CLI included (RSS is GC-noisy)
-    // Every record rendered (to /dev/null).
-    const all = await runMeasured(["tail", "--input", big, "--json"], false);
+    // Every record rendered (to /dev/null), on the main thread alone.
+    const all = await runMeasured(["tail", "--input", big, "--json"], false, {
+      DYNASTREAM_INPUT_THREADS: "0",
+    });
     assert.equal(all.code, 0, all.stderr);
     assertNoStackTrace(all.stderr);
     tc.diagnostic(
       `tail --input ${(size / 1048576).toFixed(0)} MB, ${n} records: peak RSS ${(all.maxRssKiB / 1024).toFixed(0)} MB`,
     );
     assert.ok(all.maxRssKiB < limitKiB, `peak RSS ${all.maxRssKiB} KiB for a ${size}-byte file`);
+    // The same on worker threads (the default for a large file): every thread has the 64 MB heap
+    // too, so none can hold the file; three heaps (main and two workers) with their young generations.
+    const par = await runMeasured(["tail", "--input", big, "--json", "--debug"], false, {
+      DYNASTREAM_INPUT_THREADS: "2",
+    });
+    assert.equal(par.code, 0, par.stderr);
+    assert.match(par.stderr, /rendered by 2 worker threads/);
+    assertNoStackTrace(par.stderr);
+    tc.diagnostic(`tail --input on 2 worker threads: peak RSS ${(par.maxRssKiB / 1024).toFixed(0)} MB`);
+    assert.ok(par.maxRssKiB < 2 * limitKiB, `peak RSS ${par.maxRssKiB} KiB on worker threads`);
     // Every record read, only the last one shown: proves the whole file was read.
     const last = await runMeasured(
       ["tail", "--input", big, "--json", "--filter", `{"dynamodb":{"NewImage":{"n":{"N":["${n - 1}"]}}}}`],

@@ -1,0 +1,134 @@
+/**
+ * One piece of `tail --input`'s parallel rendering (see io/parallel-input.ts): the text of the records
+ * in a chunk of the input file that starts and ends at line boundaries, exactly as the sequential
+ * reader (io/record-input.ts) and renderer would write them. Pure apart from decoding: the worker
+ * thread (io/input-worker.ts) and the tests call it alike.
+ */
+import { isAscii, isUtf8 } from "node:buffer";
+import { existsSync } from "node:fs";
+import { plainStyle } from "../render/style.js";
+import type { TailFormat } from "../render/tail-output.js";
+import { createInputRenderer, createTailFormatter } from "../render/tail-output.js";
+import type { InputRecord } from "./record-input.js";
+import { addLineRecords, isBlankLine, parses } from "./record-input.js";
+
+/** Files smaller than this are read the sequential way (threads cost ~30 ms to start). */
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+
+/** Whether the worker script is there (a build; not when running from source). */
+export function canRenderInParallel(workerFile: string | undefined): workerFile is string {
+  return workerFile !== undefined && existsSync(workerFile);
+}
+
+/** Characters of output text encoded at a time. */
+const FLUSH_CHARS = 64 * 1024;
+
+/** How records are rendered: the same for every chunk of a run. */
+export interface ChunkRenderOptions {
+  format: TailFormat;
+  full: boolean;
+  tz: "utc" | "local";
+  /** The run's clock at its start (pretty headers show the date only for other days). */
+  nowMs: number;
+}
+
+/** What became of one chunk. */
+export interface ChunkResult {
+  /** The output of the chunk's records, UTF-8 (up to a failing line, when one fails). */
+  bytes: Uint8Array;
+  records: number;
+  /** Lines in the chunk (a last line without a newline counts): to number lines across chunks. */
+  lines: number;
+  /** Whether the chunk has a line that is not blank. */
+  sawValue: boolean;
+  /** Whether its first non-blank line is not JSON on its own: at the start of a file, a document. */
+  firstValueFailed: boolean;
+  /** Why the chunk stopped early, if it did. */
+  error?:
+    | { kind: "utf8" }
+    /** Line `rel` of the chunk (1-based) failed; its text, to be failed again with its real number. */
+    | { kind: "line"; rel: number; line: string };
+}
+
+/**
+ * Text of a chunk: strictly UTF-8 (undefined when not). At the start of the file a byte-order mark
+ * is dropped, as the sequential reader's decoder does; elsewhere it is text like any other.
+ */
+function decode(bytes: Uint8Array, atStart: boolean): string | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let text: string;
+  if (isAscii(buf)) text = buf.toString("latin1");
+  else if (isUtf8(buf)) text = buf.toString("utf8");
+  else return undefined;
+  if (atStart && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
+}
+
+/** Renders one chunk. `atStart`: the chunk begins the file. */
+export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRenderOptions): ChunkResult {
+  const result: ChunkResult = {
+    bytes: new Uint8Array(0),
+    records: 0,
+    lines: 0,
+    sawValue: false,
+    firstValueFailed: false,
+  };
+  const text = decode(bytes, atStart);
+  if (text === undefined) {
+    result.error = { kind: "utf8" };
+    return result;
+  }
+  const formatter = createTailFormatter(opts.format, { style: plainStyle, full: opts.full, tz: opts.tz });
+  formatter.setNow(opts.nowMs);
+  const render = createInputRenderer(formatter);
+  const batch: InputRecord[] = [];
+  // Text is encoded every ~64 K characters: the records' strings then die young (a chunk's whole text
+  // kept as strings would outlive scavenges and fill the old generation: 3× the CPU, measured).
+  const parts: Buffer[] = [];
+  let size = 0;
+  let out = "";
+  const flush = (): void => {
+    const b = Buffer.from(out, "utf8");
+    parts.push(b);
+    size += b.length;
+    out = "";
+  };
+  let start = 0;
+  while (start < text.length) {
+    let nl = text.indexOf("\n", start);
+    if (nl < 0) nl = text.length;
+    let line = text.slice(start, nl);
+    start = nl + 1;
+    result.lines++;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    // The sequential reader drops a BOM from the first line too (after the decoder's).
+    if (atStart && result.lines === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (isBlankLine(line)) continue;
+    const p = parses(line);
+    if (!result.sawValue) {
+      result.sawValue = true;
+      result.firstValueFailed = !p.ok;
+      if (!p.ok && atStart) break; // a document: the caller reads the file the sequential way
+    }
+    try {
+      addLineRecords(p, result.lines, batch);
+    } catch {
+      result.error = { kind: "line", rel: result.lines, line };
+      break;
+    }
+    for (const r of batch) out += render(r);
+    result.records += batch.length;
+    batch.length = 0;
+    if (out.length >= FLUSH_CHARS) flush();
+  }
+  if (out !== "") flush();
+  // One buffer of its own, to be transferred to the main thread rather than copied.
+  const all = new Uint8Array(new ArrayBuffer(size));
+  let at = 0;
+  for (const b of parts) {
+    all.set(b, at);
+    at += b.length;
+  }
+  result.bytes = all;
+  return result;
+}
