@@ -64,6 +64,21 @@ function decode(bytes: Uint8Array, atStart: boolean): string | undefined {
   return text;
 }
 
+let made: { opts: ChunkRenderOptions; render: (r: InputRecord) => string } | undefined;
+
+/**
+ * The renderer for `opts`, kept while the same options come (a worker renders every chunk of a run
+ * with one options object): its caches (header times, tables of stream ARNs) then last the whole run.
+ */
+function rendererFor(opts: ChunkRenderOptions): (r: InputRecord) => string {
+  if (made?.opts !== opts) {
+    const formatter = createTailFormatter(opts.format, { style: plainStyle, full: opts.full, tz: opts.tz });
+    formatter.setNow(opts.nowMs);
+    made = { opts, render: createInputRenderer(formatter) };
+  }
+  return made.render;
+}
+
 /** Renders one chunk. `atStart`: the chunk begins the file. */
 export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRenderOptions): ChunkResult {
   const result: ChunkResult = {
@@ -78,9 +93,7 @@ export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRend
     result.error = { kind: "utf8" };
     return result;
   }
-  const formatter = createTailFormatter(opts.format, { style: plainStyle, full: opts.full, tz: opts.tz });
-  formatter.setNow(opts.nowMs);
-  const render = createInputRenderer(formatter);
+  const render = rendererFor(opts);
   const batch: InputRecord[] = [];
   // Text is encoded every ~64 K characters: the records' strings then die young (a chunk's whole text
   // kept as strings would outlive scavenges and fill the old generation: 3× the CPU, measured).
