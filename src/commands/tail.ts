@@ -12,7 +12,7 @@ import type { CommandSpec } from "../cli/program.js";
 import { collect } from "../cli/program.js";
 import { pipeClosed, whenAborted, writeOut } from "../cli/stdout.js";
 import { formatDuration } from "../core/duration.js";
-import type { StreamRecord } from "../core/record.js";
+import type { InputRecord, StreamRecord } from "../core/record.js";
 import { toLambdaRecord } from "../core/record.js";
 import { CheckpointState, parseCheckpoint } from "../core/tail-checkpoint.js";
 import type { TailInput } from "../core/tail-options.js";
@@ -21,7 +21,6 @@ import type { StartRules } from "../core/tail-plan.js";
 import { describePosition, skipBeforeFor, timestampPrecisionMs } from "../core/tail-plan.js";
 import { DataLossError, InterruptedError, UsageError } from "../errors.js";
 import { canRenderInParallel, PARALLEL_MIN_BYTES } from "../io/input-work.js";
-import type { InputRecord } from "../io/record-input.js";
 import { sanitize } from "../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../render/tail-output.js";
 import {

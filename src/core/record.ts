@@ -53,6 +53,14 @@ export interface StreamRecord {
 /** Any record shape this module accepts (alias kept for readers of the brief). */
 export type StreamRecordLike = StreamRecord;
 
+/** A record read by `tail --input`, with what a tail output line said about where it came from. */
+export interface InputRecord {
+  record: StreamRecord;
+  shardId?: string | undefined;
+  table?: string | undefined;
+  streamArn?: string | undefined;
+}
+
 /** A record exactly as Lambda hands it to a function (and as Lambda event filters see it). */
 export interface LambdaStreamRecord {
   eventID?: string;

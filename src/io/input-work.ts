@@ -4,13 +4,13 @@
  * reader (io/record-input.ts) and renderer would write them. Pure apart from decoding: the worker
  * thread (io/input-worker.ts) and the tests call it alike.
  */
-import { isAscii, isUtf8 } from "node:buffer";
 import { existsSync } from "node:fs";
+import type { InputRecord } from "../core/record.js";
 import { plainStyle } from "../render/style.js";
 import type { TailFormat } from "../render/tail-output.js";
 import { createInputRenderer, createTailFormatter } from "../render/tail-output.js";
-import type { InputRecord } from "./record-input.js";
 import { addLineRecords, isBlankLine, parses } from "./record-input.js";
+import { decodeUtf8Whole } from "./utf8.js";
 
 /** Files smaller than this are read the sequential way (threads cost ~30 ms to start). */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
@@ -50,20 +50,6 @@ export interface ChunkResult {
     | { kind: "line"; rel: number; line: string };
 }
 
-/**
- * Text of a chunk: strictly UTF-8 (undefined when not). At the start of the file a byte-order mark
- * is dropped, as the sequential reader's decoder does; elsewhere it is text like any other.
- */
-function decode(bytes: Uint8Array, atStart: boolean): string | undefined {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let text: string;
-  if (isAscii(buf)) text = buf.toString("latin1");
-  else if (isUtf8(buf)) text = buf.toString("utf8");
-  else return undefined;
-  if (atStart && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text;
-}
-
 let made: { opts: ChunkRenderOptions; render: (r: InputRecord) => string } | undefined;
 
 /**
@@ -88,7 +74,8 @@ export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRend
     sawValue: false,
     firstValueFailed: false,
   };
-  const text = decode(bytes, atStart);
+  // At the start of the file a byte-order mark is dropped, as the sequential reader's decoder does.
+  const text = decodeUtf8Whole(bytes, atStart);
   if (text === undefined) {
     result.error = { kind: "utf8" };
     return result;

@@ -66,8 +66,8 @@ export async function renderInputInParallel(o: ParallelInputOptions): Promise<Pa
   const render: ChunkRenderOptions = { format: o.format, full: o.full, tz: o.tz, nowMs: o.nowMs };
   const workers: Worker[] = [];
   const results = new Map<number, ChunkResult>();
-  let waiting: { seq: number; resolve: () => void } | undefined;
   let failure: Error | undefined;
+  // Called on every message and failure while the main thread waits for a result.
   let wake: (() => void) | undefined;
   const fail = (e: Error): void => {
     failure ??= e;
@@ -77,7 +77,7 @@ export async function renderInputInParallel(o: ParallelInputOptions): Promise<Pa
     const w = new Worker(o.workerFile, { workerData: render });
     w.on("message", (m: ChunkResult & { seq: number }) => {
       results.set(m.seq, m);
-      if (waiting !== undefined && waiting.seq === m.seq) waiting.resolve();
+      wake?.();
     });
     w.on("error", (e) => fail(e));
     w.on("exit", (code) => {
@@ -85,27 +85,20 @@ export async function renderInputInParallel(o: ParallelInputOptions): Promise<Pa
     });
     workers.push(w);
   }
+  /** The result of chunk `seq`, once its thread has posted it. */
   const resultOf = (seq: number): Promise<ChunkResult> =>
     new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        if (failure !== undefined) {
-          reject(failure);
-          return true;
-        }
-        const r = results.get(seq);
-        if (r === undefined) return false;
-        results.delete(seq);
-        resolve(r);
-        return true;
-      };
-      if (check()) return;
-      const again = (): void => {
-        waiting = undefined;
+      const check = (): void => {
+        if (failure !== undefined) reject(failure);
+        else if (results.has(seq)) {
+          const r = results.get(seq) as ChunkResult;
+          results.delete(seq);
+          resolve(r);
+        } else return;
         wake = undefined;
-        check();
       };
-      waiting = { seq, resolve: again };
-      wake = again;
+      wake = check;
+      check();
     });
 
   const source = pieces(o.path);

@@ -6,18 +6,10 @@
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { StreamRecord } from "../core/record.js";
+import type { InputRecord, StreamRecord } from "../core/record.js";
 import { normalizeInput, parseRecordText } from "../core/record.js";
 import { UsageError } from "../errors.js";
 import { strictUtf8Decoder } from "./utf8.js";
-
-/** A record from the input, with what a tail output line said about where it came from. */
-export interface InputRecord {
-  record: StreamRecord;
-  shardId?: string | undefined;
-  table?: string | undefined;
-  streamArn?: string | undefined;
-}
 
 /** Where records come from: a file path, or `-` with the process's stdin. */
 export type InputSource = { path: string } | { stdin: AsyncIterable<Buffer | string> };

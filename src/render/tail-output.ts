@@ -2,7 +2,7 @@
  * The text `tail` writes to stdout per record and per gap, in each output format. Pure: the line
  * builders live in record-json.ts and record-pretty.ts; this picks one and adds newlines.
  */
-import type { StreamRecord } from "../core/record.js";
+import type { InputRecord, StreamRecord } from "../core/record.js";
 import { tableFromStreamArn } from "../core/record.js";
 import type { GapInfo, RecordContext } from "./record-json.js";
 import { gapJsonLine, recordJsonLine } from "./record-json.js";
@@ -48,16 +48,8 @@ export function createTailFormatter(
   };
 }
 
-/** A record read by `tail --input`, with what a tail output line said about where it came from. */
-export interface InputRecordLike {
-  record: StreamRecord;
-  shardId?: string | undefined;
-  table?: string | undefined;
-  streamArn?: string | undefined;
-}
-
 /** The stream ARN a `tail --input` record names (its line's, else the record's own). */
-export function inputStreamArn(r: InputRecordLike): string | undefined {
+export function inputStreamArn(r: InputRecord): string | undefined {
   return r.streamArn ?? r.record.eventSourceARN;
 }
 
@@ -65,7 +57,7 @@ export function inputStreamArn(r: InputRecordLike): string | undefined {
  * Renders `tail --input` records with `formatter`: where a record's line named no table, the table
  * of its stream ARN (looked up once per ARN: a file's records usually all name the same one).
  */
-export function createInputRenderer(formatter: TailFormatter): (r: InputRecordLike) => string {
+export function createInputRenderer(formatter: TailFormatter): (r: InputRecord) => string {
   let lastArn: string | undefined;
   let lastTable: string | undefined;
   return (r) => {

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { InputRecord, InputSource } from "../../../src/io/record-input.js";
+import type { InputRecord } from "../../../src/core/record.js";
+import type { InputSource } from "../../../src/io/record-input.js";
 import { readInputBatches, readInputRecords } from "../../../src/io/record-input.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-record-input-"));
