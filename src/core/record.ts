@@ -61,6 +61,17 @@ export interface InputRecord {
   streamArn?: string | undefined;
 }
 
+/** The fields of a record's `dynamodb` part, in the order GetRecords and Lambda give them. */
+export const DYNAMODB_FIELDS = [
+  "ApproximateCreationDateTime",
+  "Keys",
+  "NewImage",
+  "OldImage",
+  "SequenceNumber",
+  "SizeBytes",
+  "StreamViewType",
+] as const;
+
 /** A record exactly as Lambda hands it to a function (and as Lambda event filters see it). */
 export interface LambdaStreamRecord {
   eventID?: string;

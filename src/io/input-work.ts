@@ -4,13 +4,13 @@
  * reader (io/record-input.ts) and renderer would write them. Pure apart from decoding: the worker
  * thread (io/input-worker.ts) and the tests call it alike.
  */
+import { isUtf8 } from "node:buffer";
 import { existsSync } from "node:fs";
 import type { InputRecord } from "../core/record.js";
 import { plainStyle } from "../render/style.js";
-import type { TailFormat } from "../render/tail-output.js";
-import { createInputRenderer, createTailFormatter } from "../render/tail-output.js";
+import type { LineRenderer, TailFormat } from "../render/tail-output.js";
+import { createFastLineRenderer, createInputRenderer, createTailFormatter } from "../render/tail-output.js";
 import { addLineRecords, isBlankLine, parses } from "./record-input.js";
-import { decodeUtf8Whole } from "./utf8.js";
 
 /** Files smaller than this are read the sequential way (threads cost ~30 ms to start). */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
@@ -50,19 +50,32 @@ export interface ChunkResult {
     | { kind: "line"; rel: number; line: string };
 }
 
-let made: { opts: ChunkRenderOptions; render: (r: InputRecord) => string } | undefined;
+let made:
+  | { opts: ChunkRenderOptions; render: (r: InputRecord) => string; fast: LineRenderer | undefined }
+  | undefined;
 
 /**
- * The renderer for `opts`, kept while the same options come (a worker renders every chunk of a run
- * with one options object): its caches (header times, tables of stream ARNs) then last the whole run.
+ * The renderers for `opts`, kept while the same options come (a worker renders every chunk of a run
+ * with one options object): their caches (header times, tables of stream ARNs) then last the whole run.
  */
-function rendererFor(opts: ChunkRenderOptions): (r: InputRecord) => string {
+function renderersFor(opts: ChunkRenderOptions): NonNullable<typeof made> {
   if (made?.opts !== opts) {
     const formatter = createTailFormatter(opts.format, { style: plainStyle, full: opts.full, tz: opts.tz });
     formatter.setNow(opts.nowMs);
-    made = { opts, render: createInputRenderer(formatter) };
+    made = {
+      opts,
+      render: createInputRenderer(formatter),
+      fast: createFastLineRenderer(opts.format, formatter),
+    };
   }
-  return made.render;
+  return made;
+}
+
+/** After this many lines in a row that the fast path does not take, a chunk stops trying it. */
+const FAST_MISSES = 16;
+
+function isBom(buf: Buffer, at: number): boolean {
+  return buf[at] === 0xef && buf[at + 1] === 0xbb && buf[at + 2] === 0xbf;
 }
 
 /** Renders one chunk. `atStart`: the chunk begins the file. */
@@ -74,13 +87,14 @@ export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRend
     sawValue: false,
     firstValueFailed: false,
   };
-  // At the start of the file a byte-order mark is dropped, as the sequential reader's decoder does.
-  const text = decodeUtf8Whole(bytes, atStart);
-  if (text === undefined) {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(buf)) {
     result.error = { kind: "utf8" };
     return result;
   }
-  const render = rendererFor(opts);
+  const { render, fast: fastRenderer } = renderersFor(opts);
+  let fast = fastRenderer;
+  let misses = 0;
   const batch: InputRecord[] = [];
   // Text is encoded every ~64 K characters: the records' strings then die young (a chunk's whole text
   // kept as strings would outlive scavenges and fill the old generation: 3× the CPU, measured).
@@ -93,16 +107,33 @@ export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRend
     size += b.length;
     out = "";
   };
-  let start = 0;
-  while (start < text.length) {
-    let nl = text.indexOf("\n", start);
-    if (nl < 0) nl = text.length;
-    let line = text.slice(start, nl);
+  // At the start of the file a byte-order mark is dropped, as the sequential reader's decoder does.
+  let start = atStart && isBom(buf, 0) ? 3 : 0;
+  while (start < buf.length) {
+    let nl = buf.indexOf(10, start);
+    if (nl < 0) nl = buf.length;
+    let s = start;
+    let e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
     start = nl + 1;
     result.lines++;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
     // The sequential reader drops a BOM from the first line too (after the decoder's).
-    if (atStart && result.lines === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (atStart && result.lines === 1 && isBom(buf, s)) s += 3;
+    if (fast !== undefined) {
+      const text = fast(buf, s, e);
+      if (text !== undefined) {
+        result.sawValue = true;
+        out += text;
+        result.records++;
+        misses = 0;
+        if (out.length >= FLUSH_CHARS) flush();
+        continue;
+      }
+      // Lines of another form (white space, other shapes) take the general path; stop trying when
+      // none of the last few was taken.
+      if (++misses === FAST_MISSES) fast = undefined;
+    }
+    if (e < s) e = s;
+    const line = buf.toString("utf8", s, e);
     if (isBlankLine(line)) continue;
     const p = parses(line);
     if (!result.sawValue) {

@@ -66,17 +66,3 @@ export function strictUtf8Decoder(): StrictUtf8Decoder {
     return text;
   };
 }
-
-/**
- * The text of bytes that end at a character boundary (a whole file, or a piece of one cut at a
- * newline), decoded as strictly as {@link strictUtf8Decoder}: undefined when they are not UTF-8.
- * `dropBom`: a byte-order mark at the start is not text (the start of a file), as TextDecoder does.
- */
-export function decodeUtf8Whole(bytes: Uint8Array, dropBom: boolean): string | undefined {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let text: string;
-  if (isAscii(buf)) text = buf.toString("latin1");
-  else if (isUtf8(buf)) text = buf.toString("utf8");
-  else return undefined;
-  return dropBom && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}

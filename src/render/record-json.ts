@@ -113,21 +113,45 @@ export function recordJsonLine(
   output: JsonOutput = "json",
 ): string {
   if (output === "raw") return rawJson(rec);
+  const d = rec.dynamodb ?? {};
+  const oldImage = d.OldImage;
+  const newImage = d.NewImage;
+  // Each map is traversed once for both its plain and its typed (Lambda `record`) text.
+  return recordJsonLineOf(
+    rec,
+    ctx,
+    output,
+    d.Keys ? plainAndDynamodbJsonMap(d.Keys) : undefined,
+    oldImage ? plainAndDynamodbJsonMap(oldImage) : undefined,
+    newImage ? plainAndDynamodbJsonMap(newImage) : undefined,
+    rec.eventName === "MODIFY" && oldImage && newImage ? diffImages(oldImage, newImage) : undefined,
+  );
+}
+
+/** Both JSON texts of an image: plain (unmarshalled) and typed (DynamoDB JSON). */
+export interface ImageTexts {
+  plain: string;
+  typed: string;
+}
+
+/**
+ * {@link recordJsonLine} given the texts of the record's keys and images (undefined when absent, the
+ * record's own images are not read) and its diff (undefined unless a MODIFY with both images).
+ */
+export function recordJsonLineOf(
+  rec: StreamRecord,
+  ctx: RecordContext,
+  output: "json" | "dynamodb-json",
+  keys: ImageTexts | undefined,
+  oldJ: ImageTexts | undefined,
+  newJ: ImageTexts | undefined,
+  diff: readonly Change[] | undefined,
+): string {
   const typed = output === "dynamodb-json";
   const d = rec.dynamodb ?? {};
   const seconds = creationTimeSeconds(rec);
   const streamArn = ctx.streamArn ?? rec.eventSourceARN;
   const table = ctx.table ?? tableOf(streamArn);
-  const oldImage = d.OldImage;
-  const newImage = d.NewImage;
-  // Each map is traversed once for both its plain and its typed (Lambda `record`) text.
-  const keys = d.Keys ? plainAndDynamodbJsonMap(d.Keys) : undefined;
-  const oldJ = oldImage ? plainAndDynamodbJsonMap(oldImage) : undefined;
-  const newJ = newImage ? plainAndDynamodbJsonMap(newImage) : undefined;
-  let changes = "null";
-  if (rec.eventName === "MODIFY" && oldImage && newImage) {
-    changes = changesJson(diffImages(oldImage, newImage), typed);
-  }
   return (
     '{"type":"record","eventID":' +
     str(rec.eventID) +
@@ -152,7 +176,7 @@ export function recordJsonLine(
     ',"newImage":' +
     (newJ ? (typed ? newJ.typed : newJ.plain) : "null") +
     ',"changes":' +
-    changes +
+    (diff ? changesJson(diff, typed) : "null") +
     ',"record":' +
     lambdaJson(rec, streamArn, seconds, keys?.typed, newJ?.typed, oldJ?.typed) +
     "}"

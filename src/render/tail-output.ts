@@ -4,8 +4,10 @@
  */
 import type { InputRecord, StreamRecord } from "../core/record.js";
 import { tableFromStreamArn } from "../core/record.js";
-import type { GapInfo, RecordContext } from "./record-json.js";
-import { gapJsonLine, recordJsonLine } from "./record-json.js";
+import type { ImageScan } from "./fast-line.js";
+import { differingAttributes, diffScanned, parseImage, scanRecordLine, typedText } from "./fast-line.js";
+import type { GapInfo, ImageTexts, RecordContext } from "./record-json.js";
+import { gapJsonLine, recordJsonLine, recordJsonLineOf } from "./record-json.js";
 import { formatDay, renderGapPretty, renderPretty } from "./record-pretty.js";
 import type { Style } from "./style.js";
 
@@ -67,5 +69,57 @@ export function createInputRenderer(formatter: TailFormatter): (r: InputRecord) 
       lastTable = tableFromStreamArn(streamArn);
     }
     return formatter.record(r.record, { streamArn, shardId: r.shardId, table: r.table ?? lastTable });
+  };
+}
+
+/** Renders one NDJSON line of `tail --input` from its bytes: its text, or undefined (see below). */
+export type LineRenderer = (buf: Buffer, start: number, end: number) => string | undefined;
+
+function texts(scan: ImageScan | undefined): ImageTexts | undefined {
+  return scan === undefined ? undefined : { plain: scan.plain, typed: typedText(scan) };
+}
+
+/**
+ * The fast path of {@link createInputRenderer} for a line holding one Lambda- or SDK-shaped record
+ * (render/fast-line.ts): the same text, without parsing the whole line into objects. Undefined when
+ * the line is not one the fast path takes; the caller then parses it and uses the general renderer.
+ * No fast path for `raw` (undefined).
+ */
+export function createFastLineRenderer(
+  format: TailFormat,
+  formatter: TailFormatter,
+): LineRenderer | undefined {
+  if (format === "raw") return undefined;
+  let lastArn: string | undefined;
+  let lastTable: string | undefined;
+  return (buf, start, end) => {
+    const scan = scanRecordLine(buf, start, end);
+    if (scan === undefined) return undefined;
+    const rec = scan.record;
+    const streamArn = rec.eventSourceARN;
+    if (streamArn !== lastArn) {
+      lastArn = streamArn;
+      lastTable = tableFromStreamArn(streamArn);
+    }
+    const where: RecordContext = { streamArn, shardId: undefined, table: lastTable };
+    const { oldImage, newImage } = scan;
+    const modify = rec.eventName === "MODIFY" && oldImage !== undefined && newImage !== undefined;
+    if (format !== "pretty") {
+      const diff = modify ? diffScanned(oldImage, newImage) : undefined;
+      return `${recordJsonLineOf(rec, where, format, texts(scan.keys), texts(oldImage), texts(newImage), diff)}\n`;
+    }
+    // Pretty: a MODIFY shows only its changes, and those come out the same from the attributes that
+    // differ as from the whole images.
+    const d = rec.dynamodb ?? {};
+    if (scan.keys !== undefined) d.Keys = parseImage(scan.keys);
+    if (modify) {
+      const parts = differingAttributes(oldImage, newImage);
+      d.OldImage = parts.oldImage;
+      d.NewImage = parts.newImage;
+    } else {
+      if (oldImage !== undefined) d.OldImage = parseImage(oldImage);
+      if (newImage !== undefined) d.NewImage = parseImage(newImage);
+    }
+    return formatter.record(rec, where);
   };
 }

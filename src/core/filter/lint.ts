@@ -3,6 +3,7 @@
  * never (or always) match DynamoDB stream records.
  */
 
+import { DYNAMODB_FIELDS } from "../record.js";
 import type { DuplicateKey } from "./parse.js";
 import type { Diagnostic, ExpandedRule, LeafSpec, Operator, StreamViewType } from "./types.js";
 
@@ -17,15 +18,7 @@ const TOP_LEVEL = new Set([
   "userIdentity",
 ]);
 const UNCONFIRMED_TOP_LEVEL = new Set(["eventSource", "eventSourceARN", "awsRegion"]);
-const DYNAMODB_KEYS = new Set([
-  "ApproximateCreationDateTime",
-  "Keys",
-  "NewImage",
-  "OldImage",
-  "SequenceNumber",
-  "SizeBytes",
-  "StreamViewType",
-]);
+const DYNAMODB_KEYS: ReadonlySet<string> = new Set(DYNAMODB_FIELDS);
 const IMAGES = new Set(["Keys", "NewImage", "OldImage"]);
 const SCALAR_DESCRIPTORS = new Set(["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS"]);
 const STRING_DESCRIPTORS = new Set(["S", "N", "B", "SS", "NS", "BS"]);

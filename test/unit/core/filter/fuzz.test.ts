@@ -3,15 +3,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compilePattern, lintDynamoDB } from "../../../../src/core/filter/index.js";
+import { random } from "../../../helpers/random.js";
 
-let seed = 7;
-function rnd(n: number): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-}
+const rnd = random(7);
 const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
 
 const KEYS = ["a", "b", "c", "a.b", "S", "N"];

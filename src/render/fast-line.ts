@@ -1,0 +1,792 @@
+/**
+ * `tail --input`'s fast path: one NDJSON line of a Lambda- or SDK-shaped stream record, as UTF-8
+ * bytes, read without building its objects. A byte scanner validates the line and finds its parts;
+ * the typed (DynamoDB JSON) text of each image is the line's own bytes, its plain text is written
+ * by dropping the type tags, and only the attributes whose bytes differ between the old and the new
+ * image are parsed (small `JSON.parse` calls) to be diffed by the same code as every other record.
+ *
+ * It takes only what it can render exactly as the general path does (parse, `normalizeInput`, the
+ * renderers): compact JSON (no white space between tokens), escapes as `JSON.stringify` writes them,
+ * no duplicate or integer-like attribute names, every value valid. Anything else (and a record
+ * with `userIdentity` or unknown fields) makes {@link scanRecordLine} return `undefined`, and the
+ * caller takes the general path for that line, which also gives the errors. Output is the same byte
+ * for byte; test/unit/fast-line.test.ts compares the two over generated and hand-made records.
+ *
+ * Pure (no I/O). Not re-entrant: the scanner keeps its position in module state.
+ */
+import type { AttributeMap, AttributeValue } from "../core/attr.js";
+import { diffImages } from "../core/diff.js";
+import type { StreamRecord } from "../core/record.js";
+import { DYNAMODB_FIELDS } from "../core/record.js";
+
+/** Why the scanner gave up; thrown inside, never seen outside this module. */
+const BAIL = { bail: true };
+
+function bail(): never {
+  throw BAIL;
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const LBRACE = 123;
+const RBRACE = 125;
+const LBRACKET = 91;
+const RBRACKET = 93;
+
+/** Deepest nesting of maps and lists taken (DynamoDB allows 32 levels). */
+const MAX_DEPTH = 64;
+
+// Scanner state: the line's bytes, the read position, the end of the line.
+let b: Buffer = Buffer.alloc(0);
+let i = 0;
+let end = 0;
+/** Whether the line has a byte above 0x7f (in a string: nowhere else is one valid). */
+let wide = false;
+
+/** Text of bytes [s, e) of the line (Latin-1 is the same, and quicker, when the line is ASCII). */
+function text(s: number, e: number): string {
+  return wide ? b.toString("utf8", s, e) : b.toString("latin1", s, e);
+}
+
+// Plain output of the image being scanned (never longer than the image's own text).
+let o: Buffer = Buffer.alloc(64 * 1024);
+let op = 0;
+
+// Attribute names of the maps being scanned, to find duplicates: start, end and hash of each.
+const MAX_NAMES = 4096;
+const nameStart = new Int32Array(MAX_NAMES);
+const nameEnd = new Int32Array(MAX_NAMES);
+const nameHash = new Int32Array(MAX_NAMES);
+let names = 0;
+
+function put(c: number): void {
+  o[op++] = c;
+}
+
+function copy(s: number, e: number): void {
+  if (e - s > 32) {
+    b.copy(o, op, s, e);
+    op += e - s;
+  } else for (let j = s; j < e; j++) o[op++] = b[j] as number;
+}
+
+function putAscii(s: string): void {
+  for (let j = 0; j < s.length; j++) o[op++] = s.charCodeAt(j);
+}
+
+function expect(c: number): void {
+  if (b[i] !== c) bail();
+  i++;
+}
+
+/**
+ * Moves past the string at `i` (which must start there). Escapes must be the ones `JSON.stringify`
+ * writes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, `\u00xx` for other control characters), so the
+ * text is what the general path would write for the decoded string; raw control characters are not
+ * JSON at all. Returns the hash of the content (for attribute names).
+ */
+function str(): number {
+  if (b[i] !== QUOTE) bail();
+  let j = i + 1;
+  let h = 0;
+  for (;;) {
+    if (j >= end) bail();
+    const c = b[j] as number;
+    if (c === QUOTE) break;
+    if (c === BACKSLASH) {
+      j = escapeEnd(j);
+      continue;
+    }
+    if (c < 0x20) bail();
+    if (c >= 0x80) wide = true;
+    h = (Math.imul(h, 31) + c) | 0;
+    j++;
+  }
+  i = j + 1;
+  return h;
+}
+
+/** The position after the escape at `j`, if it is one `JSON.stringify` would write. */
+function escapeEnd(j: number): number {
+  const c = b[j + 1];
+  switch (c) {
+    case QUOTE:
+    case BACKSLASH:
+    case 98: // b
+    case 102: // f
+    case 110: // n
+    case 114: // r
+    case 116: // t
+      return j + 2;
+    case 117: {
+      // u: only \u00xx below 0x20 (lower-case hex), and not one with a short form.
+      if (b[j + 2] !== 48 || b[j + 3] !== 48) bail();
+      const h = b[j + 4] as number;
+      const l = b[j + 5] as number;
+      if (h !== 48 && h !== 49) bail();
+      const lo = l >= 48 && l <= 57 ? l - 48 : l >= 97 && l <= 102 ? l - 87 : -1;
+      if (lo < 0) bail();
+      const v = (h - 48) * 16 + lo;
+      if (v === 8 || v === 9 || v === 10 || v === 12 || v === 13) bail();
+      return j + 6;
+    }
+    default:
+      return bail();
+  }
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 48 && c <= 57;
+}
+
+/** Whether bytes [s, e) are a JSON number token (what plain JSON writes unquoted). */
+function isJsonNumber(s: number, e: number): boolean {
+  let j = s;
+  if (b[j] === 45) j++;
+  if (j >= e) return false;
+  if (b[j] === 48) j++;
+  else if (isDigit(b[j])) while (j < e && isDigit(b[j])) j++;
+  else return false;
+  return fractionAndExponent(j, e, true);
+}
+
+/** Whether bytes [s, e) are a decimal DynamoDB accepts (`+1`, `.5`, `5.`, `1e3`; see core/attr). */
+function isDecimal(s: number, e: number): boolean {
+  let j = s;
+  if (b[j] === 43 || b[j] === 45) j++;
+  const d = j;
+  while (j < e && isDigit(b[j])) j++;
+  const intDigits = j - d;
+  if (j < e && b[j] === 46) {
+    j++;
+    const f = j;
+    while (j < e && isDigit(b[j])) j++;
+    if (intDigits === 0 && j === f) return false;
+  } else if (intDigits === 0) return false;
+  return fractionAndExponent(j, e, false);
+}
+
+/** The rest of a number from `j`: `.digits` (when `fraction`), then an optional exponent, then the end. */
+function fractionAndExponent(start: number, e: number, fraction: boolean): boolean {
+  let j = start;
+  if (fraction && j < e && b[j] === 46) {
+    j++;
+    const f = j;
+    while (j < e && isDigit(b[j])) j++;
+    if (j === f) return false;
+  }
+  if (j < e && (b[j] === 101 || b[j] === 69)) {
+    j++;
+    if (j < e && (b[j] === 43 || b[j] === 45)) j++;
+    const x = j;
+    while (j < e && isDigit(b[j])) j++;
+    if (j === x) return false;
+  }
+  return j === e;
+}
+
+/** Whether bytes [s, e) are base64 text as core/attr checks it (`[A-Za-z0-9+/]*={0,2}`). */
+function isBase64(s: number, e: number): boolean {
+  let j = s;
+  for (; j < e; j++) {
+    const c = b[j] as number;
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47))
+      break;
+  }
+  if (j < e && b[j] === 61) j++;
+  if (j < e && b[j] === 61) j++;
+  return j === e;
+}
+
+/** Whether bytes [s, e) are `true`/`false`/`null`-like literal `lit` (given as char codes). */
+function literal(lit: readonly number[]): boolean {
+  for (let k = 0; k < lit.length; k++) if (b[i + k] !== lit[k]) return false;
+  i += lit.length;
+  return true;
+}
+
+const TRUE = [116, 114, 117, 101];
+const FALSE = [102, 97, 108, 115, 101];
+const NULL = [110, 117, 108, 108];
+
+/** An attribute name (at `i`), remembered to find duplicates; integer-like names bail. */
+function name(): void {
+  const s = i;
+  const h = str();
+  // A name like "7" would come first in a parsed object whatever its place in the text.
+  const e = i - 1;
+  if (isDigit(b[s + 1]) && e - s - 1 <= 10) {
+    let j = s + 1;
+    while (j < e && isDigit(b[j])) j++;
+    if (j === e && (e - s - 1 === 1 || b[s + 1] !== 48)) {
+      if (Number(b.toString("latin1", s + 1, e)) < 4294967295) bail();
+    }
+  }
+  if (names === MAX_NAMES) bail();
+  nameStart[names] = s;
+  nameEnd[names] = i;
+  nameHash[names] = h;
+  names++;
+}
+
+/** Bails when two of the names from `first` on are the same (a parsed object keeps only the last). */
+function checkNames(first: number): void {
+  for (let x = first + 1; x < names; x++) {
+    const h = nameHash[x];
+    for (let y = first; y < x; y++) {
+      if (
+        nameHash[y] === h &&
+        sameBytes(nameStart[x] as number, nameEnd[x] as number, nameStart[y] as number, nameEnd[y] as number)
+      )
+        bail();
+    }
+  }
+  names = first;
+}
+
+function sameBytes(s1: number, e1: number, s2: number, e2: number): boolean {
+  if (e1 - s1 !== e2 - s2) return false;
+  for (let k = 0; k < e1 - s1; k++) if (b[s1 + k] !== b[s2 + k]) return false;
+  return true;
+}
+
+/** An array of strings at `i` (SS, NS, BS); `check` validates each element's content. */
+function stringArray(kind: number): void {
+  expect(LBRACKET);
+  if (b[i] === RBRACKET) {
+    i++;
+    if (kind === NS) putAscii("[]");
+    return;
+  }
+  if (kind === NS) put(LBRACKET);
+  for (;;) {
+    const s = i;
+    str();
+    if (kind === NS) {
+      if (isJsonNumber(s + 1, i - 1)) copy(s + 1, i - 1);
+      else if (isDecimal(s + 1, i - 1)) copy(s, i);
+      else bail();
+    } else if (kind === BS && !isBase64(s + 1, i - 1)) bail();
+    const c = b[i++];
+    if (kind === NS) put(c as number);
+    if (c === RBRACKET) return;
+    if (c !== COMMA) bail();
+  }
+}
+
+const SS = 1;
+const NS = 2;
+const BS = 3;
+
+/** An attribute value (`{"<tag>":…}`) at `i`; its plain text goes to the output. */
+function value(depth: number): void {
+  if (b[i] !== LBRACE || b[i + 1] !== QUOTE) bail();
+  const t = b[i + 2] as number;
+  if (b[i + 3] === QUOTE && b[i + 4] === COLON) {
+    i += 5;
+    const s = i;
+    switch (t) {
+      case 83: // S
+        str();
+        copy(s, i);
+        break;
+      case 78: // N
+        str();
+        if (isJsonNumber(s + 1, i - 1)) copy(s + 1, i - 1);
+        else if (isDecimal(s + 1, i - 1)) copy(s, i);
+        else bail();
+        break;
+      case 77: // M
+        map(depth + 1);
+        break;
+      case 76: // L
+        list(depth + 1);
+        break;
+      case 66: // B
+        str();
+        if (!isBase64(s + 1, i - 1)) bail();
+        copy(s, i);
+        break;
+      default:
+        bail();
+    }
+  } else if (b[i + 3] === 83 && b[i + 4] === QUOTE && b[i + 5] === COLON) {
+    // SS, NS, BS
+    i += 6;
+    const s = i;
+    const kind = t === 83 ? SS : t === 78 ? NS : t === 66 ? BS : bail();
+    stringArray(kind);
+    if (kind !== NS) copy(s, i);
+  } else if (t === 66 && b[i + 3] === 79 && b[i + 4] === 79 && b[i + 5] === 76 && b[i + 6] === QUOTE) {
+    // BOOL
+    if (b[i + 7] !== COLON) bail();
+    i += 8;
+    const s = i;
+    if (!literal(TRUE) && !literal(FALSE)) bail();
+    copy(s, i);
+  } else if (t === 78 && b[i + 3] === 85 && b[i + 4] === 76 && b[i + 5] === 76 && b[i + 6] === QUOTE) {
+    // NULL: only true is valid
+    if (b[i + 7] !== COLON) bail();
+    i += 8;
+    if (!literal(TRUE)) bail();
+    putAscii("null");
+  } else bail();
+  expect(RBRACE);
+}
+
+function list(depth: number): void {
+  if (depth > MAX_DEPTH) bail();
+  expect(LBRACKET);
+  put(LBRACKET);
+  if (b[i] === RBRACKET) {
+    i++;
+    put(RBRACKET);
+    return;
+  }
+  for (;;) {
+    value(depth);
+    const c = b[i++];
+    put(c as number);
+    if (c === RBRACKET) return;
+    if (c !== COMMA) bail();
+  }
+}
+
+function map(depth: number): void {
+  if (depth > MAX_DEPTH) bail();
+  expect(LBRACE);
+  put(LBRACE);
+  if (b[i] === RBRACE) {
+    i++;
+    put(RBRACE);
+    return;
+  }
+  const first = names;
+  for (;;) {
+    const s = i;
+    name();
+    expect(COLON);
+    copy(s, i);
+    value(depth);
+    const c = b[i++];
+    put(c as number);
+    if (c === RBRACE) break;
+    if (c !== COMMA) bail();
+  }
+  checkNames(first);
+}
+
+/** Where one image's text is, and where each of its attributes is (names and values). */
+export interface ImageScan {
+  /** The image's text, `{` to `}`: also its typed (DynamoDB JSON) text. */
+  start: number;
+  end: number;
+  /** Its plain text. */
+  plain: string;
+  /** Per attribute: name start, name end (both quotes included), value start, value end. */
+  spans: number[];
+}
+
+/** An image (top-level attribute map) at `i`. */
+function image(): ImageScan {
+  const start = i;
+  expect(LBRACE);
+  // The plain text is never longer than the typed text it comes from.
+  if (o.length < end - start) o = Buffer.alloc(Math.max(o.length * 2, end - start));
+  op = 0;
+  put(LBRACE);
+  const spans: number[] = [];
+  if (b[i] === RBRACE) {
+    i++;
+    put(RBRACE);
+  } else {
+    const first = names;
+    for (;;) {
+      const s = i;
+      name();
+      expect(COLON);
+      copy(s, i);
+      const v = i;
+      value(0);
+      spans.push(s, v - 1, v, i);
+      const c = b[i++];
+      put(c as number);
+      if (c === RBRACE) break;
+      if (c !== COMMA) bail();
+    }
+    checkNames(first);
+  }
+  return { start, end: i, plain: wide ? o.toString("utf8", 0, op) : o.toString("latin1", 0, op), spans };
+}
+
+/** The string at `i` as a JS string (escapes decoded). */
+function stringValue(): string {
+  const s = i;
+  str();
+  for (let j = s + 1; j < i - 1; j++) if (b[j] === BACKSLASH) return JSON.parse(text(s, i)) as string;
+  return text(s + 1, i - 1);
+}
+
+/** A JSON number at `i` as a JS number. */
+function numberValue(): number {
+  const s = i;
+  if (b[i] === 45) i++;
+  while (i < end) {
+    const c = b[i] as number;
+    if (isDigit(c) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45) i++;
+    else break;
+  }
+  if (!isJsonNumber(s, i)) bail();
+  const n = Number(b.toString("latin1", s, i));
+  if (!Number.isFinite(n)) bail();
+  return n;
+}
+
+/** The fields of a record line: `dynamodb`'s images as scans. */
+export interface ScannedRecord {
+  /** The record without its images (scalars only). */
+  record: StreamRecord;
+  keys: ImageScan | undefined;
+  oldImage: ImageScan | undefined;
+  newImage: ImageScan | undefined;
+}
+
+// Top-level and `dynamodb` field names, as bytes (with quotes), and the bit each sets when seen.
+function field(s: string): Buffer {
+  return Buffer.from(JSON.stringify(s), "latin1");
+}
+const TOP = [
+  "eventID",
+  "eventName",
+  "eventVersion",
+  "eventSource",
+  "awsRegion",
+  "dynamodb",
+  "eventSourceARN",
+].map(field);
+/** Indexed as DYNAMODB_FIELDS (the switch in dynamodbPart relies on its order). */
+const DYNAMODB = DYNAMODB_FIELDS.map(field);
+
+/** Which of `names` the field name at `i` is (its index), moving past it and the colon. */
+function fieldIndex(known: readonly Buffer[]): number {
+  const s = i;
+  str();
+  const len = i - s;
+  for (let k = 0; k < known.length; k++) {
+    const f = known[k] as Buffer;
+    if (f.length === len && b[s + 1] === f[1] && sameField(s, f)) {
+      expect(COLON);
+      return k;
+    }
+  }
+  return bail();
+}
+
+function sameField(s: number, f: Buffer): boolean {
+  for (let k = 2; k < f.length; k++) if (b[s + k] !== f[k]) return false;
+  return true;
+}
+
+function isNullAt(): boolean {
+  return b[i] === 110 && literal(NULL);
+}
+
+const EVENT_NAMES: ReadonlySet<string> = new Set(["INSERT", "MODIFY", "REMOVE"]);
+
+function dynamodbPart(out: ScannedRecord): void {
+  const d: NonNullable<StreamRecord["dynamodb"]> = {};
+  out.record.dynamodb = d;
+  expect(LBRACE);
+  if (b[i] === RBRACE) {
+    i++;
+    return;
+  }
+  let seen = 0;
+  for (;;) {
+    const k = fieldIndex(DYNAMODB);
+    if (seen & (1 << k)) bail();
+    seen |= 1 << k;
+    switch (k) {
+      case 0:
+        d.ApproximateCreationDateTime = numberValue();
+        break;
+      case 1:
+        if (!isNullAt()) out.keys = image();
+        break;
+      case 2:
+        if (!isNullAt()) out.newImage = image();
+        break;
+      case 3:
+        if (!isNullAt()) out.oldImage = image();
+        break;
+      case 4: {
+        const s = i;
+        str();
+        if (i - s < 3) bail();
+        for (let j = s + 1; j < i - 1; j++) if (!isDigit(b[j])) bail();
+        d.SequenceNumber = b.toString("latin1", s + 1, i - 1);
+        break;
+      }
+      case 5:
+        d.SizeBytes = numberValue();
+        break;
+      default:
+        d.StreamViewType = stringValue();
+    }
+    const c = b[i++];
+    if (c === RBRACE) return;
+    if (c !== COMMA) bail();
+  }
+}
+
+/**
+ * Scans one line (bytes [start, stop) of `buf`, no newline) holding one stream record in Lambda or
+ * SDK shape; `undefined` when the line is not one the fast path takes (see the module comment).
+ */
+export function scanRecordLine(buf: Buffer, start: number, stop: number): ScannedRecord | undefined {
+  b = buf;
+  i = start;
+  end = stop;
+  names = 0;
+  wide = false;
+  const out: ScannedRecord = { record: {}, keys: undefined, oldImage: undefined, newImage: undefined };
+  const rec = out.record;
+  try {
+    expect(LBRACE);
+    let seen = 0;
+    for (;;) {
+      const k = fieldIndex(TOP);
+      if (seen & (1 << k)) bail();
+      seen |= 1 << k;
+      if (k === 5) {
+        if (b[i] !== LBRACE) bail();
+        dynamodbPart(out);
+      } else {
+        const v = stringValue();
+        if (k === 0) rec.eventID = v;
+        else if (k === 1) {
+          if (!EVENT_NAMES.has(v)) bail();
+          rec.eventName = v;
+        } else if (k === 2) rec.eventVersion = v;
+        else if (k === 3) rec.eventSource = v;
+        else if (k === 4) rec.awsRegion = v;
+        else rec.eventSourceARN = v;
+      }
+      const c = b[i++];
+      if (c === RBRACE) break;
+      if (c !== COMMA) bail();
+    }
+    if (i !== end || rec.dynamodb === undefined) bail();
+  } catch (e) {
+    if (e === BAIL) return undefined;
+    throw e;
+  }
+  return out;
+}
+
+/** An image's attributes parsed from its text (the general path's form). */
+export function parseImage(scan: ImageScan): AttributeMap {
+  return JSON.parse(text(scan.start, scan.end)) as AttributeMap;
+}
+
+/** The typed (DynamoDB JSON) text of a scanned image: its own bytes. */
+export function typedText(scan: ImageScan): string {
+  return text(scan.start, scan.end);
+}
+
+/**
+ * The parts of two images that differ in their bytes, parsed: diffing these gives exactly what
+ * diffing the whole images would. Attributes with the same bytes are equal, so they are left out;
+ * two maps that differ keep only their differing entries, recursively; two lists keep their length,
+ * with `{"NULL":true}` on both sides where elements have the same bytes. Only leaves that differ, and
+ * values that are added, removed or change type, are parsed whole, and those are all a diff shows.
+ */
+export function differingAttributes(
+  oldScan: ImageScan,
+  newScan: ImageScan,
+): { oldImage: AttributeMap; newImage: AttributeMap } {
+  const oldImage: AttributeMap = {};
+  const newImage: AttributeMap = {};
+  differingEntries(oldScan.spans, newScan.spans, oldImage, newImage);
+  return { oldImage, newImage };
+}
+
+/** Fills `a` and `b` with the differing entries of two maps given by their spans (see ImageScan). */
+function differingEntries(
+  x: readonly number[],
+  y: readonly number[],
+  a: AttributeMap,
+  c: AttributeMap,
+): void {
+  const matched = new Uint8Array(y.length / 4);
+  for (let p = 0; p < x.length; p += 4) {
+    const ns = x[p] as number;
+    const ne = x[p + 1] as number;
+    let q = -1;
+    // Maps usually list their attributes in the same order: try the same place first.
+    if (p < y.length && sameBytes(ns, ne, y[p] as number, y[p + 1] as number)) q = p;
+    else
+      for (let r = 0; r < y.length; r += 4)
+        if (sameBytes(ns, ne, y[r] as number, y[r + 1] as number)) {
+          q = r;
+          break;
+        }
+    if (q < 0) {
+      a[attrName(ns, ne)] = attr(x[p + 2] as number, x[p + 3] as number);
+      continue;
+    }
+    matched[q / 4] = 1;
+    const os = x[p + 2] as number;
+    const oe = x[p + 3] as number;
+    const vs = y[q + 2] as number;
+    const ve = y[q + 3] as number;
+    if (sameBytes(os, oe, vs, ve)) continue;
+    const k = attrName(ns, ne);
+    a[k] = differingValue(os, oe, vs, ve);
+    c[k] = pairNew;
+  }
+  // Then the entries only the second map has, in its order (diffImages lists them last).
+  for (let r = 0; r < y.length; r += 4) {
+    if (matched[r / 4] === 0)
+      c[attrName(y[r] as number, y[r + 1] as number)] = attr(y[r + 2] as number, y[r + 3] as number);
+  }
+}
+
+const SAME: AttributeValue = { NULL: true };
+
+/** The second value of the last {@link differingValue} pair. */
+let pairNew: AttributeValue = SAME;
+
+/**
+ * Two differing values (bytes [os, oe) and [vs, ve)): the first returned, the second left in
+ * `pairNew`. Maps and lists on both sides are cut down as {@link differingAttributes} says.
+ */
+function differingValue(os: number, oe: number, vs: number, ve: number): AttributeValue {
+  // `{"M":` and `{"L":` are five bytes; the tag is the third.
+  const t = b[os + 2];
+  if (b[os + 3] === QUOTE && b[vs + 3] === QUOTE && t === b[vs + 2]) {
+    if (t === 77) {
+      const a: AttributeMap = {};
+      const c: AttributeMap = {};
+      differingEntries(mapSpans(os + 5), mapSpans(vs + 5), a, c);
+      pairNew = { M: c };
+      return { M: a };
+    }
+    if (t === 76) {
+      const x = listSpans(os + 5);
+      const y = listSpans(vs + 5);
+      const a: AttributeValue[] = [];
+      const c: AttributeValue[] = [];
+      const n = Math.min(x.length, y.length);
+      for (let k = 0; k < n; k += 2) {
+        const xs = x[k] as number;
+        const xe = x[k + 1] as number;
+        const ys = y[k] as number;
+        const ye = y[k + 1] as number;
+        if (sameBytes(xs, xe, ys, ye)) {
+          a.push(SAME);
+          c.push(SAME);
+        } else {
+          a.push(differingValue(xs, xe, ys, ye));
+          c.push(pairNew);
+        }
+      }
+      for (let k = n; k < x.length; k += 2) a.push(attr(x[k] as number, x[k + 1] as number));
+      for (let k = n; k < y.length; k += 2) c.push(attr(y[k] as number, y[k + 1] as number));
+      pairNew = { L: c };
+      return { L: a };
+    }
+  }
+  const first = attr(os, oe);
+  pairNew = attr(vs, ve);
+  return first;
+}
+
+/** Past the (already checked) JSON value at `j`. */
+function skip(j: number): number {
+  const c = b[j];
+  if (c === QUOTE) {
+    let k = j + 1;
+    for (;;) {
+      const d = b[k];
+      if (d === QUOTE) return k + 1;
+      k += d === BACKSLASH ? 2 : 1;
+    }
+  }
+  if (c === LBRACE || c === LBRACKET) {
+    let depth = 0;
+    let k = j;
+    for (;;) {
+      const d = b[k];
+      if (d === QUOTE) {
+        k = skip(k);
+        continue;
+      }
+      if (d === LBRACE || d === LBRACKET) depth++;
+      else if (d === RBRACE || d === RBRACKET) {
+        depth--;
+        if (depth === 0) return k + 1;
+      }
+      k++;
+    }
+  }
+  // A number or a literal: up to the next delimiter.
+  let k = j;
+  while (b[k] !== COMMA && b[k] !== RBRACE && b[k] !== RBRACKET) k++;
+  return k;
+}
+
+/** The spans (as in ImageScan) of the (already checked) map at `j`. */
+function mapSpans(j: number): number[] {
+  const spans: number[] = [];
+  let k = j + 1;
+  if (b[k] === RBRACE) return spans;
+  for (;;) {
+    const ne = skip(k);
+    const ve = skip(ne + 1);
+    spans.push(k, ne, ne + 1, ve);
+    if (b[ve] === RBRACE) return spans;
+    k = ve + 1;
+  }
+}
+
+/** Start and end of each element of the (already checked) list at `j`. */
+function listSpans(j: number): number[] {
+  const spans: number[] = [];
+  let k = j + 1;
+  if (b[k] === RBRACKET) return spans;
+  for (;;) {
+    const e = skip(k);
+    spans.push(k, e);
+    if (b[e] === RBRACKET) return spans;
+    k = e + 1;
+  }
+}
+
+function attrName(s: number, e: number): string {
+  for (let j = s + 1; j < e - 1; j++) if (b[j] === BACKSLASH) return JSON.parse(text(s, e)) as string;
+  return text(s + 1, e - 1);
+}
+
+/** The attribute value of bytes [s, e), parsed; S, N and B without escapes are built directly. */
+function attr(s: number, e: number): AttributeValue {
+  const t = b[s + 2];
+  if (b[s + 3] === QUOTE && b[e - 2] === QUOTE && (t === 83 || t === 78 || t === 66)) {
+    // {"S":"…"}: the content is [s + 6, e - 2)
+    let j = s + 6;
+    while (j < e - 2 && b[j] !== BACKSLASH) j++;
+    if (j === e - 2) {
+      const v = text(s + 6, e - 2);
+      return t === 83 ? { S: v } : t === 78 ? { N: v } : { B: v };
+    }
+  }
+  return JSON.parse(text(s, e)) as AttributeValue;
+}
+
+/** The diff of a scanned MODIFY record, as `diffImages` gives it for the whole images. */
+export function diffScanned(oldScan: ImageScan, newScan: ImageScan): ReturnType<typeof diffImages> {
+  const d = differingAttributes(oldScan, newScan);
+  return diffImages(d.oldImage, d.newImage);
+}

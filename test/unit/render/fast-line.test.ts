@@ -1,0 +1,311 @@
+// render/fast-line.ts + createFastLineRenderer: the fast path of `tail --input` must write exactly
+// what the general path (JSON.parse, normalizeInput, the renderers) writes, in every format, or
+// decline the line. Generated records cover every attribute type, escapes, non-ASCII text, odd
+// numbers, and the shapes the fast path must decline; hand-made lines cover the edges.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { normalizeInput } from "../../../src/core/record.js";
+import { scanRecordLine } from "../../../src/render/fast-line.js";
+import { plainStyle } from "../../../src/render/style.js";
+import type { TailFormat } from "../../../src/render/tail-output.js";
+import {
+  createFastLineRenderer,
+  createInputRenderer,
+  createTailFormatter,
+} from "../../../src/render/tail-output.js";
+import { random } from "../../helpers/random.js";
+
+const NOW = Date.UTC(2024, 0, 1);
+const FORMATS: TailFormat[] = ["json", "dynamodb-json", "pretty"];
+
+function renderers(format: TailFormat, full = false) {
+  const formatter = createTailFormatter(format, { style: plainStyle, full, tz: "utc" });
+  formatter.setNow(NOW);
+  const fast = createFastLineRenderer(format, formatter);
+  assert.ok(fast);
+  return { fast, general: createInputRenderer(formatter) };
+}
+
+/** The general path's text for a line, or "error" when it rejects the line. */
+function general(line: string, render: ReturnType<typeof renderers>["general"]): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return "error";
+  }
+  const r = normalizeInput(value);
+  if (!r.ok) return "error";
+  return r.records.map((record) => render({ record })).join("");
+}
+
+/** Checks one line in every format; returns whether the fast path took it. */
+function check(line: string, full = false): boolean {
+  let taken: boolean | undefined;
+  for (const format of FORMATS) {
+    const { fast, general: g } = renderers(format, full);
+    const buf = Buffer.from(line, "utf8");
+    const got = fast(buf, 0, buf.length);
+    if (got !== undefined) assert.equal(got, general(line, g), `${format}: ${line}`);
+    assert.ok(taken === undefined || taken === (got !== undefined), "taken in one format, not in another");
+    taken = got !== undefined;
+  }
+  return taken === true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A generator of records
+
+const STRINGS = [
+  "",
+  "a",
+  "hello world",
+  'say "hi"',
+  "back\\slash",
+  "line\nbreak\ttab",
+  "\u0001\u001f",
+  "é ü ß",
+  "日本語",
+  "emoji 😀",
+  "\u2028\u2029",
+  "\u007f",
+  '{"S":"x"}',
+];
+const NUMBERS = [
+  "0",
+  "1",
+  "-1",
+  "1.5",
+  "1000.123456789012345678",
+  "1E+40",
+  "1e3",
+  ".5",
+  "5.",
+  "+1",
+  "-0",
+  "1.0",
+];
+const NAMES = [
+  "a",
+  "b",
+  "status",
+  "customer",
+  "items",
+  "x y",
+  "é",
+  "S",
+  "M",
+  "__proto__",
+  "0x",
+  "01",
+  'with"quote',
+];
+
+function value(rnd: (n: number) => number, depth: number): unknown {
+  const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)] as T;
+  switch (rnd(depth > 2 ? 7 : 10)) {
+    case 0:
+      return { S: pick(STRINGS) };
+    case 1:
+      return { N: pick(NUMBERS) };
+    case 2:
+      return { B: pick(["", "AAEC", "AAAAAQIDBAU=", "aGk="]) };
+    case 3:
+      return { BOOL: rnd(2) === 0 };
+    case 4:
+      return { NULL: true };
+    case 5:
+      return { SS: [pick(STRINGS), pick(STRINGS)].filter((s, i, a) => a.indexOf(s) === i) };
+    case 6:
+      return rnd(2) === 0 ? { NS: [pick(NUMBERS), pick(NUMBERS)] } : { BS: ["AAEC", "aGk="] };
+    case 7:
+    case 8:
+      return { M: map(rnd, depth + 1) };
+    default: {
+      const l: unknown[] = [];
+      for (let i = rnd(4); i > 0; i--) l.push(value(rnd, depth + 1));
+      return { L: l };
+    }
+  }
+}
+
+function map(rnd: (n: number) => number, depth: number): Record<string, unknown> {
+  const m: Record<string, unknown> = {};
+  for (let i = rnd(5); i > 0; i--) m[NAMES[rnd(NAMES.length)] as string] = value(rnd, depth);
+  return m;
+}
+
+/** A changed copy of an image: some attributes changed, removed, added, or nested ones changed. */
+function mutate(rnd: (n: number) => number, m: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) {
+    const r = rnd(6);
+    if (r === 0) continue;
+    if (r === 1) out[k] = value(rnd, 1);
+    else if (r === 2 && typeof v === "object" && v !== null && "M" in v)
+      out[k] = { M: mutate(rnd, (v as { M: Record<string, unknown> }).M) };
+    else if (r === 3 && typeof v === "object" && v !== null && "L" in v) {
+      const l = [...(v as { L: unknown[] }).L];
+      if (l.length > 0) l[rnd(l.length)] = value(rnd, 2);
+      if (rnd(3) === 0) l.push(value(rnd, 2));
+      out[k] = { L: l };
+    } else out[k] = v;
+  }
+  if (rnd(3) === 0) out[NAMES[rnd(NAMES.length)] as string] = value(rnd, 1);
+  return out;
+}
+
+function record(rnd: (n: number) => number, i: number): Record<string, unknown> {
+  const eventName = ["INSERT", "MODIFY", "MODIFY", "REMOVE"][rnd(4)] as string;
+  const keys = { pk: { S: `k${i}` }, ...(rnd(2) === 0 ? { sk: { N: String(i) } } : {}) };
+  const oldImage = { ...keys, ...map(rnd, 0) };
+  const newImage = rnd(4) === 0 ? oldImage : { ...keys, ...mutate(rnd, oldImage) };
+  const d: Record<string, unknown> = {
+    ApproximateCreationDateTime: [1704110405, 1704110405.5, 1704110405123, 0][rnd(4)],
+    Keys: keys,
+    SequenceNumber: String(100000000000000000000n + BigInt(i)),
+    SizeBytes: 100 + rnd(300),
+    StreamViewType: "NEW_AND_OLD_IMAGES",
+  };
+  if (eventName !== "INSERT") d.OldImage = oldImage;
+  if (eventName !== "REMOVE") d.NewImage = newImage;
+  const r: Record<string, unknown> = {
+    eventID: `id-${i}`,
+    eventName,
+    eventVersion: "1.1",
+    eventSource: "aws:dynamodb",
+    awsRegion: "us-east-1",
+    dynamodb: d,
+  };
+  if (rnd(3) > 0)
+    r.eventSourceARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${["Orders", "Ünïcode"][rnd(2)]}/stream/2024-01-01T00:00:00.000`;
+  return r;
+}
+
+test("generated records: the fast path writes what the general path writes, in every format", () => {
+  const rnd = random(7);
+  let taken = 0;
+  const n = 3000;
+  for (let i = 0; i < n; i++) {
+    const line = JSON.stringify(record(rnd, i));
+    if (check(line, i % 5 === 0)) taken++;
+  }
+  // Most generated lines are ones it takes (the rest have integer-like names, or escapes that
+  // JSON.stringify writes but a file might not).
+  assert.ok(taken > n * 0.6, `taken ${taken} of ${n}`);
+});
+
+test("common records are taken", () => {
+  const line = JSON.stringify({
+    eventID: "1",
+    eventName: "MODIFY",
+    eventVersion: "1.1",
+    eventSource: "aws:dynamodb",
+    awsRegion: "us-east-1",
+    dynamodb: {
+      ApproximateCreationDateTime: 1704110405,
+      Keys: { pk: { S: "a" } },
+      NewImage: { pk: { S: "a" }, n: { N: "2" }, m: { M: { x: { L: [{ S: "y" }, { NULL: true }] } } } },
+      OldImage: {
+        pk: { S: "a" },
+        n: { N: "1" },
+        m: { M: { x: { L: [{ S: "z" }] } } },
+        gone: { BOOL: false },
+      },
+      SequenceNumber: "111",
+      SizeBytes: 59,
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    },
+    eventSourceARN: "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2024-01-01T00:00:00.000",
+  });
+  assert.equal(check(line), true);
+  // SDK shape (no eventSourceARN), KEYS_ONLY, and an empty image.
+  assert.equal(
+    check('{"eventName":"INSERT","dynamodb":{"Keys":{"k":{"S":"a"}},"SequenceNumber":"1"}}'),
+    true,
+  );
+  assert.equal(check('{"eventName":"MODIFY","dynamodb":{"NewImage":{},"OldImage":{}}}'), true);
+  assert.equal(check('{"eventName":"REMOVE","dynamodb":{"OldImage":{"k":{"S":"a"}},"NewImage":null}}'), true);
+});
+
+test("lines it must decline (the general path decides) and lines the general path rejects", () => {
+  const base = (d: string, top = ""): string => `{"eventName":"MODIFY"${top},"dynamodb":{${d}}}`;
+  const cases: [string, boolean][] = [
+    // white space, other shapes, other fields
+    ['{ "eventName":"MODIFY","dynamodb":{}}', false],
+    [base('"Keys":{"k": {"S":"a"}}'), false],
+    ['{"Records":[{"eventName":"MODIFY","dynamodb":{}}]}', false],
+    ['{"type":"record","record":{"eventName":"MODIFY","dynamodb":{}}}', false],
+    ['{"type":"gap","shardId":"s"}', false],
+    [
+      base(
+        '"Keys":{"k":{"S":"a"}}',
+        ',"userIdentity":{"type":"Service","principalId":"dynamodb.amazonaws.com"}',
+      ),
+      false,
+    ],
+    [base('"Keys":{"k":{"S":"a"}}', ',"other":1'), false],
+    [base('"Keys":{"k":{"S":"a"}},"Other":1'), false],
+    [base('"ApproximateCreationDateTime":"2024-01-01T00:00:00Z"'), false],
+    // escapes JSON.stringify would write differently
+    [base('"Keys":{"k":{"S":"\\u0041"}}'), false],
+    [base('"Keys":{"k":{"S":"a\\/b"}}'), false],
+    [base('"Keys":{"k":{"S":"\\u001F"}}'), false],
+    [base('"Keys":{"k":{"S":"\\ud83d\\ude00"}}'), false],
+    [base('"Keys":{"k":{"S":"\\u000a"}}'), false],
+    // ones it takes: escapes as JSON.stringify writes them
+    [base('"Keys":{"k":{"S":"a\\"b\\\\c\\n\\u0001"}}'), true],
+    // names: duplicates, integer-like
+    [base('"Keys":{"k":{"S":"a"},"k":{"S":"b"}}'), false],
+    [base('"NewImage":{"b":{"S":"a"},"1":{"S":"b"}},"OldImage":{"b":{"S":"a"}}'), false],
+    [base('"NewImage":{"01":{"S":"a"},"4294967295":{"S":"b"}},"OldImage":{}'), true],
+    ['{"eventName":"MODIFY","eventName":"INSERT","dynamodb":{}}', false],
+    // invalid values (the general path rejects them)
+    [base('"Keys":{"k":{"N":"abc"}}'), false],
+    [base('"Keys":{"k":{"N":""}}'), false],
+    [base('"Keys":{"k":{"B":"***"}}'), false],
+    [base('"Keys":{"k":{"NULL":false}}'), false],
+    [base('"Keys":{"k":{"S":1}}'), false],
+    [base('"Keys":{"k":{"S":"a","N":"1"}}'), false],
+    [base('"Keys":{"k":{}}'), false],
+    [base('"Keys":{"k":{"X":"a"}}'), false],
+    [base('"Keys":[]'), false],
+    [base('"SequenceNumber":"12a"'), false],
+    [base('"SequenceNumber":""'), false],
+    ['{"eventName":"UPDATE","dynamodb":{}}', false],
+    ['{"eventName":"MODIFY","dynamodb":{}} ', false],
+    ['{"eventName":"MODIFY","dynamodb":{}}x', false],
+    ['{"eventName":"MODIFY","dynamodb":{}', false],
+    ['{"eventName":"MODIFY"}', false],
+    [base('"Keys":{"k":{"S":"a\u0001"}}'), false],
+    [base('"SizeBytes":1e999'), false],
+    // numbers: a JSON number token unquoted, another decimal quoted
+    [base('"NewImage":{"a":{"N":"1E+40"},"b":{"NS":["+1",".5","2"]}},"OldImage":{"a":{"N":"1e40"}}'), true],
+    [base('"NewImage":{"a":{"N":"1.0"}},"OldImage":{"a":{"N":"1"}}'), true],
+    [base('"SizeBytes":1.50,"ApproximateCreationDateTime":1704110405000'), true],
+  ];
+  for (const [line, taken] of cases) assert.equal(check(line), taken, line);
+});
+
+test("a deep or wide record is taken or declined, never wrong", () => {
+  let v: unknown = { S: "leaf" };
+  for (let i = 0; i < 40; i++) v = { M: { m: v } };
+  let w: unknown = { S: "leaf" };
+  for (let i = 0; i < 70; i++) w = { L: [w] };
+  const wide: Record<string, unknown> = {};
+  for (let i = 0; i < 3000; i++) wide[`a${i}`] = { N: String(i) };
+  const wide2 = { ...wide, a7: { N: "8" } };
+  for (const [o, n] of [
+    [{ d: v }, { d: { M: { m: { S: "x" } } } }],
+    [{ d: w }, { d: { L: [] } }],
+    [wide, wide2],
+  ]) {
+    check(JSON.stringify({ eventName: "MODIFY", dynamodb: { OldImage: o, NewImage: n } }));
+  }
+});
+
+test("the scanner leaves no state behind: a declined line does not change the next one", () => {
+  const bad = Buffer.from('{"eventName":"MODIFY","dynamodb":{"Keys":{"k":{"S":"a"},"k":{"S":"b"}}}}');
+  assert.equal(scanRecordLine(bad, 0, bad.length), undefined);
+  assert.equal(check('{"eventName":"INSERT","dynamodb":{"Keys":{"k":{"S":"é"}}}}'), true);
+});
