@@ -22,7 +22,8 @@ export const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
 /** Largest text run through the positioned parser to find the line/column of a JSON error. */
 const MAX_LOCATE_CHARS = 64 * 1024 * 1024;
 
-const CHUNK_BYTES = 1024 * 1024;
+/** Bytes read at a time (the parallel reader, io/parallel-filter.ts, reads the same pieces). */
+export const RECORDS_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Values per batch: small batches are evaluated while they are young, so the parsed records die in
@@ -170,13 +171,13 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, "pass a readable file, or - for stdin", e);
   }
-  // Chunks of CHUNK_BYTES read in turn, each a buffer of its own (as a read stream gives them).
+  // Chunks of RECORDS_CHUNK_BYTES read in turn, each a buffer of its own (as a read stream gives them).
   let fd: number | undefined;
   try {
     fd = await openFile(source.path, "r");
     for (;;) {
-      const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-      const { bytesRead } = await readInto(fd, buf, 0, CHUNK_BYTES, null);
+      const buf = Buffer.allocUnsafe(RECORDS_CHUNK_BYTES);
+      const { bytesRead } = await readInto(fd, buf, 0, RECORDS_CHUNK_BYTES, null);
       if (bytesRead === 0) break;
       yield buf.subarray(0, bytesRead);
     }
@@ -185,6 +186,45 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
   } finally {
     if (fd !== undefined) await closeFile(fd).catch(() => undefined);
   }
+}
+
+const RECORDS_HINT =
+  'expected stream records: one JSON per line (NDJSON), a JSON array, or a Lambda event {"Records":[...]}';
+
+/** Whether a line of records (its CR already cut) is blank: it is skipped. */
+export function isBlankRecordLine(text: string): boolean {
+  // Only a line starting with whitespace needs the (allocating) trim.
+  return text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === "");
+}
+
+/** The error of line `lineNo` of the records, which is not JSON (`e`: what JSON.parse threw). */
+export function invalidLineError(label: string, lineNo: number, text: string, e: unknown): UsageError {
+  return new UsageError(`${label}: line ${lineNo}: invalid JSON: ${jsonErrorText(text, e)}`, RECORDS_HINT, e);
+}
+
+/** The error of a line longer than {@link MAX_DOCUMENT_CHARS}. */
+export function tooLongError(label: string, lineNo: number): UsageError {
+  return new UsageError(`${label}: line ${lineNo} is too long`, "write one record per line (NDJSON)");
+}
+
+/**
+ * The error of records that are not UTF-8, found in `chunk` (read after `bytesBefore` bytes and
+ * `linesBefore` complete lines; `tail`: the last bytes read before it, where a character cut off at
+ * its end began). Names the byte offset and line of the first byte that is not UTF-8.
+ */
+export function recordsNotUtf8(
+  label: string,
+  f: { tail: Uint8Array; chunk: Uint8Array; bytesBefore: number; last: boolean },
+  linesBefore: number,
+): UsageError {
+  const joined = new Uint8Array(f.tail.length + f.chunk.length);
+  joined.set(f.tail, 0);
+  joined.set(f.chunk, f.tail.length);
+  let at = firstInvalidUtf8(joined, !f.last);
+  if (at < 0) at = joined.length - 1;
+  // Lines completed so far, minus the newlines of `tail` that notUtf8 counts again.
+  const base = linesBefore + 1 - countNewlines(f.tail, f.tail.length);
+  return notUtf8(label, joined, at, f.bytesBefore - f.tail.length, base);
 }
 
 /**
@@ -205,22 +245,10 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
   let sawContent = false;
   let tail: Uint8Array = new Uint8Array(0); // last bytes of the previous chunk, for error offsets
 
-  const hint =
-    'expected stream records: one JSON per line (NDJSON), a JSON array, or a Lambda event {"Records":[...]}';
-
   function decode(chunk: Buffer | string, last: boolean): string {
     if (typeof chunk === "string") return chunk;
     const text = decoder(chunk, last);
-    if (text === undefined) {
-      const joined = new Uint8Array(tail.length + chunk.length);
-      joined.set(tail, 0);
-      joined.set(chunk, tail.length);
-      let at = firstInvalidUtf8(joined, !last);
-      if (at < 0) at = joined.length - 1;
-      // Lines completed so far, minus the newlines of `tail` that notUtf8 counts again.
-      const base = lineNo + 1 - countNewlines(tail, tail.length);
-      throw notUtf8(label, joined, at, bytes - tail.length, base);
-    }
+    if (text === undefined) throw recordsNotUtf8(label, { tail, chunk, bytesBefore: bytes, last }, lineNo);
     return text;
   }
 
@@ -237,8 +265,7 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
         );
       return;
     }
-    // Blank lines are skipped; only a line starting with whitespace needs the (allocating) trim.
-    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === "")) return;
+    if (isBlankRecordLine(text)) return;
     sawContent = true;
     let value: unknown;
     try {
@@ -252,7 +279,7 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
         docLine = lineNo;
         return;
       }
-      throw new UsageError(`${label}: line ${lineNo}: invalid JSON: ${jsonErrorText(text, e)}`, hint, e);
+      throw invalidLineError(label, lineNo, text, e);
     }
     mode = "ndjson";
     batch.values.push(value);
@@ -270,26 +297,31 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
       first = false;
     }
     let batch: ValueBatch = { values: [], lines: [] };
-    let start = 0;
-    let nl = text.indexOf("\n");
-    if (nl >= 0 && carry !== "") {
-      handle(carry + text.slice(0, nl), batch);
-      carry = "";
-      start = nl + 1;
-      nl = text.indexOf("\n", start);
-    }
-    while (nl >= 0) {
-      handle(text.slice(start, nl), batch);
-      start = nl + 1;
-      nl = text.indexOf("\n", start);
-      if (batch.values.length >= BATCH_VALUES) {
-        yield batch;
-        batch = { values: [], lines: [] };
+    try {
+      let start = 0;
+      let nl = text.indexOf("\n");
+      if (nl >= 0 && carry !== "") {
+        handle(carry + text.slice(0, nl), batch);
+        carry = "";
+        start = nl + 1;
+        nl = text.indexOf("\n", start);
       }
+      while (nl >= 0) {
+        handle(text.slice(start, nl), batch);
+        start = nl + 1;
+        nl = text.indexOf("\n", start);
+        if (batch.values.length >= BATCH_VALUES) {
+          yield batch;
+          batch = { values: [], lines: [] };
+        }
+      }
+      carry += text.slice(start);
+      if (carry.length > MAX_DOCUMENT_CHARS) throw tooLongError(label, lineNo + 1);
+    } catch (e) {
+      // The values before the failing line are handed over first, as they were read.
+      if (batch.values.length > 0) yield batch;
+      throw e;
     }
-    carry += text.slice(start);
-    if (carry.length > MAX_DOCUMENT_CHARS)
-      throw new UsageError(`${label}: line ${lineNo + 1} is too long`, "write one record per line (NDJSON)");
     if (batch.values.length > 0) yield batch;
   }
   const rest = decode(Buffer.alloc(0), true);
@@ -308,9 +340,9 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
         / at line (\d+)/,
         (_, l: string) => ` at line ${Number(l) + docLine - 1}`,
       );
-      throw new UsageError(`${label} is not valid JSON: ${where}`, hint, e);
+      throw new UsageError(`${label} is not valid JSON: ${where}`, RECORDS_HINT, e);
     }
     yield { values: [value], lines: [docLine] };
   }
-  if (!sawContent) throw new UsageError(`${label} is empty`, hint);
+  if (!sawContent) throw new UsageError(`${label} is empty`, RECORDS_HINT);
 }

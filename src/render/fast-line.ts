@@ -15,7 +15,7 @@
  * Pure (no I/O). Not re-entrant: the scanner keeps its position in module state.
  */
 import type { AttributeMap, AttributeValue } from "../core/attr.js";
-import { diffImages } from "../core/diff.js";
+import { attributeEquals, binaryEquals, numbersEqual } from "../core/attr.js";
 import type { StreamRecord } from "../core/record.js";
 import { DYNAMODB_FIELDS } from "../core/record.js";
 
@@ -38,8 +38,18 @@ const RBRACKET = 93;
 /** Deepest nesting of maps and lists taken (DynamoDB allows 32 levels). */
 const MAX_DEPTH = 64;
 
+/**
+ * Node's methods behind `Buffer#toString` for one encoding (on `Buffer.prototype` in every Node
+ * version, but not in its types): called directly, they skip `toString`'s argument handling, which
+ * costs more than the copy for short strings.
+ */
+interface SlicingBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 // Scanner state: the line's bytes, the read position, the end of the line.
-let b: Buffer = Buffer.alloc(0);
+let b = Buffer.alloc(0) as SlicingBuffer;
 let i = 0;
 let end = 0;
 /** Whether the line has a byte above 0x7f (in a string: nowhere else is one valid). */
@@ -47,11 +57,11 @@ let wide = false;
 
 /** Text of bytes [s, e) of the line (Latin-1 is the same, and quicker, when the line is ASCII). */
 function text(s: number, e: number): string {
-  return wide ? b.toString("utf8", s, e) : b.toString("latin1", s, e);
+  return wide ? b.utf8Slice(s, e) : b.latin1Slice(s, e);
 }
 
 // Plain output of the image being scanned (never longer than the image's own text).
-let o: Buffer = Buffer.alloc(64 * 1024);
+let o = Buffer.alloc(64 * 1024) as SlicingBuffer;
 let op = 0;
 
 // Attribute names of the maps being scanned, to find duplicates: start, end and hash of each.
@@ -104,6 +114,36 @@ function str(): number {
     h = (Math.imul(h, 31) + c) | 0;
     j++;
   }
+  i = j + 1;
+  return h;
+}
+
+/** {@link str}, also writing the string (quotes included) to the output. */
+function strOut(): number {
+  const buf = b;
+  const out = o;
+  if (buf[i] !== QUOTE) bail();
+  let p = op;
+  out[p++] = QUOTE;
+  let j = i + 1;
+  let h = 0;
+  for (;;) {
+    if (j >= end) bail();
+    const c = buf[j] as number;
+    if (c === QUOTE) break;
+    if (c === BACKSLASH) {
+      const k = escapeEnd(j);
+      while (j < k) out[p++] = buf[j++] as number;
+      continue;
+    }
+    if (c < 0x20) bail();
+    if (c >= 0x80) wide = true;
+    h = (Math.imul(h, 31) + c) | 0;
+    out[p++] = c;
+    j++;
+  }
+  out[p++] = QUOTE;
+  op = p;
   i = j + 1;
   return h;
 }
@@ -214,14 +254,14 @@ const NULL = [110, 117, 108, 108];
 /** An attribute name (at `i`), remembered to find duplicates; integer-like names bail. */
 function name(): void {
   const s = i;
-  const h = str();
+  const h = strOut();
   // A name like "7" would come first in a parsed object whatever its place in the text.
   const e = i - 1;
   if (isDigit(b[s + 1]) && e - s - 1 <= 10) {
     let j = s + 1;
     while (j < e && isDigit(b[j])) j++;
     if (j === e && (e - s - 1 === 1 || b[s + 1] !== 48)) {
-      if (Number(b.toString("latin1", s + 1, e)) < 4294967295) bail();
+      if (Number(b.latin1Slice(s + 1, e)) < 4294967295) bail();
     }
   }
   if (names === MAX_NAMES) bail();
@@ -247,8 +287,11 @@ function checkNames(first: number): void {
 }
 
 function sameBytes(s1: number, e1: number, s2: number, e2: number): boolean {
-  if (e1 - s1 !== e2 - s2) return false;
-  for (let k = 0; k < e1 - s1; k++) if (b[s1 + k] !== b[s2 + k]) return false;
+  const n = e1 - s1;
+  if (n !== e2 - s2) return false;
+  const buf = b;
+  if (n > 48) return buf[s1] === buf[s2] && buf.compare(buf, s2, e2, s1, e1) === 0;
+  for (let k = 0; k < n; k++) if (buf[s1 + k] !== buf[s2 + k]) return false;
   return true;
 }
 
@@ -289,8 +332,7 @@ function value(depth: number): void {
     const s = i;
     switch (t) {
       case 83: // S
-        str();
-        copy(s, i);
+        strOut();
         break;
       case 78: // N
         str();
@@ -368,7 +410,7 @@ function map(depth: number): void {
     const s = i;
     name();
     expect(COLON);
-    copy(s, i);
+    put(COLON);
     value(depth);
     const c = b[i++];
     put(c as number);
@@ -394,7 +436,7 @@ function image(): ImageScan {
   const start = i;
   expect(LBRACE);
   // The plain text is never longer than the typed text it comes from.
-  if (o.length < end - start) o = Buffer.alloc(Math.max(o.length * 2, end - start));
+  if (o.length < end - start) o = Buffer.alloc(Math.max(o.length * 2, end - start)) as SlicingBuffer;
   op = 0;
   put(LBRACE);
   const spans: number[] = [];
@@ -407,7 +449,7 @@ function image(): ImageScan {
       const s = i;
       name();
       expect(COLON);
-      copy(s, i);
+      put(COLON);
       const v = i;
       value(0);
       spans.push(s, v - 1, v, i);
@@ -418,7 +460,7 @@ function image(): ImageScan {
     }
     checkNames(first);
   }
-  return { start, end: i, plain: wide ? o.toString("utf8", 0, op) : o.toString("latin1", 0, op), spans };
+  return { start, end: i, plain: wide ? o.utf8Slice(0, op) : o.latin1Slice(0, op), spans };
 }
 
 /** The string at `i` as a JS string (escapes decoded). */
@@ -439,7 +481,7 @@ function numberValue(): number {
     else break;
   }
   if (!isJsonNumber(s, i)) bail();
-  const n = Number(b.toString("latin1", s, i));
+  const n = Number(b.latin1Slice(s, i));
   if (!Number.isFinite(n)) bail();
   return n;
 }
@@ -526,7 +568,7 @@ function dynamodbPart(out: ScannedRecord): void {
         str();
         if (i - s < 3) bail();
         for (let j = s + 1; j < i - 1; j++) if (!isDigit(b[j])) bail();
-        d.SequenceNumber = b.toString("latin1", s + 1, i - 1);
+        d.SequenceNumber = b.latin1Slice(s + 1, i - 1);
         break;
       }
       case 5:
@@ -546,7 +588,7 @@ function dynamodbPart(out: ScannedRecord): void {
  * SDK shape; `undefined` when the line is not one the fast path takes (see the module comment).
  */
 export function scanRecordLine(buf: Buffer, start: number, stop: number): ScannedRecord | undefined {
-  b = buf;
+  b = buf as SlicingBuffer;
   i = start;
   end = stop;
   names = 0;
@@ -634,7 +676,7 @@ function differingEntries(
           break;
         }
     if (q < 0) {
-      a[attrName(ns, ne)] = attr(x[p + 2] as number, x[p + 3] as number);
+      a[stringAt(ns, ne)] = attr(x[p + 2] as number, x[p + 3] as number);
       continue;
     }
     matched[q / 4] = 1;
@@ -643,14 +685,14 @@ function differingEntries(
     const vs = y[q + 2] as number;
     const ve = y[q + 3] as number;
     if (sameBytes(os, oe, vs, ve)) continue;
-    const k = attrName(ns, ne);
+    const k = stringAt(ns, ne);
     a[k] = differingValue(os, oe, vs, ve);
     c[k] = pairNew;
   }
   // Then the entries only the second map has, in its order (diffImages lists them last).
   for (let r = 0; r < y.length; r += 4) {
     if (matched[r / 4] === 0)
-      c[attrName(y[r] as number, y[r + 1] as number)] = attr(y[r + 2] as number, y[r + 3] as number);
+      c[stringAt(y[r] as number, y[r + 1] as number)] = attr(y[r + 2] as number, y[r + 3] as number);
   }
 }
 
@@ -704,22 +746,27 @@ function differingValue(os: number, oe: number, vs: number, ve: number): Attribu
   return first;
 }
 
-/** Past the (already checked) JSON value at `j`. */
+/**
+ * Past the (already checked) JSON value at `j`. It never reads past the end of the line, so even
+ * a wrong position cannot make it loop.
+ */
 function skip(j: number): number {
-  const c = b[j];
+  const buf = b;
+  const c = buf[j];
   if (c === QUOTE) {
     let k = j + 1;
-    for (;;) {
-      const d = b[k];
+    while (k < end) {
+      const d = buf[k];
       if (d === QUOTE) return k + 1;
       k += d === BACKSLASH ? 2 : 1;
     }
+    return end;
   }
   if (c === LBRACE || c === LBRACKET) {
     let depth = 0;
     let k = j;
-    for (;;) {
-      const d = b[k];
+    while (k < end) {
+      const d = buf[k];
       if (d === QUOTE) {
         k = skip(k);
         continue;
@@ -731,10 +778,11 @@ function skip(j: number): number {
       }
       k++;
     }
+    return end;
   }
   // A number or a literal: up to the next delimiter.
   let k = j;
-  while (b[k] !== COMMA && b[k] !== RBRACE && b[k] !== RBRACKET) k++;
+  while (k < end && buf[k] !== COMMA && buf[k] !== RBRACE && buf[k] !== RBRACKET) k++;
   return k;
 }
 
@@ -747,7 +795,7 @@ function mapSpans(j: number): number[] {
     const ne = skip(k);
     const ve = skip(ne + 1);
     spans.push(k, ne, ne + 1, ve);
-    if (b[ve] === RBRACE) return spans;
+    if (b[ve] === RBRACE || ve >= end) return spans;
     k = ve + 1;
   }
 }
@@ -760,14 +808,9 @@ function listSpans(j: number): number[] {
   for (;;) {
     const e = skip(k);
     spans.push(k, e);
-    if (b[e] === RBRACKET) return spans;
+    if (b[e] === RBRACKET || e >= end) return spans;
     k = e + 1;
   }
-}
-
-function attrName(s: number, e: number): string {
-  for (let j = s + 1; j < e - 1; j++) if (b[j] === BACKSLASH) return JSON.parse(text(s, e)) as string;
-  return text(s + 1, e - 1);
 }
 
 /** The attribute value of bytes [s, e), parsed; S, N and B without escapes are built directly. */
@@ -785,8 +828,279 @@ function attr(s: number, e: number): AttributeValue {
   return JSON.parse(text(s, e)) as AttributeValue;
 }
 
-/** The diff of a scanned MODIFY record, as `diffImages` gives it for the whole images. */
-export function diffScanned(oldScan: ImageScan, newScan: ImageScan): ReturnType<typeof diffImages> {
-  const d = differingAttributes(oldScan, newScan);
-  return diffImages(d.oldImage, d.newImage);
+// ---------------------------------------------------------------------------------------------------
+// The diff of a MODIFY record as JSON text, from the bytes: what changesJson(diffImages(old, new))
+// writes, following diffImages' rules (core/diff.ts) step by step.
+
+/** Room for `n` more bytes of output, keeping what is there. */
+function ensure(n: number): void {
+  if (op + n <= o.length) return;
+  const bigger = Buffer.alloc(Math.max(o.length * 2, op + n)) as SlicingBuffer;
+  o.copy(bigger, 0, 0, op);
+  o = bigger;
+}
+
+function putBytes(s: number, e: number): void {
+  ensure(e - s);
+  copy(s, e);
+}
+
+// The path of the change being written: per level a name (its bytes, quotes included) or an index.
+const MAX_PATH = MAX_DEPTH + 2;
+const pathStart = new Int32Array(MAX_PATH);
+const pathEnd = new Int32Array(MAX_PATH);
+let pathLen = 0;
+
+const TAG_S = 1;
+const TAG_N = 2;
+const TAG_B = 3;
+const TAG_M = 4;
+const TAG_L = 5;
+const TAG_BOOL = 6;
+const TAG_OTHER = 7;
+
+/** The type tag of the (checked) value at `j`, as far as the diff tells them apart. */
+function tagAt(j: number): number {
+  if (b[j + 3] !== QUOTE) return b[j + 2] === 66 && b[j + 3] === 79 ? TAG_BOOL : TAG_OTHER;
+  switch (b[j + 2]) {
+    case 83:
+      return TAG_S;
+    case 78:
+      return TAG_N;
+    case 66:
+      return TAG_B;
+    case 77:
+      return TAG_M;
+    case 76:
+      return TAG_L;
+    default:
+      return TAG_OTHER;
+  }
+}
+
+/**
+ * Whether bytes [s, e) are a number as DynamoDB sends them (core/attr's CANONICAL_NUMBER: no
+ * exponent, no leading zeros, no trailing fractional zeros, no `-0`).
+ */
+function isCanonicalNumber(s: number, e: number): boolean {
+  let j = s;
+  if (b[j] === 45) j++;
+  if (j >= e) return false;
+  if (b[j] === 48) {
+    if (j + 1 === e) return j === s; // "0", not "-0"
+    if (b[j + 1] !== 46) return false;
+  } else if (!isDigit(b[j])) return false;
+  while (j < e && isDigit(b[j])) j++;
+  if (j === e) return true;
+  if (b[j] !== 46) return false;
+  j++;
+  const f = j;
+  while (j < e && isDigit(b[j])) j++;
+  return j === e && j > f && b[e - 1] !== 48;
+}
+
+const B64_VALUE = new Int8Array(128).fill(-1);
+for (let k = 0; k < 64; k++)
+  B64_VALUE["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(k)] = k;
+
+/**
+ * Whether bytes [s, e) (checked base64) are the one canonical base64 text of their bytes: whole
+ * quads, and the bits that padding leaves unused all zero. Two canonical texts decode to the same
+ * bytes only when they are the same text.
+ */
+function isCanonicalBase64(s: number, e: number): boolean {
+  if ((e - s) % 4 !== 0) return false;
+  if (e === s || b[e - 1] !== 61) return true;
+  if (b[e - 2] === 61) return ((B64_VALUE[b[e - 3] as number] as number) & 15) === 0;
+  return ((B64_VALUE[b[e - 2] as number] as number) & 3) === 0;
+}
+
+/** Whether two (checked) string arrays at `x` and `y` hold the same strings, as sets. */
+function sameStringSets(x: number, y: number): boolean {
+  const xs = listSpans(x);
+  const ys = listSpans(y);
+  const a = new Set<string>();
+  for (let k = 0; k < xs.length; k += 2) a.add(stringAt(xs[k] as number, xs[k + 1] as number));
+  const c = new Set<string>();
+  for (let k = 0; k < ys.length; k += 2) {
+    const v = stringAt(ys[k] as number, ys[k + 1] as number);
+    if (!a.has(v)) return false;
+    c.add(v);
+  }
+  return a.size === c.size;
+}
+
+/** The string whose (checked) JSON text is bytes [s, e). */
+function stringAt(s: number, e: number): string {
+  for (let j = s + 1; j < e - 1; j++) if (b[j] === BACKSLASH) return JSON.parse(text(s, e)) as string;
+  return text(s + 1, e - 1);
+}
+
+/** The content of the S/N/B value at [s, e) (`{"N":"…"}`) as a string. */
+function scalarText(s: number, e: number): string {
+  const v = attr(s, e);
+  return (v.S ?? v.N ?? v.B) as string;
+}
+
+let typedChanges = false;
+let firstChange = true;
+
+/** Writes one change; `os`/`vs` are -1 for a missing old/new value. */
+function change(kind: string, os: number, oe: number, vs: number, ve: number): void {
+  ensure(32 + kind.length);
+  if (!firstChange) put(COMMA);
+  firstChange = false;
+  putAscii('{"path":[');
+  for (let k = 0; k < pathLen; k++) {
+    if (k > 0) {
+      ensure(1);
+      put(COMMA);
+    }
+    const ps = pathStart[k] as number;
+    const pe = pathEnd[k] as number;
+    if (pe < 0) {
+      const idx = String(ps);
+      ensure(idx.length);
+      putAscii(idx);
+    } else putBytes(ps, pe);
+  }
+  ensure(32 + kind.length);
+  putAscii('],"kind":"');
+  putAscii(kind);
+  put(QUOTE);
+  if (os >= 0) changeValue(',"old":', os, oe);
+  if (vs >= 0) changeValue(',"new":', vs, ve);
+  ensure(1);
+  put(RBRACE);
+}
+
+function changeValue(label: string, s: number, e: number): void {
+  ensure(label.length + e - s);
+  putAscii(label);
+  if (typedChanges) copy(s, e);
+  else {
+    // The plain text of a checked value: the scanner's own writer, run again over it.
+    const at = i;
+    i = s;
+    value(0);
+    i = at;
+  }
+}
+
+function pushPath(s: number, e: number): void {
+  if (pathLen === MAX_PATH) bail();
+  pathStart[pathLen] = s;
+  pathEnd[pathLen] = e;
+  pathLen++;
+}
+
+function diffMapBytes(x: readonly number[], y: readonly number[]): void {
+  const matched = new Uint8Array(y.length / 4);
+  let shared = 0;
+  for (let p = 0; p < x.length; p += 4) {
+    const ns = x[p] as number;
+    const ne = x[p + 1] as number;
+    const q = findName(ns, ne, y, p);
+    pushPath(ns, ne);
+    if (q < 0) change("removed", x[p + 2] as number, x[p + 3] as number, -1, 0);
+    else {
+      matched[q / 4] = 1;
+      shared++;
+      diffValueBytes(x[p + 2] as number, x[p + 3] as number, y[q + 2] as number, y[q + 3] as number);
+    }
+    pathLen--;
+  }
+  if (shared === y.length / 4) return;
+  for (let r = 0; r < y.length; r += 4) {
+    if (matched[r / 4] === 1) continue;
+    pushPath(y[r] as number, y[r + 1] as number);
+    change("added", -1, 0, y[r + 2] as number, y[r + 3] as number);
+    pathLen--;
+  }
+}
+
+/** Where in `y` (spans) the name [ns, ne) is, trying index `p` first; -1 when it is not there. */
+function findName(ns: number, ne: number, y: readonly number[], p: number): number {
+  if (p < y.length && sameBytes(ns, ne, y[p] as number, y[p + 1] as number)) return p;
+  for (let r = 0; r < y.length; r += 4) if (sameBytes(ns, ne, y[r] as number, y[r + 1] as number)) return r;
+  return -1;
+}
+
+function diffValueBytes(os: number, oe: number, vs: number, ve: number): void {
+  if (sameBytes(os, oe, vs, ve)) return;
+  const t = tagAt(os);
+  const u = tagAt(vs);
+  let equal = false;
+  if (t === u) {
+    switch (t) {
+      case TAG_S:
+      case TAG_BOOL:
+        break; // canonical text: different bytes, different values
+      case TAG_N:
+        // Two numbers in DynamoDB's own form are equal only when their text is.
+        equal =
+          !(isCanonicalNumber(os + 6, oe - 2) && isCanonicalNumber(vs + 6, ve - 2)) &&
+          numbersEqual(scalarText(os, oe), scalarText(vs, ve));
+        break;
+      case TAG_B:
+        // Base64 in its one canonical form per value is equal only when its text is.
+        equal =
+          !(isCanonicalBase64(os + 6, oe - 2) && isCanonicalBase64(vs + 6, ve - 2)) &&
+          binaryEquals(scalarText(os, oe), scalarText(vs, ve));
+        break;
+      case TAG_M:
+        diffMapBytes(mapSpans(os + 5), mapSpans(vs + 5));
+        return;
+      case TAG_L: {
+        const x = listSpans(os + 5);
+        const y = listSpans(vs + 5);
+        const n = Math.min(x.length, y.length);
+        for (let k = 0; k < n; k += 2) {
+          pushPath(k / 2, -1);
+          diffValueBytes(x[k] as number, x[k + 1] as number, y[k] as number, y[k + 1] as number);
+          pathLen--;
+        }
+        for (let k = n; k < x.length; k += 2) {
+          pushPath(k / 2, -1);
+          change("removed", x[k] as number, x[k + 1] as number, -1, 0);
+          pathLen--;
+        }
+        for (let k = n; k < y.length; k += 2) {
+          pushPath(k / 2, -1);
+          change("added", -1, 0, y[k] as number, y[k + 1] as number);
+          pathLen--;
+        }
+        return;
+      }
+      default:
+        equal =
+          b[os + 2] === 83 && b[os + 3] === 83 && b[vs + 2] === 83 && b[vs + 3] === 83 // SS, SS
+            ? sameStringSets(os + 6, vs + 6)
+            : attributeEquals(attr(os, oe), attr(vs, ve));
+    }
+  }
+  if (!equal) change("changed", os, oe, vs, ve);
+}
+
+/**
+ * The JSON text of the changes between two scanned images (plain values, or typed when `typed`):
+ * what `changesJson(diffImages(old, new), typed)` writes for the parsed images.
+ */
+export function changesText(oldScan: ImageScan, newScan: ImageScan, typed: boolean): string | undefined {
+  typedChanges = typed;
+  firstChange = true;
+  pathLen = 0;
+  names = 0;
+  op = 0;
+  try {
+    ensure(2);
+    put(LBRACKET);
+    diffMapBytes(oldScan.spans, newScan.spans);
+    ensure(1);
+    put(RBRACKET);
+  } catch (e) {
+    if (e === BAIL) return undefined; // a path deeper than the scanner takes
+    throw e;
+  }
+  return wide ? o.utf8Slice(0, op) : o.latin1Slice(0, op);
 }

@@ -124,7 +124,9 @@ export function recordJsonLine(
     d.Keys ? plainAndDynamodbJsonMap(d.Keys) : undefined,
     oldImage ? plainAndDynamodbJsonMap(oldImage) : undefined,
     newImage ? plainAndDynamodbJsonMap(newImage) : undefined,
-    rec.eventName === "MODIFY" && oldImage && newImage ? diffImages(oldImage, newImage) : undefined,
+    rec.eventName === "MODIFY" && oldImage && newImage
+      ? changesJson(diffImages(oldImage, newImage), output === "dynamodb-json")
+      : "null",
   );
 }
 
@@ -136,7 +138,8 @@ export interface ImageTexts {
 
 /**
  * {@link recordJsonLine} given the texts of the record's keys and images (undefined when absent, the
- * record's own images are not read) and its diff (undefined unless a MODIFY with both images).
+ * record's own images are not read) and of its changes (`changesJson`, or "null" unless a MODIFY with
+ * both images).
  */
 export function recordJsonLineOf(
   rec: StreamRecord,
@@ -145,7 +148,7 @@ export function recordJsonLineOf(
   keys: ImageTexts | undefined,
   oldJ: ImageTexts | undefined,
   newJ: ImageTexts | undefined,
-  diff: readonly Change[] | undefined,
+  changes: string,
 ): string {
   const typed = output === "dynamodb-json";
   const d = rec.dynamodb ?? {};
@@ -176,7 +179,7 @@ export function recordJsonLineOf(
     ',"newImage":' +
     (newJ ? (typed ? newJ.typed : newJ.plain) : "null") +
     ',"changes":' +
-    (diff ? changesJson(diff, typed) : "null") +
+    changes +
     ',"record":' +
     lambdaJson(rec, streamArn, seconds, keys?.typed, newJ?.typed, oldJ?.typed) +
     "}"

@@ -5,7 +5,7 @@
 import type { InputRecord, StreamRecord } from "../core/record.js";
 import { tableFromStreamArn } from "../core/record.js";
 import type { ImageScan } from "./fast-line.js";
-import { differingAttributes, diffScanned, parseImage, scanRecordLine, typedText } from "./fast-line.js";
+import { changesText, differingAttributes, parseImage, scanRecordLine, typedText } from "./fast-line.js";
 import type { GapInfo, ImageTexts, RecordContext } from "./record-json.js";
 import { gapJsonLine, recordJsonLine, recordJsonLineOf } from "./record-json.js";
 import { formatDay, renderGapPretty, renderPretty } from "./record-pretty.js";
@@ -105,8 +105,9 @@ export function createFastLineRenderer(
     const { oldImage, newImage } = scan;
     const modify = rec.eventName === "MODIFY" && oldImage !== undefined && newImage !== undefined;
     if (format !== "pretty") {
-      const diff = modify ? diffScanned(oldImage, newImage) : undefined;
-      return `${recordJsonLineOf(rec, where, format, texts(scan.keys), texts(oldImage), texts(newImage), diff)}\n`;
+      const changes = modify ? changesText(oldImage, newImage, format === "dynamodb-json") : "null";
+      if (changes === undefined) return undefined;
+      return `${recordJsonLineOf(rec, where, format, texts(scan.keys), texts(oldImage), texts(newImage), changes)}\n`;
     }
     // Pretty: a MODIFY shows only its changes, and those come out the same from the attributes that
     // differ as from the whole images.

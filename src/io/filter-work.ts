@@ -1,0 +1,220 @@
+/**
+ * One piece of `filter-test --records` on worker threads (see io/parallel-filter.ts): the records of a
+ * piece of the file that starts and ends at line boundaries, read, evaluated and counted exactly as the
+ * sequential path (io/filter-input.ts, then core/filter-run.ts's runRecords) does them, then rendered
+ * once the main thread says where in the whole input they stand. Pure apart from decoding: the worker
+ * thread (io/filter-worker.ts) and the tests call it alike.
+ */
+import { isAscii } from "node:buffer";
+import type { Dialect, StreamViewType } from "../core/filter/index.js";
+import type { Expectation, PatternSource, RecordResult, TallyPart } from "../core/filter-run.js";
+import {
+  buildFilterSet,
+  evaluateCounted,
+  MAX_NAMED_FAILURES,
+  Tally,
+  toFilterEvents,
+} from "../core/filter-run.js";
+import type { FilterTestFormat, RecordsRenderer } from "../render/filter-test.js";
+import { createRecordsRenderer } from "../render/filter-test.js";
+import { loadAnsiStyle, plainStyle, type Style } from "../render/style.js";
+import { isBlankRecordLine } from "./filter-input.js";
+
+/** How the records are evaluated and rendered: the same for every piece of a run. */
+export interface FilterWorkOptions {
+  sources: PatternSource[];
+  dialect: Dialect;
+  viewType?: StreamViewType | undefined;
+  /** Explain every record no filter matched (else only the first disagreeing ones). */
+  explain: boolean;
+  expect?: Expectation | undefined;
+  format: FilterTestFormat;
+  /** Colours (pretty output on a terminal). */
+  color: boolean;
+  /** `--summary`: the records are counted, not rendered. */
+  summaryOnly: boolean;
+}
+
+/** What became of one piece: its counts (a tally of its own, indexes from 0) and how it ended. */
+export interface FilterChunkResult extends TallyPart {
+  /** Lines in the piece (a last line without a newline counts): to number lines across pieces. */
+  lines: number;
+  /** Whether the piece has a line that is not blank. */
+  sawValue: boolean;
+  /** Whether its first non-blank line is not JSON on its own: at the start of a file, a document. */
+  firstValueFailed: boolean;
+  /** Line `rel` of the piece (1-based) is not JSON or holds no record; its text, to be failed again. */
+  error?: { rel: number; line: string };
+}
+
+/** Where a piece's records stand in the whole input, known once every earlier piece is counted. */
+export interface RenderPlace {
+  /** Records before the piece. */
+  base: number;
+  /** Records before the piece that disagree with `--expect`. */
+  disagreeingBefore: number;
+}
+
+/** A piece evaluated: its counts, and its results until they are rendered (none with `--summary`). */
+export interface EvaluatedChunk {
+  result: FilterChunkResult;
+  held?: { results: RecordResult[]; failures: RecordResult[] } | undefined;
+}
+
+/** What the threads of a run share: the options, the compiled patterns, the style. */
+export interface FilterWork {
+  opts: FilterWorkOptions;
+  criteria: ReturnType<typeof compiled>;
+  style: Style;
+}
+
+function compiled(o: FilterWorkOptions) {
+  const built = buildFilterSet(o.sources, { dialect: o.dialect, viewType: o.viewType });
+  if (!built.ok) throw new Error("the patterns compiled on the main thread but not on a worker thread");
+  return built.set.criteria;
+}
+
+/** Compiles the patterns (as the main thread did) and loads the style. */
+export async function createFilterWork(opts: FilterWorkOptions): Promise<FilterWork> {
+  return { opts, criteria: compiled(opts), style: opts.color ? await loadAnsiStyle() : plainStyle };
+}
+
+/** Results rendered per string before it is encoded (strings then die young). */
+const RENDER_BATCH = 256;
+
+/** A result whose text is dropped: see {@link continueAfterResults}. */
+const PLACEHOLDER: RecordResult = {
+  index: 0,
+  eventID: null,
+  eventName: null,
+  matched: true,
+  filter: 0,
+  event: null,
+};
+
+/**
+ * A renderer made after other renderers (on other threads) wrote the first results must go on as one
+ * renderer would (JSON: a comma before its first result; pretty: a blank line before the summary). It
+ * is told so by rendering one result, whose text is dropped.
+ */
+export function continueAfterResults(renderer: RecordsRenderer): void {
+  renderer.results([PLACEHOLDER]);
+}
+
+/** A record reduced to its keys (`dynamodb.Keys`). */
+function keysOnly(event: unknown): { dynamodb: { Keys: unknown } } {
+  return { dynamodb: { Keys: (event as { dynamodb?: { Keys?: unknown } } | null)?.dynamodb?.Keys } };
+}
+
+/**
+ * Reads, evaluates and counts the records of one piece. `atStart`: the piece begins the file. The
+ * bytes are UTF-8 (the main thread checked them as the sequential reader does).
+ */
+export function evaluateChunk(bytes: Uint8Array, atStart: boolean, w: FilterWork): EvaluatedChunk {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let text = isAscii(buf) ? buf.toString("latin1") : buf.toString("utf8");
+  if (atStart) {
+    // A byte-order mark is dropped by the sequential reader's decoder, and one more by the reader.
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  }
+  const tally = new Tally(w.opts.sources.length, w.opts.expect);
+  const keep = !w.opts.summaryOnly;
+  const results: RecordResult[] = [];
+  let lines = 0;
+  let sawValue = false;
+  let firstValueFailed = false;
+  let error: FilterChunkResult["error"];
+  let index = 0;
+  let start = 0;
+  while (start < text.length) {
+    let nl = text.indexOf("\n", start);
+    if (nl < 0) nl = text.length;
+    const raw = text.slice(start, nl);
+    start = nl + 1;
+    lines++;
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (isBlankRecordLine(line)) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (!sawValue) {
+        sawValue = true;
+        firstValueFailed = true;
+        if (atStart) break; // a document: the main thread reads the file the sequential way
+      }
+      error = { rel: lines, line };
+      break;
+    }
+    sawValue = true;
+    const r = toFilterEvents(value, `line ${lines}`);
+    if (!r.ok) {
+      error = { rel: lines, line };
+      break;
+    }
+    for (let k = 0; k < r.events.length; k++) {
+      const res = evaluateCounted(w.criteria, tally, r.events[k], index++, w.opts.explain);
+      // Results wait for their text, and failures go to the main thread, with only what is read of
+      // their record, its keys (see RecordResult.event): the parsed records then die young instead
+      // of being copied out of the young generation while they wait (measured: most of the cost).
+      if (keep || tally.failures.at(-1) === res) res.event = keysOnly(res.event);
+      if (keep) results.push(res);
+    }
+  }
+  const result: FilterChunkResult = {
+    total: tally.total,
+    matched: tally.matched,
+    byFilter: tally.byFilter,
+    disagreeing: tally.disagreeing,
+    failures: tally.failures,
+    lines,
+    sawValue,
+    firstValueFailed,
+    ...(error !== undefined ? { error } : {}),
+  };
+  return { result, held: keep && results.length > 0 ? { results, failures: tally.failures } : undefined };
+}
+
+/**
+ * The text of a piece's results (UTF-8, in memory of its own), numbered from `at.base`, as the
+ * sequential run writes them: only the first disagreeing records of the whole input keep the
+ * explanation they were given for being among the first of the piece.
+ */
+export function renderHeld(
+  held: NonNullable<EvaluatedChunk["held"]>,
+  at: RenderPlace,
+  w: FilterWork,
+): Uint8Array {
+  const { results, failures } = held;
+  if (!w.opts.explain)
+    for (let k = 0; k < failures.length; k++)
+      if (at.disagreeingBefore + k >= MAX_NAMED_FAILURES) delete (failures[k] as RecordResult).explanation;
+  const renderer = createRecordsRenderer(
+    w.opts.format,
+    { dialect: w.opts.dialect, filters: w.opts.sources },
+    {
+      style: w.style,
+      summaryOnly: false,
+      expect: w.opts.expect,
+    },
+  );
+  if (at.base > 0) continueAfterResults(renderer);
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (let i = 0; i < results.length; i += RENDER_BATCH) {
+    const batch = results.slice(i, i + RENDER_BATCH);
+    for (let k = 0; k < batch.length; k++) (batch[k] as RecordResult).index = at.base + i + k;
+    const b = Buffer.from(renderer.results(batch), "utf8");
+    parts.push(b);
+    size += b.length;
+  }
+  // One buffer of its own, to be transferred to the main thread rather than copied.
+  const all = new Uint8Array(new ArrayBuffer(size));
+  let o = 0;
+  for (const b of parts) {
+    all.set(b, o);
+    o += b.length;
+  }
+  return all;
+}

@@ -1,0 +1,49 @@
+/**
+ * When large input files are read on worker threads (`tail --input`, `filter-test --records`; see
+ * io/parallel-chunks.ts): the size from which it pays, how many threads, and where their scripts are.
+ * Kept apart from the thread machinery so that the commands can ask without loading it.
+ */
+import { existsSync, stat } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+
+/** Files smaller than this are read the sequential way (threads cost ~30 ms to start). */
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+
+/** The environment variable that sets the number of threads (0 turns them off). */
+export const THREADS_VARIABLE = "DYNASTREAM_INPUT_THREADS";
+
+/**
+ * Worker threads for a large input file: DYNASTREAM_INPUT_THREADS (0 turns them off; a value that is
+ * not a number from 0 to 64 is warned about and ignored), else one per processor, at most 4, and none
+ * on a single processor.
+ */
+export function inputThreads(
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void,
+): number {
+  const v = env[THREADS_VARIABLE];
+  if (v !== undefined && v !== "") {
+    if (/^\d+$/.test(v) && Number(v) <= 64) return Number(v);
+    warn(`${THREADS_VARIABLE}=${v} is not a number of threads (0-64): using the default`);
+  }
+  const n = availableParallelism();
+  return n >= 2 ? Math.min(4, n) : 0;
+}
+
+/**
+ * The worker script `name` (e.g. `input-worker.cjs`) beside the bundle (dist/), when it is there:
+ * undefined when running from source (no bundle, so no worker scripts either).
+ */
+export function workerScript(name: string): string | undefined {
+  if (typeof __dirname !== "string") return undefined;
+  const file = join(__dirname, name);
+  return existsSync(file) ? file : undefined;
+}
+
+/** The size of a regular file; 0 for anything else (stdin, a directory, a file that is not there). */
+export function fileSize(path: string): Promise<number> {
+  return new Promise((resolve) => {
+    stat(path, (err, st) => resolve(err === null && st.isFile() ? st.size : 0));
+  });
+}
