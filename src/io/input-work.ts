@@ -7,6 +7,7 @@
 import { isUtf8 } from "node:buffer";
 import { existsSync } from "node:fs";
 import type { InputRecord } from "../core/record.js";
+import { ByteSink } from "../render/fast-json-line.js";
 import { plainStyle } from "../render/style.js";
 import type { LineRenderer, TailFormat } from "../render/tail-output.js";
 import { createFastLineRenderer, createInputRenderer, createTailFormatter } from "../render/tail-output.js";
@@ -19,9 +20,6 @@ export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 export function canRenderInParallel(workerFile: string | undefined): workerFile is string {
   return workerFile !== undefined && existsSync(workerFile);
 }
-
-/** Characters of output text encoded at a time. */
-const FLUSH_CHARS = 64 * 1024;
 
 /** How records are rendered: the same for every chunk of a run. */
 export interface ChunkRenderOptions {
@@ -96,17 +94,7 @@ export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRend
   let fast = fastRenderer;
   let misses = 0;
   const batch: InputRecord[] = [];
-  // Text is encoded every ~64 K characters: the records' strings then die young (a chunk's whole text
-  // kept as strings would outlive scavenges and fill the old generation: 3× the CPU, measured).
-  const parts: Buffer[] = [];
-  let size = 0;
-  let out = "";
-  const flush = (): void => {
-    const b = Buffer.from(out, "utf8");
-    parts.push(b);
-    size += b.length;
-    out = "";
-  };
+  const out = new ByteSink();
   // At the start of the file a byte-order mark is dropped, as the sequential reader's decoder does.
   let start = atStart && isBom(buf, 0) ? 3 : 0;
   while (start < buf.length) {
@@ -119,13 +107,10 @@ export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRend
     // The sequential reader drops a BOM from the first line too (after the decoder's).
     if (atStart && result.lines === 1 && isBom(buf, s)) s += 3;
     if (fast !== undefined) {
-      const text = fast(buf, s, e);
-      if (text !== undefined) {
+      if (fast(buf, s, e, out)) {
         result.sawValue = true;
-        out += text;
         result.records++;
         misses = 0;
-        if (out.length >= FLUSH_CHARS) flush();
         continue;
       }
       // Lines of another form (white space, other shapes) take the general path; stop trying when
@@ -147,19 +132,11 @@ export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRend
       result.error = { kind: "line", rel: result.lines, line };
       break;
     }
-    for (const r of batch) out += render(r);
+    for (const r of batch) out.text(render(r));
     result.records += batch.length;
     batch.length = 0;
-    if (out.length >= FLUSH_CHARS) flush();
   }
-  if (out !== "") flush();
-  // One buffer of its own, to be transferred to the main thread rather than copied.
-  const all = new Uint8Array(new ArrayBuffer(size));
-  let at = 0;
-  for (const b of parts) {
-    all.set(b, at);
-    at += b.length;
-  }
-  result.bytes = all;
+  // Memory of its own, to be transferred to the main thread rather than copied.
+  result.bytes = out.take();
   return result;
 }

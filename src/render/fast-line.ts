@@ -407,7 +407,6 @@ function map(depth: number): void {
   }
   const first = names;
   for (;;) {
-    const s = i;
     name();
     expect(COLON);
     put(COLON);
@@ -425,8 +424,9 @@ export interface ImageScan {
   /** The image's text, `{` to `}`: also its typed (DynamoDB JSON) text. */
   start: number;
   end: number;
-  /** Its plain text. */
-  plain: string;
+  /** Where its plain text is in {@link scanBuffers}' `plain` (valid until the next scan). */
+  plainStart: number;
+  plainEnd: number;
   /** Per attribute: name start, name end (both quotes included), value start, value end. */
   spans: number[];
 }
@@ -436,8 +436,8 @@ function image(): ImageScan {
   const start = i;
   expect(LBRACE);
   // The plain text is never longer than the typed text it comes from.
-  if (o.length < end - start) o = Buffer.alloc(Math.max(o.length * 2, end - start)) as SlicingBuffer;
-  op = 0;
+  ensure(end - start);
+  const plainStart = op;
   put(LBRACE);
   const spans: number[] = [];
   if (b[i] === RBRACE) {
@@ -460,15 +460,7 @@ function image(): ImageScan {
     }
     checkNames(first);
   }
-  return { start, end: i, plain: wide ? o.utf8Slice(0, op) : o.latin1Slice(0, op), spans };
-}
-
-/** The string at `i` as a JS string (escapes decoded). */
-function stringValue(): string {
-  const s = i;
-  str();
-  for (let j = s + 1; j < i - 1; j++) if (b[j] === BACKSLASH) return JSON.parse(text(s, i)) as string;
-  return text(s + 1, i - 1);
+  return { start, end: i, plainStart, plainEnd: op, spans };
 }
 
 /** A JSON number at `i` as a JS number. */
@@ -486,10 +478,15 @@ function numberValue(): number {
   return n;
 }
 
-/** The fields of a record line: `dynamodb`'s images as scans. */
+/** What a scan found besides the string fields (for those, see fieldToken and fieldText). */
 export interface ScannedRecord {
-  /** The record without its images (scalars only). */
-  record: StreamRecord;
+  /** The line: bytes [lineStart, lineEnd) of scanBuffers' `line`. */
+  lineStart: number;
+  lineEnd: number;
+  eventName: string | undefined;
+  /** `ApproximateCreationDateTime` as given (a JSON number). */
+  creationTime: number | undefined;
+  sizeBytes: number | undefined;
   keys: ImageScan | undefined;
   oldImage: ImageScan | undefined;
   newImage: ImageScan | undefined;
@@ -508,6 +505,18 @@ const TOP = [
   "dynamodb",
   "eventSourceARN",
 ].map(field);
+// Fields whose JSON text is kept (tokens): the top-level ones by their index in TOP, then two more.
+export const EVENT_ID = 0;
+export const EVENT_NAME = 1;
+export const EVENT_VERSION = 2;
+export const EVENT_SOURCE = 3;
+export const AWS_REGION = 4;
+const DYNAMODB_PART = 5;
+export const EVENT_SOURCE_ARN = 6;
+export const SEQUENCE_NUMBER = 7;
+export const STREAM_VIEW_TYPE = 8;
+const tokens = new Int32Array(18);
+
 /** Indexed as DYNAMODB_FIELDS (the switch in dynamodbPart relies on its order). */
 const DYNAMODB = DYNAMODB_FIELDS.map(field);
 
@@ -535,11 +544,7 @@ function isNullAt(): boolean {
   return b[i] === 110 && literal(NULL);
 }
 
-const EVENT_NAMES: ReadonlySet<string> = new Set(["INSERT", "MODIFY", "REMOVE"]);
-
 function dynamodbPart(out: ScannedRecord): void {
-  const d: NonNullable<StreamRecord["dynamodb"]> = {};
-  out.record.dynamodb = d;
   expect(LBRACE);
   if (b[i] === RBRACE) {
     i++;
@@ -552,7 +557,7 @@ function dynamodbPart(out: ScannedRecord): void {
     seen |= 1 << k;
     switch (k) {
       case 0:
-        d.ApproximateCreationDateTime = numberValue();
+        out.creationTime = numberValue();
         break;
       case 1:
         if (!isNullAt()) out.keys = image();
@@ -564,18 +569,16 @@ function dynamodbPart(out: ScannedRecord): void {
         if (!isNullAt()) out.oldImage = image();
         break;
       case 4: {
-        const s = i;
-        str();
+        const s = token(SEQUENCE_NUMBER);
         if (i - s < 3) bail();
         for (let j = s + 1; j < i - 1; j++) if (!isDigit(b[j])) bail();
-        d.SequenceNumber = b.latin1Slice(s + 1, i - 1);
         break;
       }
       case 5:
-        d.SizeBytes = numberValue();
+        out.sizeBytes = numberValue();
         break;
       default:
-        d.StreamViewType = stringValue();
+        token(STREAM_VIEW_TYPE);
     }
     const c = b[i++];
     if (c === RBRACE) return;
@@ -593,8 +596,18 @@ export function scanRecordLine(buf: Buffer, start: number, stop: number): Scanne
   end = stop;
   names = 0;
   wide = false;
-  const out: ScannedRecord = { record: {}, keys: undefined, oldImage: undefined, newImage: undefined };
-  const rec = out.record;
+  op = 0;
+  tokens.fill(-1);
+  const out: ScannedRecord = {
+    lineStart: start,
+    lineEnd: stop,
+    eventName: undefined,
+    creationTime: undefined,
+    sizeBytes: undefined,
+    keys: undefined,
+    oldImage: undefined,
+    newImage: undefined,
+  };
   try {
     expect(LBRACE);
     let seen = 0;
@@ -602,30 +615,89 @@ export function scanRecordLine(buf: Buffer, start: number, stop: number): Scanne
       const k = fieldIndex(TOP);
       if (seen & (1 << k)) bail();
       seen |= 1 << k;
-      if (k === 5) {
+      if (k === DYNAMODB_PART) {
         if (b[i] !== LBRACE) bail();
         dynamodbPart(out);
       } else {
-        const v = stringValue();
-        if (k === 0) rec.eventID = v;
-        else if (k === 1) {
-          if (!EVENT_NAMES.has(v)) bail();
-          rec.eventName = v;
-        } else if (k === 2) rec.eventVersion = v;
-        else if (k === 3) rec.eventSource = v;
-        else if (k === 4) rec.awsRegion = v;
-        else rec.eventSourceARN = v;
+        const s = token(k);
+        if (k === EVENT_NAME) out.eventName = eventNameAt(s + 1, i - 1);
       }
       const c = b[i++];
       if (c === RBRACE) break;
       if (c !== COMMA) bail();
     }
-    if (i !== end || rec.dynamodb === undefined) bail();
+    if (i !== end || !(seen & (1 << DYNAMODB_PART))) bail();
   } catch (e) {
     if (e === BAIL) return undefined;
     throw e;
   }
   return out;
+}
+
+/** The string at `i`, remembered as field `f`'s token; returns where it starts. */
+function token(f: number): number {
+  const s = i;
+  str();
+  tokens[2 * f] = s;
+  tokens[2 * f + 1] = i;
+  return s;
+}
+
+const EVENT_NAME_LIST = ["INSERT", "MODIFY", "REMOVE"] as const;
+
+/** The event name whose bytes are [s, e); anything else bails (the general path says why). */
+function eventNameAt(s: number, e: number): string {
+  for (const n of EVENT_NAME_LIST) {
+    if (e - s !== n.length) continue;
+    let k = 0;
+    while (k < n.length && b[s + k] === n.charCodeAt(k)) k++;
+    if (k === n.length) return n;
+  }
+  return bail();
+}
+
+/** The string value of field `f` (its token decoded), or undefined when the line has none. */
+export function fieldText(f: number): string | undefined {
+  const s = tokens[2 * f] as number;
+  return s < 0 ? undefined : stringAt(s, tokens[2 * f + 1] as number);
+}
+
+/** The record as the general path has it (strings, numbers), without its images. */
+export function recordOf(scan: ScannedRecord): StreamRecord {
+  const d: NonNullable<StreamRecord["dynamodb"]> = {};
+  if (scan.creationTime !== undefined) d.ApproximateCreationDateTime = scan.creationTime;
+  const seq = fieldText(SEQUENCE_NUMBER);
+  if (seq !== undefined) d.SequenceNumber = seq;
+  if (scan.sizeBytes !== undefined) d.SizeBytes = scan.sizeBytes;
+  const view = fieldText(STREAM_VIEW_TYPE);
+  if (view !== undefined) d.StreamViewType = view;
+  const rec: StreamRecord = {};
+  const id = fieldText(EVENT_ID);
+  if (id !== undefined) rec.eventID = id;
+  if (scan.eventName !== undefined) rec.eventName = scan.eventName;
+  const version = fieldText(EVENT_VERSION);
+  if (version !== undefined) rec.eventVersion = version;
+  const source = fieldText(EVENT_SOURCE);
+  if (source !== undefined) rec.eventSource = source;
+  const region = fieldText(AWS_REGION);
+  if (region !== undefined) rec.awsRegion = region;
+  rec.dynamodb = d;
+  const arn = fieldText(EVENT_SOURCE_ARN);
+  if (arn !== undefined) rec.eventSourceARN = arn;
+  return rec;
+}
+
+/**
+ * The bytes behind the last scan (valid until the next one): the line, and the plain text of its
+ * images and changes (see ImageScan and changesText).
+ */
+export function scanBuffers(): { line: Buffer; plain: Buffer } {
+  return { line: b, plain: o };
+}
+
+/** Start and end of the JSON text of a string field of the last scan (-1, -1 when absent). */
+export function fieldToken(f: number): [number, number] {
+  return [tokens[2 * f] as number, tokens[2 * f + 1] as number];
 }
 
 /** An image's attributes parsed from its text (the general path's form). */
@@ -1087,11 +1159,21 @@ function diffValueBytes(os: number, oe: number, vs: number, ve: number): void {
  * what `changesJson(diffImages(old, new), typed)` writes for the parsed images.
  */
 export function changesText(oldScan: ImageScan, newScan: ImageScan, typed: boolean): string | undefined {
+  const at = changesBytes(oldScan, newScan, typed);
+  if (at < 0) return undefined;
+  return wide ? o.utf8Slice(at, op) : o.latin1Slice(at, op);
+}
+
+/**
+ * {@link changesText} written to the end of the plain buffer (see scanBuffers): returns where it
+ * starts (it ends at `plainLength()`), or -1 when a path is deeper than the scanner takes.
+ */
+export function changesBytes(oldScan: ImageScan, newScan: ImageScan, typed: boolean): number {
   typedChanges = typed;
   firstChange = true;
   pathLen = 0;
   names = 0;
-  op = 0;
+  const at = op;
   try {
     ensure(2);
     put(LBRACKET);
@@ -1099,8 +1181,13 @@ export function changesText(oldScan: ImageScan, newScan: ImageScan, typed: boole
     ensure(1);
     put(RBRACKET);
   } catch (e) {
-    if (e === BAIL) return undefined; // a path deeper than the scanner takes
+    if (e === BAIL) return -1; // a path deeper than the scanner takes
     throw e;
   }
-  return wide ? o.utf8Slice(0, op) : o.latin1Slice(0, op);
+  return at;
+}
+
+/** Bytes of plain output so far (see changesBytes). */
+export function plainLength(): number {
+  return op;
 }

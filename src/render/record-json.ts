@@ -71,7 +71,8 @@ const MAX_DATE_MS = 8.64e15;
 let lastMs = Number.NaN;
 let lastIso = "null";
 
-function iso(ms: number | undefined): string {
+/** The JSON text of an ISO-8601 time (`null` for none or one a Date cannot hold). */
+export function isoJson(ms: number | undefined): string {
   if (ms === lastMs) return lastIso;
   if (ms === undefined || !(Math.abs(ms) <= MAX_DATE_MS)) return "null";
   lastMs = ms;
@@ -169,7 +170,7 @@ export function recordJsonLineOf(
     ',"sequenceNumber":' +
     str(d.SequenceNumber) +
     ',"approximateCreationDateTime":' +
-    iso(seconds === undefined ? undefined : Math.round(seconds * 1000)) +
+    isoJson(seconds === undefined ? undefined : Math.round(seconds * 1000)) +
     ',"ttl":' +
     (isTtlDelete(rec) ? "true" : "false") +
     ',"keys":' +
@@ -343,7 +344,7 @@ export function gapJsonLine(gap: GapInfo): string {
     ',"reason":' +
     str(gap.reason) +
     ',"at":' +
-    iso(Number.isFinite(at) ? at : undefined) +
+    isoJson(Number.isFinite(at) ? at : undefined) +
     "}"
   );
 }

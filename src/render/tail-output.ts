@@ -4,10 +4,11 @@
  */
 import type { InputRecord, StreamRecord } from "../core/record.js";
 import { tableFromStreamArn } from "../core/record.js";
-import type { ImageScan } from "./fast-line.js";
-import { changesText, differingAttributes, parseImage, scanRecordLine, typedText } from "./fast-line.js";
-import type { GapInfo, ImageTexts, RecordContext } from "./record-json.js";
-import { gapJsonLine, recordJsonLine, recordJsonLineOf } from "./record-json.js";
+import type { ByteSink } from "./fast-json-line.js";
+import { writeJsonLine } from "./fast-json-line.js";
+import { differingAttributes, parseImage, recordOf, scanRecordLine } from "./fast-line.js";
+import type { GapInfo, RecordContext } from "./record-json.js";
+import { gapJsonLine, recordJsonLine } from "./record-json.js";
 import { formatDay, renderGapPretty, renderPretty } from "./record-pretty.js";
 import type { Style } from "./style.js";
 
@@ -72,48 +73,46 @@ export function createInputRenderer(formatter: TailFormatter): (r: InputRecord) 
   };
 }
 
-/** Renders one NDJSON line of `tail --input` from its bytes: its text, or undefined (see below). */
-export type LineRenderer = (buf: Buffer, start: number, end: number) => string | undefined;
-
-function texts(scan: ImageScan | undefined): ImageTexts | undefined {
-  return scan === undefined ? undefined : { plain: scan.plain, typed: typedText(scan) };
-}
+/**
+ * Renders one NDJSON line of `tail --input` from its bytes (`buf` [start, end), no newline) into
+ * `sink`; false, having written nothing, when the line is not one it takes.
+ */
+export type LineRenderer = (buf: Buffer, start: number, end: number, sink: ByteSink) => boolean;
 
 /**
  * The fast path of {@link createInputRenderer} for a line holding one Lambda- or SDK-shaped record
- * (render/fast-line.ts): the same text, without parsing the whole line into objects. Undefined when
- * the line is not one the fast path takes; the caller then parses it and uses the general renderer.
- * No fast path for `raw` (undefined).
+ * (render/fast-line.ts): the same text, without parsing the whole line into objects. For a line it
+ * does not take, the caller parses the line and uses the general renderer. None for `raw`.
  */
 export function createFastLineRenderer(
   format: TailFormat,
   formatter: TailFormatter,
 ): LineRenderer | undefined {
   if (format === "raw") return undefined;
+  if (format !== "pretty") {
+    const typed = format === "dynamodb-json";
+    return (buf, start, end, sink) => {
+      const scan = scanRecordLine(buf, start, end);
+      return scan !== undefined && writeJsonLine(sink, scan, typed);
+    };
+  }
   let lastArn: string | undefined;
   let lastTable: string | undefined;
-  return (buf, start, end) => {
+  return (buf, start, end, sink) => {
     const scan = scanRecordLine(buf, start, end);
-    if (scan === undefined) return undefined;
-    const rec = scan.record;
+    if (scan === undefined) return false;
+    const rec = recordOf(scan);
     const streamArn = rec.eventSourceARN;
     if (streamArn !== lastArn) {
       lastArn = streamArn;
       lastTable = tableFromStreamArn(streamArn);
     }
-    const where: RecordContext = { streamArn, shardId: undefined, table: lastTable };
+    // A MODIFY shows only its changes, and those come out the same from the parts of the images
+    // that differ as from the whole images.
     const { oldImage, newImage } = scan;
-    const modify = rec.eventName === "MODIFY" && oldImage !== undefined && newImage !== undefined;
-    if (format !== "pretty") {
-      const changes = modify ? changesText(oldImage, newImage, format === "dynamodb-json") : "null";
-      if (changes === undefined) return undefined;
-      return `${recordJsonLineOf(rec, where, format, texts(scan.keys), texts(oldImage), texts(newImage), changes)}\n`;
-    }
-    // Pretty: a MODIFY shows only its changes, and those come out the same from the attributes that
-    // differ as from the whole images.
     const d = rec.dynamodb ?? {};
     if (scan.keys !== undefined) d.Keys = parseImage(scan.keys);
-    if (modify) {
+    if (rec.eventName === "MODIFY" && oldImage !== undefined && newImage !== undefined) {
       const parts = differingAttributes(oldImage, newImage);
       d.OldImage = parts.oldImage;
       d.NewImage = parts.newImage;
@@ -121,6 +120,7 @@ export function createFastLineRenderer(
       if (oldImage !== undefined) d.OldImage = parseImage(oldImage);
       if (newImage !== undefined) d.NewImage = parseImage(newImage);
     }
-    return formatter.record(rec, where);
+    sink.text(formatter.record(rec, { streamArn, shardId: undefined, table: lastTable }));
+    return true;
   };
 }
