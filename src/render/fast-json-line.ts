@@ -25,15 +25,22 @@ import {
 } from "./fast-line.js";
 import { isoJson } from "./record-json.js";
 
-/** A growing buffer of output bytes. */
+/**
+ * A growing buffer of output bytes in memory of its own (allocUnsafeSlow, never Node's shared pool),
+ * so that what {@link take} returns can be transferred to another thread without a copy.
+ */
 export class ByteSink {
-  buf: Buffer = Buffer.allocUnsafe(256 * 1024);
+  buf: Buffer;
   len = 0;
+
+  constructor(size = 256 * 1024) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+  }
 
   /** Room for `n` more bytes. */
   ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.len + n));
     this.buf.copy(bigger, 0, 0, this.len);
     this.buf = bigger;
   }
@@ -42,7 +49,7 @@ export class ByteSink {
   bytes(src: Uint8Array, s: number, e: number): void {
     const buf = this.buf;
     let p = this.len;
-    if (e - s > 40) {
+    if (e - s > 64) {
       buf.set(src.subarray(s, e), p);
       p += e - s;
     } else for (let j = s; j < e; j++) buf[p++] = src[j] as number;
@@ -55,10 +62,10 @@ export class ByteSink {
     this.len += this.buf.write(s, this.len, "utf8");
   }
 
-  /** The bytes so far, in memory of their own (to be transferred), and starts over. */
+  /** The bytes so far (a view of the sink's memory, which is the caller's now); the sink is done. */
   take(): Uint8Array {
-    const out = new Uint8Array(new ArrayBuffer(this.len));
-    out.set(this.buf.subarray(0, this.len));
+    const out = new Uint8Array(this.buf.buffer, 0, this.len);
+    this.buf = Buffer.alloc(0);
     this.len = 0;
     return out;
   }

@@ -16,6 +16,7 @@
  */
 import type { AttributeMap, AttributeValue } from "../core/attr.js";
 import { attributeEquals, binaryEquals, numbersEqual } from "../core/attr.js";
+import type { AttributePath, Change } from "../core/diff.js";
 import type { StreamRecord } from "../core/record.js";
 import { DYNAMODB_FIELDS } from "../core/record.js";
 
@@ -711,114 +712,6 @@ export function typedText(scan: ImageScan): string {
 }
 
 /**
- * The parts of two images that differ in their bytes, parsed: diffing these gives exactly what
- * diffing the whole images would. Attributes with the same bytes are equal, so they are left out;
- * two maps that differ keep only their differing entries, recursively; two lists keep their length,
- * with `{"NULL":true}` on both sides where elements have the same bytes. Only leaves that differ, and
- * values that are added, removed or change type, are parsed whole, and those are all a diff shows.
- */
-export function differingAttributes(
-  oldScan: ImageScan,
-  newScan: ImageScan,
-): { oldImage: AttributeMap; newImage: AttributeMap } {
-  const oldImage: AttributeMap = {};
-  const newImage: AttributeMap = {};
-  differingEntries(oldScan.spans, newScan.spans, oldImage, newImage);
-  return { oldImage, newImage };
-}
-
-/** Fills `a` and `b` with the differing entries of two maps given by their spans (see ImageScan). */
-function differingEntries(
-  x: readonly number[],
-  y: readonly number[],
-  a: AttributeMap,
-  c: AttributeMap,
-): void {
-  const matched = new Uint8Array(y.length / 4);
-  for (let p = 0; p < x.length; p += 4) {
-    const ns = x[p] as number;
-    const ne = x[p + 1] as number;
-    let q = -1;
-    // Maps usually list their attributes in the same order: try the same place first.
-    if (p < y.length && sameBytes(ns, ne, y[p] as number, y[p + 1] as number)) q = p;
-    else
-      for (let r = 0; r < y.length; r += 4)
-        if (sameBytes(ns, ne, y[r] as number, y[r + 1] as number)) {
-          q = r;
-          break;
-        }
-    if (q < 0) {
-      a[stringAt(ns, ne)] = attr(x[p + 2] as number, x[p + 3] as number);
-      continue;
-    }
-    matched[q / 4] = 1;
-    const os = x[p + 2] as number;
-    const oe = x[p + 3] as number;
-    const vs = y[q + 2] as number;
-    const ve = y[q + 3] as number;
-    if (sameBytes(os, oe, vs, ve)) continue;
-    const k = stringAt(ns, ne);
-    a[k] = differingValue(os, oe, vs, ve);
-    c[k] = pairNew;
-  }
-  // Then the entries only the second map has, in its order (diffImages lists them last).
-  for (let r = 0; r < y.length; r += 4) {
-    if (matched[r / 4] === 0)
-      c[stringAt(y[r] as number, y[r + 1] as number)] = attr(y[r + 2] as number, y[r + 3] as number);
-  }
-}
-
-const SAME: AttributeValue = { NULL: true };
-
-/** The second value of the last {@link differingValue} pair. */
-let pairNew: AttributeValue = SAME;
-
-/**
- * Two differing values (bytes [os, oe) and [vs, ve)): the first returned, the second left in
- * `pairNew`. Maps and lists on both sides are cut down as {@link differingAttributes} says.
- */
-function differingValue(os: number, oe: number, vs: number, ve: number): AttributeValue {
-  // `{"M":` and `{"L":` are five bytes; the tag is the third.
-  const t = b[os + 2];
-  if (b[os + 3] === QUOTE && b[vs + 3] === QUOTE && t === b[vs + 2]) {
-    if (t === 77) {
-      const a: AttributeMap = {};
-      const c: AttributeMap = {};
-      differingEntries(mapSpans(os + 5), mapSpans(vs + 5), a, c);
-      pairNew = { M: c };
-      return { M: a };
-    }
-    if (t === 76) {
-      const x = listSpans(os + 5);
-      const y = listSpans(vs + 5);
-      const a: AttributeValue[] = [];
-      const c: AttributeValue[] = [];
-      const n = Math.min(x.length, y.length);
-      for (let k = 0; k < n; k += 2) {
-        const xs = x[k] as number;
-        const xe = x[k + 1] as number;
-        const ys = y[k] as number;
-        const ye = y[k + 1] as number;
-        if (sameBytes(xs, xe, ys, ye)) {
-          a.push(SAME);
-          c.push(SAME);
-        } else {
-          a.push(differingValue(xs, xe, ys, ye));
-          c.push(pairNew);
-        }
-      }
-      for (let k = n; k < x.length; k += 2) a.push(attr(x[k] as number, x[k + 1] as number));
-      for (let k = n; k < y.length; k += 2) c.push(attr(y[k] as number, y[k + 1] as number));
-      pairNew = { L: c };
-      return { L: a };
-    }
-  }
-  const first = attr(os, oe);
-  pairNew = attr(vs, ve);
-  return first;
-}
-
-/**
  * Past the (already checked) JSON value at `j`. It never reads past the end of the line, so even
  * a wrong position cannot make it loop.
  */
@@ -1016,9 +909,23 @@ function scalarText(s: number, e: number): string {
 
 let typedChanges = false;
 let firstChange = true;
+/** Where changes go as objects (diffScanned), instead of being written as text. */
+let changeList: Change[] | undefined;
 
-/** Writes one change; `os`/`vs` are -1 for a missing old/new value. */
-function change(kind: string, os: number, oe: number, vs: number, ve: number): void {
+/** Writes (or lists) one change; `os`/`vs` are -1 for a missing old/new value. */
+function change(kind: Change["kind"], os: number, oe: number, vs: number, ve: number): void {
+  if (changeList !== undefined) {
+    const path: AttributePath = [];
+    for (let k = 0; k < pathLen; k++) {
+      const pe = pathEnd[k] as number;
+      path.push(pe < 0 ? (pathStart[k] as number) : stringAt(pathStart[k] as number, pe));
+    }
+    const c: Change = { path, kind };
+    if (os >= 0) c.old = attr(os, oe);
+    if (vs >= 0) c.new = attr(vs, ve);
+    changeList.push(c);
+    return;
+  }
   ensure(32 + kind.length);
   if (!firstChange) put(COMMA);
   firstChange = false;
@@ -1169,6 +1076,7 @@ export function changesText(oldScan: ImageScan, newScan: ImageScan, typed: boole
  * starts (it ends at `plainLength()`), or -1 when a path is deeper than the scanner takes.
  */
 export function changesBytes(oldScan: ImageScan, newScan: ImageScan, typed: boolean): number {
+  changeList = undefined;
   typedChanges = typed;
   firstChange = true;
   pathLen = 0;
@@ -1185,6 +1093,26 @@ export function changesBytes(oldScan: ImageScan, newScan: ImageScan, typed: bool
     throw e;
   }
   return at;
+}
+
+/**
+ * The changes between two scanned images as objects: what `diffImages` gives for the parsed images
+ * (only the values a change shows are parsed). Undefined when a path is deeper than the scanner takes.
+ */
+export function diffScanned(oldScan: ImageScan, newScan: ImageScan): Change[] | undefined {
+  const list: Change[] = [];
+  changeList = list;
+  pathLen = 0;
+  names = 0;
+  try {
+    diffMapBytes(oldScan.spans, newScan.spans);
+  } catch (e) {
+    if (e === BAIL) return undefined;
+    throw e;
+  } finally {
+    changeList = undefined;
+  }
+  return list;
 }
 
 /** Bytes of plain output so far (see changesBytes). */

@@ -2,11 +2,12 @@
  * The text `tail` writes to stdout per record and per gap, in each output format. Pure: the line
  * builders live in record-json.ts and record-pretty.ts; this picks one and adds newlines.
  */
+import type { Change } from "../core/diff.js";
 import type { InputRecord, StreamRecord } from "../core/record.js";
 import { tableFromStreamArn } from "../core/record.js";
 import type { ByteSink } from "./fast-json-line.js";
 import { writeJsonLine } from "./fast-json-line.js";
-import { differingAttributes, parseImage, recordOf, scanRecordLine } from "./fast-line.js";
+import { diffScanned, parseImage, recordOf, scanRecordLine } from "./fast-line.js";
 import type { GapInfo, RecordContext } from "./record-json.js";
 import { gapJsonLine, recordJsonLine } from "./record-json.js";
 import { formatDay, renderGapPretty, renderPretty } from "./record-pretty.js";
@@ -20,8 +21,11 @@ export const TAIL_FORMATS: readonly TailFormat[] = ["pretty", "json", "dynamodb-
 
 /** Formats records and gaps for one run. */
 export interface TailFormatter {
-  /** The record's text including its trailing newline. */
-  record(rec: StreamRecord, where: RecordContext): string;
+  /**
+   * The record's text including its trailing newline. `changes`: the diff of a MODIFY's images when
+   * the caller has it already (see PrettyContext); only the pretty format takes it.
+   */
+  record(rec: StreamRecord, where: RecordContext, changes?: readonly Change[]): string;
   /** The gap's text including its newline, or "" when the format shows no gaps on stdout (raw). */
   gap(gap: GapInfo): string;
   /** Call once per batch with the clock: pretty headers show the date only for other days. */
@@ -36,8 +40,8 @@ export function createTailFormatter(
   let today: string | undefined;
   if (format === "pretty") {
     return {
-      record: (rec, where) =>
-        `${renderPretty(rec, { style: opts.style, full: opts.full, table: where.table, shardId: where.shardId, tz: opts.tz, today })}\n`,
+      record: (rec, where, changes) =>
+        `${renderPretty(rec, { style: opts.style, full: opts.full, table: where.table, shardId: where.shardId, tz: opts.tz, today, changes })}\n`,
       gap: (gap) => `${renderGapPretty(gap, { style: opts.style, tz: opts.tz, today })}\n`,
       setNow: (nowMs) => {
         today = formatDay(nowMs, opts.tz);
@@ -107,20 +111,19 @@ export function createFastLineRenderer(
       lastArn = streamArn;
       lastTable = tableFromStreamArn(streamArn);
     }
-    // A MODIFY shows only its changes, and those come out the same from the parts of the images
-    // that differ as from the whole images.
+    // A MODIFY shows only its changes: those of the images' bytes, parsing only what they show.
     const { oldImage, newImage } = scan;
     const d = rec.dynamodb ?? {};
     if (scan.keys !== undefined) d.Keys = parseImage(scan.keys);
+    let changes: Change[] | undefined;
     if (rec.eventName === "MODIFY" && oldImage !== undefined && newImage !== undefined) {
-      const parts = differingAttributes(oldImage, newImage);
-      d.OldImage = parts.oldImage;
-      d.NewImage = parts.newImage;
+      changes = diffScanned(oldImage, newImage);
+      if (changes === undefined) return false;
     } else {
       if (oldImage !== undefined) d.OldImage = parseImage(oldImage);
       if (newImage !== undefined) d.NewImage = parseImage(newImage);
     }
-    sink.text(formatter.record(rec, { streamArn, shardId: undefined, table: lastTable }));
+    sink.text(formatter.record(rec, { streamArn, shardId: undefined, table: lastTable }, changes));
     return true;
   };
 }
