@@ -96,11 +96,16 @@ export async function buildCli(outDir = join(ROOT, "dist")) {
     renameSync(tmp, f.path);
     names.push(basename(f.path));
   }
-  // The worker threads of `tail --input` on large files (src/io/parallel-input.ts): a bundle of its own.
+  // The worker threads of `tail --input` and `filter-test --records` on large files
+  // (src/io/parallel-chunks.ts): a bundle each, dist/input-worker.cjs and dist/filter-worker.cjs.
   const worker = await build({
     ...COMMON,
-    entryPoints: [join(ROOT, "src", "io", "input-worker.ts")],
-    outfile: join(outDir, "input-worker.cjs"),
+    entryPoints: {
+      "input-worker": join(ROOT, "src", "io", "input-worker.ts"),
+      "filter-worker": join(ROOT, "src", "io", "filter-worker.ts"),
+    },
+    outdir: outDir,
+    outExtension: { ".js": ".cjs" },
     sourcemap: true,
     logLevel: "warning",
   });

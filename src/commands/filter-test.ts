@@ -13,11 +13,12 @@ import type { CommandSpec } from "../cli/program.js";
 import { collect } from "../cli/program.js";
 import { pipeClosed, writeOut } from "../cli/stdout.js";
 import type { Diagnostic, Dialect, StreamViewType } from "../core/filter/index.js";
-import type { CaseSuite, InputBatch, PatternSource } from "../core/filter-run.js";
+import type { CaseSuite, InputBatch, PatternSource, RecordRunOutcome } from "../core/filter-run.js";
 import type { FilterTestInput } from "../core/filter-test-options.js";
 import { VIEW_TYPES } from "../core/view-type.js";
 import { CheckFailedError, InterruptedError, UsageError } from "../errors.js";
-import type { FilterTestFormat, RunContext } from "../render/filter-test.js";
+import type { ParallelFilterOptions } from "../io/parallel-filter.js";
+import type { FilterTestFormat, RecordsRenderer, RunContext } from "../render/filter-test.js";
 
 const PATTERN_HINT =
   'a pattern is a JSON object whose leaves are arrays of values or operators, e.g. {"dynamodb":{"NewImage":{"status":{"S":["shipped"]}}}}';
@@ -80,6 +81,43 @@ async function patternsFromSuite(suite: CaseSuite, casesPath: string): Promise<P
   if (sources.length === 0)
     throw new UsageError(`${casesPath} has no "criteria" or "patterns", and none were given`, CASES_HINT);
   return sources;
+}
+
+/**
+ * A records file of 8 MiB or more on worker threads (io/parallel-filter.ts), when there are threads:
+ * the outcome, with the renderer's header and the results written; undefined when the file is to be
+ * read the sequential way (small, or one JSON document, or at most 20 records), with nothing written.
+ */
+async function recordsInParallel(
+  ctx: Context,
+  path: string,
+  label: string,
+  renderer: RecordsRenderer,
+  work: ParallelFilterOptions["work"],
+): Promise<RecordRunOutcome | undefined> {
+  const { fileSize, inputThreads, PARALLEL_MIN_BYTES, workerScript } = await import("../io/input-threads.js");
+  const threads = inputThreads(ctx.env, (m) => ctx.out.warn(m));
+  const workerFile = workerScript("filter-worker.cjs");
+  if (threads === 0 || workerFile === undefined) return undefined;
+  const size = await fileSize(path);
+  if (size < PARALLEL_MIN_BYTES) return undefined;
+  ctx.out.debug(`${label}: ${size} bytes, read by ${threads} worker threads`);
+  const { filterRecordsInParallel } = await import("../io/parallel-filter.js");
+  const r = await filterRecordsInParallel({
+    path,
+    label,
+    threads,
+    workerFile,
+    signal: ctx.signal,
+    work,
+    renderer,
+    write: (bytes) => writeOut(ctx, bytes),
+  });
+  if (r.kind === "done") return r.outcome;
+  ctx.out.debug(
+    `${label}: one JSON document, or too few records to leave unexplained: read again on one thread`,
+  );
+  return undefined;
 }
 
 async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -216,22 +254,37 @@ async function run(ctx: Context, _args: string[], opts: Record<string, unknown>)
     summaryOnly: input.summary,
     expect: input.expect,
   });
-  await writeOut(ctx, renderer.header());
   let pending = "";
-  const outcome = await core.runRecords(
-    set.criteria,
-    sources.length,
-    batches,
-    async (results) => {
-      pending += renderer.results(results);
-      if (pending.length >= 64 * 1024) {
-        const text = pending;
-        pending = "";
-        await writeOut(ctx, text);
-      }
-    },
-    { explain: input.explain, expect: input.expect, signal: ctx.signal },
-  );
+  let outcome: RecordRunOutcome | undefined;
+  if (input.records !== undefined && input.records !== "-") {
+    outcome = await recordsInParallel(ctx, input.records, label, renderer, {
+      sources,
+      dialect,
+      viewType,
+      explain: input.explain,
+      expect: input.expect,
+      format,
+      color: ctx.out.style.enabled,
+      summaryOnly: input.summary,
+    });
+  }
+  if (outcome === undefined) {
+    await writeOut(ctx, renderer.header());
+    outcome = await core.runRecords(
+      set.criteria,
+      sources.length,
+      batches,
+      async (results) => {
+        pending += renderer.results(results);
+        if (pending.length >= 64 * 1024) {
+          const text = pending;
+          pending = "";
+          await writeOut(ctx, text);
+        }
+      },
+      { explain: input.explain, expect: input.expect, signal: ctx.signal },
+    );
+  }
   const inputError =
     outcome.error === undefined
       ? undefined

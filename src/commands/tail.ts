@@ -4,8 +4,6 @@
  * this file wires them: backpressure-aware writes, the checkpoint, Ctrl-C and exit codes.
  */
 import { readFile, stat } from "node:fs/promises";
-import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
@@ -20,7 +18,7 @@ import { DEFAULT_CONCURRENCY, parseTailFlags } from "../core/tail-options.js";
 import type { StartRules } from "../core/tail-plan.js";
 import { describePosition, skipBeforeFor, timestampPrecisionMs } from "../core/tail-plan.js";
 import { DataLossError, InterruptedError, UsageError } from "../errors.js";
-import { canRenderInParallel, PARALLEL_MIN_BYTES } from "../io/input-work.js";
+import { inputThreads, PARALLEL_MIN_BYTES, workerScript } from "../io/input-threads.js";
 import { sanitize } from "../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../render/tail-output.js";
 import {
@@ -160,25 +158,6 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/**
- * Worker threads for `tail --input` on a large file: DYNASTREAM_INPUT_THREADS (0 turns them off),
- * else one per processor, at most 4 (and none on a single processor).
- */
-function inputThreads(ctx: Context): number {
-  const v = ctx.env.DYNASTREAM_INPUT_THREADS;
-  if (v !== undefined && v !== "") {
-    if (/^\d+$/.test(v) && Number(v) <= 64) return Number(v);
-    ctx.out.warn(`DYNASTREAM_INPUT_THREADS=${v} is not a number of threads (0-64): using the default`);
-  }
-  const n = availableParallelism();
-  return n >= 2 ? Math.min(4, n) : 0;
-}
-
-/** dist/input-worker.cjs beside the bundle; undefined when running from source (no bundle). */
-function inputWorkerFile(): string | undefined {
-  return typeof __dirname === "string" ? join(__dirname, "input-worker.cjs") : undefined;
-}
-
 async function runInput(
   ctx: Context,
   input: TailInput,
@@ -190,13 +169,13 @@ async function runInput(
   // A large file, every record written: rendered on several cores, in order (io/parallel-input.ts).
   if (input.input !== "-" && input.count === undefined && !matcher && !ctx.out.style.enabled) {
     const path = input.input as string;
-    const workerFile = inputWorkerFile();
-    const threads = inputThreads(ctx);
+    const workerFile = workerScript("input-worker.cjs");
+    const threads = inputThreads(ctx.env, (m) => ctx.out.warn(m));
     const size = await stat(path).then(
       (st) => (st.isFile() ? st.size : 0),
       () => 0,
     );
-    if (threads > 0 && size >= PARALLEL_MIN_BYTES && canRenderInParallel(workerFile)) {
+    if (threads > 0 && size >= PARALLEL_MIN_BYTES && workerFile !== undefined) {
       ctx.out.debug(`--input: ${size} bytes, rendered by ${threads} worker threads`);
       const { renderInputInParallel } = await import("../io/parallel-input.js");
       const outcome = await renderInputInParallel({

@@ -526,6 +526,9 @@ export function agrees(r: RecordResult, expect: Expectation): boolean {
 /** Most disagreeing records remembered by a {@link Tally} (to name them in the report). */
 export const MAX_NAMED_FAILURES = 10;
 
+/** The counts of a {@link Tally} (as a worker thread sends them). */
+export type TallyPart = Pick<Tally, "total" | "matched" | "byFilter" | "disagreeing" | "failures">;
+
 /** Counts of a run: records, matches per filter, records that disagree with `--expect`. */
 export class Tally {
   total = 0;
@@ -554,6 +557,23 @@ export class Tally {
     this.disagreeing++;
     if (this.failures.length < MAX_NAMED_FAILURES) this.failures.push(r);
     return false;
+  }
+
+  /**
+   * Adds the counts of the next part of the input, counted apart (by a worker thread) with a tally of
+   * its own, as if its records had been added here one by one; its records' indexes start at
+   * `indexBase` in the whole input (its failures carry indexes from 0).
+   */
+  addPart(part: TallyPart, indexBase: number): void {
+    this.total += part.total;
+    this.matched += part.matched;
+    for (let i = 0; i < part.byFilter.length; i++)
+      this.byFilter[i] = (this.byFilter[i] ?? 0) + (part.byFilter[i] ?? 0);
+    this.disagreeing += part.disagreeing;
+    for (const r of part.failures) {
+      if (this.failures.length >= MAX_NAMED_FAILURES) break;
+      this.failures.push({ ...r, index: r.index + indexBase });
+    }
   }
 
   /** Exit code: with an expectation 0 when every record agrees; else 0 when something matched. */
@@ -702,6 +722,24 @@ export interface InputBatch {
   lines?: number[] | undefined;
 }
 
+/**
+ * Evaluates one record of a run and counts it in `tally`. It is explained when `explain`, and when it
+ * is one of the first disagreeing records the tally names (their reason goes into the report), if no
+ * filter matched it.
+ */
+export function evaluateCounted(
+  criteria: CompiledCriteria,
+  tally: Tally,
+  event: unknown,
+  index: number,
+  explain: boolean,
+): RecordResult {
+  const res = evaluate(criteria, event, index, explain);
+  if (!tally.add(res) && res.explanation === undefined && !res.matched && tally.failures.at(-1) === res)
+    res.explanation = criteria.explain(event);
+  return res;
+}
+
 /** Options of {@link runRecords}. */
 export interface RecordRunOptions {
   /** true/false: always/never explain; undefined: explain when the input has ≤ 20 records. */
@@ -756,15 +794,7 @@ export async function runRecords(
         }
         const events = r.events;
         for (let k = 0; k < events.length; k++) {
-          const event = events[k];
-          const res = evaluate(criteria, event, index++, explain === true);
-          if (
-            !tally.add(res) &&
-            res.explanation === undefined &&
-            !res.matched &&
-            tally.failures.at(-1) === res
-          )
-            res.explanation = criteria.explain(event);
+          const res = evaluateCounted(criteria, tally, events[k], index++, explain === true);
           if (explain === undefined) {
             held.push(res);
             if (held.length > EXPLAIN_DEFAULT_MAX) {

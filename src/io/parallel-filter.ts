@@ -13,8 +13,10 @@
  */
 import type { RecordRunOutcome } from "../core/filter-run.js";
 import { EXPLAIN_DEFAULT_MAX, Tally, toFilterEvents } from "../core/filter-run.js";
+import type { RecordsRenderer } from "../render/filter-test.js";
 import { invalidLineError, MAX_DOCUMENT_CHARS, recordsNotUtf8, tooLongError } from "./filter-input.js";
 import type { FilterChunkResult, FilterWorkOptions, RenderPlace } from "./filter-work.js";
+import { continueAfterResults } from "./filter-work.js";
 import { runChunks } from "./parallel-chunks.js";
 
 export interface ParallelFilterOptions {
@@ -27,8 +29,11 @@ export interface ParallelFilterOptions {
   signal: AbortSignal;
   /** What the threads do; `explain` undefined: explain when the input has at most 20 records. */
   work: Omit<FilterWorkOptions, "explain"> & { explain: boolean | undefined };
-  /** The output before the results (the renderer's header). */
-  header: string;
+  /**
+   * The run's renderer: its header is written first, and it is left to write the footer after the
+   * results the threads' renderers wrote.
+   */
+  renderer: RecordsRenderer;
   /** Writes output, UTF-8 (with backpressure). */
   write(bytes: Uint8Array): Promise<void>;
 }
@@ -65,7 +70,8 @@ export async function filterRecordsInParallel(o: ParallelFilterOptions): Promise
   // parsed and, without an explicit --explain, once there are more than 20 records.
   let decided = false;
   // Output held until then: the header first.
-  let held: Array<Uint8Array | Promise<Uint8Array>> = [Buffer.from(o.header, "utf8")];
+  const header = Buffer.from(o.renderer.header(), "utf8");
+  let held: Array<Uint8Array | Promise<Uint8Array>> = [header];
   const end = await runChunks<FilterChunkResult>({
     path: o.path,
     threads: o.threads,
@@ -107,7 +113,8 @@ export async function filterRecordsInParallel(o: ParallelFilterOptions): Promise
   const aborted = end.kind === "aborted";
   if (!decided && !aborted) return { kind: "sequential" };
   // Interrupted before anything was written: the header, which the sequential run writes first.
-  if (!decided) await o.write(Buffer.from(o.header, "utf8"));
+  if (!decided) await o.write(header);
+  else if (tally.total > 0) continueAfterResults(o.renderer);
   return {
     kind: "done",
     outcome: { tally, explained: explain ?? false, aborted, ...(error !== undefined ? { error } : {}) },

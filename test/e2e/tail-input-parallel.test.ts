@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BIN, CODE_CACHE_HOME, runCli } from "../helpers/cli.js";
+import { largeNdjson, streamRecord } from "../helpers/large-input.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-input-parallel-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
 const MIN_BYTES = 8 * 1024 * 1024;
 
 function image(i: number, v: number): Record<string, unknown> {
@@ -28,23 +28,7 @@ function image(i: number, v: number): Record<string, unknown> {
 }
 
 function record(i: number): Record<string, unknown> {
-  const kind = i % 3;
-  return {
-    eventID: `e${i}`,
-    eventName: kind === 0 ? "INSERT" : kind === 1 ? "MODIFY" : "REMOVE",
-    eventSource: "aws:dynamodb",
-    awsRegion: "us-east-1",
-    dynamodb: {
-      ApproximateCreationDateTime: 1704110400 + (i % 86400),
-      Keys: { pk: { S: `order-${i}` } },
-      ...(kind !== 2 ? { NewImage: image(i, 1) } : {}),
-      ...(kind !== 0 ? { OldImage: image(i, 0) } : {}),
-      SequenceNumber: String(100000000000000000000n + BigInt(i)),
-      SizeBytes: 100,
-      StreamViewType: "NEW_AND_OLD_IMAGES",
-    },
-    eventSourceARN: ARN,
-  };
+  return streamRecord(i, (j, old) => image(j, old ? 0 : 1));
 }
 
 /** One input line of several shapes: a record, a Lambda event of two, a tail output line, a gap line. */
@@ -73,25 +57,8 @@ function inputFile(
   name: string,
   opts: { bom?: boolean; crlf?: boolean; at?: [number, string | Buffer] } = {},
 ) {
-  const parts: Buffer[] = [];
-  let size = 0;
-  if (opts.bom) parts.push(Buffer.from([0xef, 0xbb, 0xbf]));
-  for (let i = 0; size < MIN_BYTES + 512 * 1024; i++) {
-    const text: string | Buffer = opts.at && opts.at[0] === i ? opts.at[1] : i % 97 === 0 ? "   " : line(i);
-    const b = Buffer.concat([
-      typeof text === "string" ? Buffer.from(text) : text,
-      Buffer.from(opts.crlf ? "\r\n" : "\n"),
-    ]);
-    parts.push(b);
-    size += b.length;
-  }
-  if (opts.at)
-    assert.ok(
-      opts.at[0] < parts.length - 1000,
-      `line ${opts.at[0]} is not deep in a file of ${parts.length}`,
-    );
   const path = join(dir, name);
-  writeFileSync(path, Buffer.concat(parts));
+  writeFileSync(path, largeNdjson(line, opts));
   return path;
 }
 

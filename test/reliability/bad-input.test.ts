@@ -544,16 +544,33 @@ test("a ~200 MB NDJSON file streams through tail --input (and filter-test --reco
     assert.equal(lines.length, 1);
     assert.equal((JSON.parse(lines[0] as string) as { eventID: string }).eventID, `e${n - 1}`);
     assert.ok(last.maxRssKiB < limitKiB, `peak RSS ${last.maxRssKiB} KiB with --filter`);
-    {
-      const ft = await runMeasured(
-        ["filter-test", "--pattern", '{"eventName":["MODIFY"]}', "--records", big, "--summary", "--json"],
-        true,
-      );
+    // filter-test on the main thread alone, then on worker threads (as tail, every heap is 64 MB).
+    for (const [threads, limit] of [
+      ["0", limitKiB],
+      ["2", 2 * limitKiB],
+    ] as const) {
+      const args = ["filter-test", "--pattern", '{"eventName":["MODIFY"]}', "--records", big];
+      const ft = await runMeasured([...args, "--summary", "--json", "--debug"], true, {
+        DYNASTREAM_INPUT_THREADS: threads,
+      });
       assert.equal(ft.code, 0, ft.stderr);
       assertNoStackTrace(ft.stderr);
-      tc.diagnostic(`filter-test --records: peak RSS ${(ft.maxRssKiB / 1024).toFixed(0)} MB`);
-      assert.ok(ft.maxRssKiB < limitKiB, `filter-test peak RSS ${ft.maxRssKiB} KiB`);
+      if (threads !== "0") assert.match(ft.stderr, /read by 2 worker threads/);
+      tc.diagnostic(
+        `filter-test --records on ${threads} threads: peak RSS ${(ft.maxRssKiB / 1024).toFixed(0)} MB`,
+      );
+      assert.ok(ft.maxRssKiB < limit, `filter-test peak RSS ${ft.maxRssKiB} KiB on ${threads} threads`);
       assert.match(ft.stdout, new RegExp(`\\b${n}\\b`), "the summary counts every record");
+      // Every record rendered (to /dev/null): the results wait on the threads for their numbers.
+      const json = await runMeasured([...args, "--json"], false, { DYNASTREAM_INPUT_THREADS: threads });
+      assert.equal(json.code, 0, json.stderr);
+      tc.diagnostic(
+        `filter-test --records --json on ${threads} threads: peak RSS ${(json.maxRssKiB / 1024).toFixed(0)} MB`,
+      );
+      assert.ok(
+        json.maxRssKiB < limit,
+        `filter-test --json peak RSS ${json.maxRssKiB} KiB on ${threads} threads`,
+      );
     }
   } finally {
     rmSync(big, { force: true });

@@ -71,6 +71,17 @@ describe("readJsonValues", () => {
   it("invalid JSON on a later line names the line", async () => {
     assert.match(await failure(stdin('{"a":1}\n{"a":\n')), /^--records x: line 2: invalid JSON: /);
   });
+  it("the values before a failing line are handed over first, every one of them", async () => {
+    const got: number[] = [];
+    const text = `${Array.from({ length: 300 }, (_, i) => `{"a":${i}}`).join("\n")}\n{"a":\n{"a":301}\n`;
+    await assert.rejects(async () => {
+      for await (const b of readJsonValues(stdin(text), "--records x")) got.push(...b.lines);
+    }, /line 301: invalid JSON/);
+    assert.deepEqual(
+      got,
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    );
+  });
   it("an invalid document names line and column", async () => {
     const m = await failure({ path: file("bad.json", '\n\n{\n  "a": 1,\n}\n') });
     assert.match(m, /^--records x is not valid JSON: .* at line 5, column 1$/);
