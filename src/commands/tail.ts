@@ -166,17 +166,22 @@ async function runInput(
   matcher: Matcher | undefined,
 ): Promise<number> {
   const now = ctx.now();
-  // A large file, every record written: rendered on several cores, in order (io/parallel-input.ts).
+  // A large file, every record written: rendered in pieces (io/parallel-input.ts) on several cores,
+  // or on this thread when there are no worker threads (DYNASTREAM_INPUT_THREADS=0, one processor,
+  // running from source): the pieces' renderer has a fast path for the usual lines.
   if (input.input !== "-" && input.count === undefined && !matcher && !ctx.out.style.enabled) {
     const path = input.input as string;
     const workerFile = workerScript("input-worker.cjs");
-    const threads = inputThreads(ctx.env, (m) => ctx.out.warn(m));
+    const wanted = inputThreads(ctx.env, (m) => ctx.out.warn(m));
+    const threads = workerFile === undefined ? 0 : wanted;
     const size = await stat(path).then(
       (st) => (st.isFile() ? st.size : 0),
       () => 0,
     );
-    if (threads > 0 && size >= PARALLEL_MIN_BYTES && workerFile !== undefined) {
-      ctx.out.debug(`--input: ${size} bytes, rendered by ${threads} worker threads`);
+    if (size >= PARALLEL_MIN_BYTES) {
+      ctx.out.debug(
+        `--input: ${size} bytes, rendered ${threads > 0 ? `by ${threads} worker threads` : "in pieces on the main thread"}`,
+      );
       const { renderInputInParallel } = await import("../io/parallel-input.js");
       const outcome = await renderInputInParallel({
         path,

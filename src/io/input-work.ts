@@ -5,21 +5,12 @@
  * thread (io/input-worker.ts) and the tests call it alike.
  */
 import { isUtf8 } from "node:buffer";
-import { existsSync } from "node:fs";
 import type { InputRecord } from "../core/record.js";
 import { ByteSink } from "../render/fast-json-line.js";
 import { plainStyle } from "../render/style.js";
 import type { LineRenderer, TailFormat } from "../render/tail-output.js";
 import { createFastLineRenderer, createInputRenderer, createTailFormatter } from "../render/tail-output.js";
 import { addLineRecords, isBlankLine, parses } from "./record-input.js";
-
-/** Files smaller than this are read the sequential way (threads cost ~30 ms to start). */
-export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
-
-/** Whether the worker script is there (a build; not when running from source). */
-export function canRenderInParallel(workerFile: string | undefined): workerFile is string {
-  return workerFile !== undefined && existsSync(workerFile);
-}
 
 /** How records are rendered: the same for every chunk of a run. */
 export interface ChunkRenderOptions {

@@ -120,9 +120,12 @@ export interface ChunkStep {
 
 export interface ChunkRunOptions<Reply> {
   path: string;
+  /** Worker threads; 0 runs `inline` on this thread instead (the pieces' work, without threads). */
   threads: number;
-  /** The worker threads' script. */
-  workerFile: string;
+  /** The worker threads' script (with `threads` > 0). */
+  workerFile?: string | undefined;
+  /** What a thread does with a posted piece, done here when `threads` is 0 (no `ask` then). */
+  inline?: ((piece: { seq: number; bytes: Uint8Array; atStart: boolean }) => Reply) | undefined;
   /** Given to every thread (`workerData`): what to do with the pieces. */
   workerData: unknown;
   signal: AbortSignal;
@@ -170,8 +173,27 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
     asked.clear();
     notify();
   };
+  if (o.threads === 0) {
+    const inline = o.inline;
+    if (inline === undefined) throw new Error("runChunks: no threads and no inline work");
+    // One "thread" that is this one: each piece is worked on in its own turn of the event loop, so
+    // that writes of earlier pieces go on in between.
+    const here = {
+      postMessage: (m: { seq: number; bytes: Uint8Array; atStart: boolean }) =>
+        setImmediate(() => {
+          try {
+            replies.set(m.seq, inline(m));
+            notify();
+          } catch (e) {
+            fail(e as Error);
+          }
+        }),
+      terminate: async () => 0,
+    };
+    workers.push(here as unknown as Worker);
+  }
   for (let i = 0; i < o.threads; i++) {
-    const w = new Worker(o.workerFile, { workerData: o.workerData });
+    const w = new Worker(o.workerFile as string, { workerData: o.workerData });
     w.on("message", (m: { seq: number; ask?: number }) => {
       if (m.ask !== undefined) {
         asked.get(m.ask)?.resolve(m);
@@ -211,7 +233,7 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
     });
     writing.catch(fail);
   };
-  const maxInFlight = o.threads * IN_FLIGHT_PER_THREAD;
+  const maxInFlight = Math.max(1, o.threads) * IN_FLIGHT_PER_THREAD;
   o.signal.addEventListener("abort", notify, { once: true });
   try {
     for (;;) {

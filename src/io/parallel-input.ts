@@ -1,20 +1,22 @@
 /**
- * `tail --input` on several cores: worker threads parse, check and render the pieces of a large NDJSON
- * file (io/input-work.ts), and the main thread writes their text in file order (the piece scheduler is
- * io/parallel-chunks.ts). Output, errors and exit codes are the sequential reader's
+ * `tail --input` of a large NDJSON file in pieces: worker threads (or, without them, the main thread)
+ * parse, check and render the pieces (io/input-work.ts, with its fast path for the usual lines), and
+ * the main thread writes their text in file order (the piece scheduler is io/parallel-chunks.ts). Output, errors and exit codes are the sequential reader's
  * (io/record-input.ts): records before a failing line are written, then the same message with the
  * same line number. A file that is one JSON document (its first value spans lines) is left to the
  * sequential reader, before anything is written.
  */
 import type { ChunkRenderOptions, ChunkResult } from "./input-work.js";
+import { renderChunk } from "./input-work.js";
 import { runChunks } from "./parallel-chunks.js";
 import { addLineRecords, bad, MAX_DOCUMENT_CHARS, notUtf8, parses } from "./record-input.js";
 
 export interface ParallelInputOptions extends ChunkRenderOptions {
   path: string;
+  /** Worker threads; 0 renders the pieces on this thread (the same output, one core). */
   threads: number;
-  /** The worker's script (dist/input-worker.cjs). */
-  workerFile: string;
+  /** The worker's script (dist/input-worker.cjs), with `threads` > 0. */
+  workerFile?: string | undefined;
   signal: AbortSignal;
   /** Writes output, UTF-8 (with backpressure). */
   write(bytes: Uint8Array): Promise<void>;
@@ -44,6 +46,7 @@ export async function renderInputInParallel(o: ParallelInputOptions): Promise<Pa
     threads: o.threads,
     workerFile: o.workerFile,
     workerData: render,
+    inline: (piece) => renderChunk(piece.bytes, piece.atStart, render),
     signal: o.signal,
     maxLineBytes: MAX_DOCUMENT_CHARS,
     write: o.write,

@@ -1,10 +1,12 @@
-// `tail --input` on a file of 8 MiB or more renders on worker threads (src/io/parallel-input.ts).
-// Everything it writes must be what the sequential reader writes (DYNASTREAM_INPUT_THREADS=0): the
-// same bytes on stdout for every output format and input shape, the same error, line number and exit
-// code for a bad line or bad bytes deep in the file, the same handling of a multi-line document.
+// `tail --input` on a file of 8 MiB or more renders in pieces (src/io/parallel-input.ts) on worker
+// threads, or on the main thread with DYNASTREAM_INPUT_THREADS=0, through the fast path for the usual
+// lines (src/render/fast-line.ts). Everything it writes must be what the sequential reader writes (the
+// same file on stdin, `--input -`, which parses every line): the same bytes on stdout for every output
+// format and input shape, the same error, line number and exit code for a bad line or bad bytes deep
+// in the file, the same handling of a multi-line document.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -64,10 +66,23 @@ function inputFile(
 
 const threads = (n: number) => ({ PATH: process.env.PATH ?? "", DYNASTREAM_INPUT_THREADS: String(n) });
 
+/**
+ * The run of `args` (whose `--input` is a file) on two worker threads (`par`), checked to be the same
+ * as on the main thread (DYNASTREAM_INPUT_THREADS=0), and the sequential reader's run of the same
+ * bytes on stdin (`seq`).
+ */
 async function both(args: string[]) {
-  const seq = await runCli(args, { env: threads(0), timeoutMs: 300_000 });
+  const at = args.indexOf("--input") + 1;
+  const path = args[at] as string;
+  const stdinArgs = args.map((a, i) => (i === at ? "-" : a));
+  const seq = await runCli(stdinArgs, { env: threads(0), input: readFileSync(path), timeoutMs: 300_000 });
   const par = await runCli(args, { env: threads(2), timeoutMs: 300_000 });
-  return { seq, par };
+  const inline = await runCli(args, { env: threads(0), timeoutMs: 300_000 });
+  assert.equal(inline.code, par.code);
+  assert.ok(inline.stdout === par.stdout, "stdout on the main thread differs from the threads'");
+  assert.equal(inline.stderr, par.stderr);
+  // The one difference of the sequential reader: it names stdin where the others name the file.
+  return { seq: { ...seq, stderr: seq.stderr.replaceAll("--input: stdin ", `--input: ${path} `) }, par };
 }
 
 test("the threads are used for a large file (--debug says so), and not when turned off", async () => {
@@ -77,6 +92,7 @@ test("the threads are used for a large file (--debug says so), and not when turn
   assert.match(on.stderr, /--input: \d+ bytes, rendered by 2 worker threads/);
   const off = await runCli(["tail", "--input", path, "--debug"], { env: threads(0), timeoutMs: 300_000 });
   assert.equal(off.code, 0, off.stderr);
+  assert.match(off.stderr, /--input: \d+ bytes, rendered in pieces on the main thread/);
   assert.doesNotMatch(off.stderr, /worker threads/);
   assert.equal(on.stdout, off.stdout);
 });
