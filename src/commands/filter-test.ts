@@ -95,12 +95,16 @@ async function recordsInParallel(
   renderer: RecordsRenderer,
   work: ParallelFilterOptions["work"],
 ): Promise<RecordRunOutcome | undefined> {
-  const { fileSize, inputThreads, PARALLEL_MIN_BYTES, workerScript } = await import("../io/input-threads.js");
-  const threads = inputThreads(ctx.env, (m) => ctx.out.warn(m));
-  const workerFile = workerScript("filter-worker.cjs");
-  if (threads === 0 || workerFile === undefined) return undefined;
+  const { fileSize, inputThreads, PARALLEL_MIN_BYTES, threadsSetting, workerScript } = await import(
+    "../io/input-threads.js"
+  );
+  // The setting is checked (and a bad one warned about) on every run; the rest only for a large file.
+  if (threadsSetting(ctx.env, (m) => ctx.out.warn(m)) === 0) return undefined;
   const size = await fileSize(path);
   if (size < PARALLEL_MIN_BYTES) return undefined;
+  const threads = await inputThreads(ctx.env, () => undefined);
+  const workerFile = workerScript("filter-worker.cjs");
+  if (threads === 0 || workerFile === undefined) return undefined;
   ctx.out.debug(`${label}: ${size} bytes, read by ${threads} worker threads`);
   const { filterRecordsInParallel } = await import("../io/parallel-filter.js");
   const r = await filterRecordsInParallel({

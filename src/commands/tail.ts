@@ -18,7 +18,7 @@ import { DEFAULT_CONCURRENCY, parseTailFlags } from "../core/tail-options.js";
 import type { StartRules } from "../core/tail-plan.js";
 import { describePosition, skipBeforeFor, timestampPrecisionMs } from "../core/tail-plan.js";
 import { DataLossError, InterruptedError, UsageError } from "../errors.js";
-import { inputThreads, PARALLEL_MIN_BYTES, workerScript } from "../io/input-threads.js";
+import { inputThreads, PARALLEL_MIN_BYTES, threadsSetting, workerScript } from "../io/input-threads.js";
 import { sanitize } from "../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../render/tail-output.js";
 import {
@@ -171,14 +171,15 @@ async function runInput(
   // running from source): the pieces' renderer has a fast path for the usual lines.
   if (input.input !== "-" && input.count === undefined && !matcher && !ctx.out.style.enabled) {
     const path = input.input as string;
-    const workerFile = workerScript("input-worker.cjs");
-    const wanted = inputThreads(ctx.env, (m) => ctx.out.warn(m));
-    const threads = workerFile === undefined ? 0 : wanted;
+    // The setting is checked (and a bad one warned about) on every run; the rest only for a large file.
+    threadsSetting(ctx.env, (m) => ctx.out.warn(m));
     const size = await stat(path).then(
       (st) => (st.isFile() ? st.size : 0),
       () => 0,
     );
     if (size >= PARALLEL_MIN_BYTES) {
+      const workerFile = workerScript("input-worker.cjs");
+      const threads = workerFile === undefined ? 0 : await inputThreads(ctx.env, () => undefined);
       ctx.out.debug(
         `--input: ${size} bytes, rendered ${threads > 0 ? `by ${threads} worker threads` : "in pieces on the main thread"}`,
       );

@@ -4,7 +4,6 @@
  * Kept apart from the thread machinery so that the commands can ask without loading it.
  */
 import { existsSync, stat } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
 /** Files smaller than this are read the sequential way (threads cost ~30 ms to start). */
@@ -14,19 +13,32 @@ export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 export const THREADS_VARIABLE = "DYNASTREAM_INPUT_THREADS";
 
 /**
- * Worker threads for a large input file: DYNASTREAM_INPUT_THREADS (0 turns them off; a value that is
- * not a number from 0 to 64 is warned about and ignored), else one per processor, at most 4, and none
- * on a single processor.
+ * The number of threads DYNASTREAM_INPUT_THREADS asks for (0 turns them off), or undefined when it
+ * is not set; a value that is not a number from 0 to 64 is warned about and counts as not set.
  */
-export function inputThreads(
+export function threadsSetting(
   env: Record<string, string | undefined>,
   warn: (message: string) => void,
-): number {
+): number | undefined {
   const v = env[THREADS_VARIABLE];
   if (v !== undefined && v !== "") {
     if (/^\d+$/.test(v) && Number(v) <= 64) return Number(v);
     warn(`${THREADS_VARIABLE}=${v} is not a number of threads (0-64): using the default`);
   }
+  return undefined;
+}
+
+/**
+ * Worker threads for a large input file: {@link threadsSetting}, else one per processor, at most 4,
+ * and none on a single processor. (`node:os` is loaded only here: start-up of small runs skips it.)
+ */
+export async function inputThreads(
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void,
+): Promise<number> {
+  const set = threadsSetting(env, warn);
+  if (set !== undefined) return set;
+  const { availableParallelism } = await import("node:os");
   const n = availableParallelism();
   return n >= 2 ? Math.min(4, n) : 0;
 }

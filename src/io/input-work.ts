@@ -7,9 +7,11 @@
 import { isUtf8 } from "node:buffer";
 import type { InputRecord } from "../core/record.js";
 import { ByteSink } from "../render/fast-json-line.js";
+import type { LineRenderer } from "../render/fast-renderer.js";
+import { createFastLineRenderer } from "../render/fast-renderer.js";
 import { plainStyle } from "../render/style.js";
-import type { LineRenderer, TailFormat } from "../render/tail-output.js";
-import { createFastLineRenderer, createInputRenderer, createTailFormatter } from "../render/tail-output.js";
+import type { TailFormat } from "../render/tail-output.js";
+import { createInputRenderer, createTailFormatter } from "../render/tail-output.js";
 import { addLineRecords, isBlankLine, parses } from "./record-input.js";
 
 /** How records are rendered: the same for every chunk of a run. */

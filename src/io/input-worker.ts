@@ -6,6 +6,10 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ChunkRenderOptions } from "./input-work.js";
 import { renderChunk } from "./input-work.js";
 
+// The main thread loads this script too, for the renderer, when it renders the pieces itself (no
+// threads): see io/parallel-input.ts. There is no parent port then.
+export { renderChunk };
+
 const opts = workerData as ChunkRenderOptions;
 parentPort?.on("message", (m: { seq: number; bytes: Uint8Array; atStart: boolean }) => {
   const r = renderChunk(m.bytes, m.atStart, opts);

@@ -7,7 +7,6 @@
  * sequential reader, before anything is written.
  */
 import type { ChunkRenderOptions, ChunkResult } from "./input-work.js";
-import { renderChunk } from "./input-work.js";
 import { runChunks } from "./parallel-chunks.js";
 import { addLineRecords, bad, MAX_DOCUMENT_CHARS, notUtf8, parses } from "./record-input.js";
 
@@ -15,7 +14,7 @@ export interface ParallelInputOptions extends ChunkRenderOptions {
   path: string;
   /** Worker threads; 0 renders the pieces on this thread (the same output, one core). */
   threads: number;
-  /** The worker's script (dist/input-worker.cjs), with `threads` > 0. */
+  /** The worker's script (dist/input-worker.cjs); with no threads, where the pieces' renderer is. */
   workerFile?: string | undefined;
   signal: AbortSignal;
   /** Writes output, UTF-8 (with backpressure). */
@@ -34,9 +33,25 @@ function lineError(line: string, lineNo: number): Error {
   return new Error(`line ${lineNo} of --input failed in a worker, not when checked again`);
 }
 
-/** Renders the file with `threads` worker threads; see the module comment. */
+type RenderChunk = typeof import("./input-work.js").renderChunk;
+
+/**
+ * The pieces' renderer, for work on this thread: from the worker threads' script, which exports it
+ * (the CLI's bundle, which every command loads, leaves it and its fast path out), or from source.
+ * Undefined for a bundle without its worker script.
+ */
+async function chunkRenderer(workerFile: string | undefined): Promise<RenderChunk | undefined> {
+  if (workerFile !== undefined) return (require(workerFile) as { renderChunk: RenderChunk }).renderChunk;
+  if (typeof __dirname === "string") return undefined;
+  const source = "./input-work.js"; // not a literal: the bundler leaves it alone
+  return ((await import(source)) as { renderChunk: RenderChunk }).renderChunk;
+}
+
+/** Renders the file with `threads` worker threads (0: on this thread); see the module comment. */
 export async function renderInputInParallel(o: ParallelInputOptions): Promise<ParallelOutcome> {
   const render: ChunkRenderOptions = { format: o.format, full: o.full, tz: o.tz, nowMs: o.nowMs };
+  const renderChunk = o.threads === 0 ? await chunkRenderer(o.workerFile) : undefined;
+  if (o.threads === 0 && renderChunk === undefined) return { kind: "sequential" };
   let linesBefore = 0;
   let records = 0;
   let sawValue = false;
@@ -44,9 +59,9 @@ export async function renderInputInParallel(o: ParallelInputOptions): Promise<Pa
   const end = await runChunks<ChunkResult>({
     path: o.path,
     threads: o.threads,
-    workerFile: o.workerFile,
+    workerFile: o.threads > 0 ? o.workerFile : undefined,
     workerData: render,
-    inline: (piece) => renderChunk(piece.bytes, piece.atStart, render),
+    inline: renderChunk && ((piece) => renderChunk(piece.bytes, piece.atStart, render)),
     signal: o.signal,
     maxLineBytes: MAX_DOCUMENT_CHARS,
     write: o.write,

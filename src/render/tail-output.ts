@@ -5,9 +5,6 @@
 import type { Change } from "../core/diff.js";
 import type { InputRecord, StreamRecord } from "../core/record.js";
 import { tableFromStreamArn } from "../core/record.js";
-import type { ByteSink } from "./fast-json-line.js";
-import { writeJsonLine } from "./fast-json-line.js";
-import { diffScanned, parseImage, recordOf, scanRecordLine } from "./fast-line.js";
 import type { GapInfo, RecordContext } from "./record-json.js";
 import { gapJsonLine, recordJsonLine } from "./record-json.js";
 import { formatDay, renderGapPretty, renderPretty } from "./record-pretty.js";
@@ -74,56 +71,5 @@ export function createInputRenderer(formatter: TailFormatter): (r: InputRecord) 
       lastTable = tableFromStreamArn(streamArn);
     }
     return formatter.record(r.record, { streamArn, shardId: r.shardId, table: r.table ?? lastTable });
-  };
-}
-
-/**
- * Renders one NDJSON line of `tail --input` from its bytes (`buf` [start, end), no newline) into
- * `sink`; false, having written nothing, when the line is not one it takes.
- */
-export type LineRenderer = (buf: Buffer, start: number, end: number, sink: ByteSink) => boolean;
-
-/**
- * The fast path of {@link createInputRenderer} for a line holding one Lambda- or SDK-shaped record
- * (render/fast-line.ts): the same text, without parsing the whole line into objects. For a line it
- * does not take, the caller parses the line and uses the general renderer. None for `raw`.
- */
-export function createFastLineRenderer(
-  format: TailFormat,
-  formatter: TailFormatter,
-): LineRenderer | undefined {
-  if (format === "raw") return undefined;
-  if (format !== "pretty") {
-    const typed = format === "dynamodb-json";
-    return (buf, start, end, sink) => {
-      const scan = scanRecordLine(buf, start, end);
-      return scan !== undefined && writeJsonLine(sink, scan, typed);
-    };
-  }
-  let lastArn: string | undefined;
-  let lastTable: string | undefined;
-  return (buf, start, end, sink) => {
-    const scan = scanRecordLine(buf, start, end);
-    if (scan === undefined) return false;
-    const rec = recordOf(scan);
-    const streamArn = rec.eventSourceARN;
-    if (streamArn !== lastArn) {
-      lastArn = streamArn;
-      lastTable = tableFromStreamArn(streamArn);
-    }
-    // A MODIFY shows only its changes: those of the images' bytes, parsing only what they show.
-    const { oldImage, newImage } = scan;
-    const d = rec.dynamodb ?? {};
-    if (scan.keys !== undefined) d.Keys = parseImage(scan.keys);
-    let changes: Change[] | undefined;
-    if (rec.eventName === "MODIFY" && oldImage !== undefined && newImage !== undefined) {
-      changes = diffScanned(oldImage, newImage);
-      if (changes === undefined) return false;
-    } else {
-      if (oldImage !== undefined) d.OldImage = parseImage(oldImage);
-      if (newImage !== undefined) d.NewImage = parseImage(newImage);
-    }
-    sink.text(formatter.record(rec, { streamArn, shardId: undefined, table: lastTable }, changes));
-    return true;
   };
 }

@@ -7,13 +7,10 @@ import { test } from "node:test";
 import { normalizeInput } from "../../../src/core/record.js";
 import { ByteSink } from "../../../src/render/fast-json-line.js";
 import { scanRecordLine } from "../../../src/render/fast-line.js";
+import { createFastLineRenderer } from "../../../src/render/fast-renderer.js";
 import { plainStyle } from "../../../src/render/style.js";
 import type { TailFormat } from "../../../src/render/tail-output.js";
-import {
-  createFastLineRenderer,
-  createInputRenderer,
-  createTailFormatter,
-} from "../../../src/render/tail-output.js";
+import { createInputRenderer, createTailFormatter } from "../../../src/render/tail-output.js";
 import { random } from "../../helpers/random.js";
 
 const NOW = Date.UTC(2024, 0, 1);
