@@ -3,6 +3,7 @@
 // decline the line. Generated records cover every attribute type, escapes, non-ASCII text, odd
 // numbers, and the shapes the fast path must decline; hand-made lines cover the edges.
 import assert from "node:assert/strict";
+import { isUtf8 } from "node:buffer";
 import { test } from "node:test";
 import { normalizeInput } from "../../../src/core/record.js";
 import { ByteSink } from "../../../src/render/fast-json-line.js";
@@ -198,6 +199,54 @@ test("generated records: the fast path writes what the general path writes, in e
   // Most generated lines are ones it takes (the rest have integer-like names, or escapes that
   // JSON.stringify writes but a file might not).
   assert.ok(taken > n * 0.6, `taken ${taken} of ${n}`);
+});
+
+test("mutated lines (a byte inserted, removed or replaced): never taken unless rendered the same", () => {
+  // Mostly lines that are not JSON, not records, or not compact any more: whatever the fast path
+  // takes must come out as the general path writes it, and nothing the general path rejects may pass.
+  const rnd = random(11);
+  const MUTATIONS = [
+    '"',
+    "\\",
+    " ",
+    ",",
+    ":",
+    "{",
+    "}",
+    "[",
+    "]",
+    "0",
+    "-",
+    ".",
+    "e",
+    "\u0001",
+    "é",
+    "n",
+    "t",
+    "\\u0041",
+    "\\n",
+    "1",
+  ];
+  let taken = 0;
+  let tried = 0;
+  for (let i = 0; i < 500; i++) {
+    const line = Buffer.from(JSON.stringify(record(rnd, i)));
+    for (let m = 0; m < 4; m++) {
+      const at = rnd(line.length);
+      const insert = Buffer.from(MUTATIONS[rnd(MUTATIONS.length)] as string);
+      const kind = rnd(3);
+      const mutated = Buffer.concat([
+        line.subarray(0, at),
+        kind === 1 ? Buffer.alloc(0) : insert,
+        line.subarray(kind === 0 ? at : at + 1),
+      ]);
+      // As the readers see it: UTF-8 text (a cut character is not a line they would get).
+      if (!isUtf8(mutated)) continue;
+      tried++;
+      if (check(mutated.toString("utf8"))) taken++;
+    }
+  }
+  assert.ok(taken > 0 && taken < tried, `taken ${taken} of ${tried}`);
 });
 
 test("common records are taken", () => {
