@@ -166,10 +166,20 @@ async function runInput(
   matcher: Matcher | undefined,
 ): Promise<number> {
   const now = ctx.now();
-  // A large file, every record written: rendered in pieces (io/parallel-input.ts) on several cores,
-  // or on this thread when there are no worker threads (DYNASTREAM_INPUT_THREADS=0, one processor,
-  // running from source): the pieces' renderer has a fast path for the usual lines.
-  if (input.input !== "-" && input.count === undefined && !matcher && !ctx.out.style.enabled) {
+  // Every record written: the input can be rendered in pieces (io/parallel-input.ts), whose renderer
+  // has a fast path for the usual lines.
+  const everyRecord = input.count === undefined && !matcher && !ctx.out.style.enabled;
+  const pieces = {
+    signal: ctx.signal,
+    format,
+    full: input.full,
+    tz: input.tz,
+    nowMs: now,
+    write: (bytes: Uint8Array) => writeOut(ctx, bytes),
+  };
+  // A large file: on several cores, or on this thread when there are no worker threads
+  // (DYNASTREAM_INPUT_THREADS=0, one processor, running from source).
+  if (input.input !== "-" && everyRecord) {
     const path = input.input as string;
     // The setting is checked (and a bad one warned about) on every run; the rest only for a large file.
     threadsSetting(ctx.env, (m) => ctx.out.warn(m));
@@ -184,24 +194,26 @@ async function runInput(
         `--input: ${size} bytes, rendered ${threads > 0 ? `by ${threads} worker threads` : "in pieces on the main thread"}`,
       );
       const { renderInputInParallel } = await import("../io/parallel-input.js");
-      const outcome = await renderInputInParallel({
-        path,
-        threads,
-        workerFile,
-        signal: ctx.signal,
-        format,
-        full: input.full,
-        tz: input.tz,
-        nowMs: now,
-        write: (text) => writeOut(ctx, text),
-      });
+      const outcome = await renderInputInParallel({ ...pieces, path, threads, workerFile });
       if (outcome.kind === "done") return inputEnd(ctx, outcome.records);
       // One JSON document over many lines: nothing was written; the sequential reader takes it.
       ctx.out.debug("--input: one JSON document over many lines: read as a whole");
     }
   }
+  let stdin: AsyncIterable<Buffer | string> = ctx.stdin;
+  // stdin: in pieces as it comes, on this thread.
+  if (input.input === "-" && everyRecord) {
+    const { renderStdinInPieces } = await import("../io/parallel-input.js");
+    const outcome = await renderStdinInPieces({
+      ...pieces,
+      stdin,
+      workerFile: workerScript("input-worker.cjs"),
+    });
+    if (outcome.kind === "done") return inputEnd(ctx, outcome.records);
+    stdin = outcome.replay;
+  }
   const { readInputBatches } = await import("../io/record-input.js");
-  const source = input.input === "-" ? { stdin: ctx.stdin } : { path: input.input as string };
+  const source = input.input === "-" ? { stdin } : { path: input.input as string };
   let text = "";
   let records = 0;
   formatter.setNow(now);

@@ -7,7 +7,7 @@
  * sequential reader, before anything is written.
  */
 import type { ChunkRenderOptions, ChunkResult } from "./input-work.js";
-import { runChunks } from "./parallel-chunks.js";
+import { runChunks, strictUtf8Check } from "./parallel-chunks.js";
 import { addLineRecords, bad, MAX_DOCUMENT_CHARS, notUtf8, parses } from "./record-input.js";
 
 export interface ParallelInputOptions extends ChunkRenderOptions {
@@ -92,4 +92,90 @@ export async function renderInputInParallel(o: ParallelInputOptions): Promise<Pa
     default: // aborted (the bytes are checked by the threads: no notUtf8 end)
       return { kind: "done", records };
   }
+}
+
+export interface StdinPiecesOptions extends ChunkRenderOptions {
+  stdin: AsyncIterable<Buffer | string>;
+  /** The worker's script (dist/input-worker.cjs): where the pieces' renderer is. */
+  workerFile: string | undefined;
+  signal: AbortSignal;
+  /** Writes output, UTF-8 (with backpressure). */
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+/** How stdin went: rendered, or to be read the sequential way from `replay` (nothing written yet). */
+export type StdinOutcome =
+  | { kind: "done"; records: number }
+  | { kind: "sequential"; replay: AsyncIterable<Buffer | string> };
+
+/** The chunks read so far, then the rest of `it`. */
+async function* replayOf(
+  held: readonly Buffer[],
+  it: AsyncIterator<Buffer | string>,
+): AsyncGenerator<Buffer | string> {
+  yield* held;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return;
+    yield n.value;
+  }
+}
+
+/**
+ * `tail --input -`: stdin rendered on this thread in pieces, as they come (each read's complete
+ * lines), through the pieces' renderer and its fast path. Output, errors and exit codes are the
+ * sequential reader's: bytes are checked read by read as it decodes them, a bad line ends the output
+ * after the records before it, and until the first value shows the input to be NDJSON (not one JSON
+ * document over many lines, such as `aws dynamodbstreams get-records` prints) nothing is written and
+ * everything read is kept, to be handed to the sequential reader.
+ */
+export async function renderStdinInPieces(o: StdinPiecesOptions): Promise<StdinOutcome> {
+  const it = o.stdin[Symbol.asyncIterator]();
+  const held: Buffer[] = [];
+  const renderChunk = await chunkRenderer(o.workerFile);
+  if (renderChunk === undefined) return { kind: "sequential", replay: replayOf(held, it) };
+  const render: ChunkRenderOptions = { format: o.format, full: o.full, tz: o.tz, nowMs: o.nowMs };
+  const utf8 = strictUtf8Check();
+  let carry: Buffer | undefined;
+  let atStart = true;
+  let sawValue = false;
+  let linesBefore = 0;
+  let records = 0;
+  for (;;) {
+    if (o.signal.aborted) return { kind: "done", records };
+    const n = await it.next();
+    const chunk = n.done ? undefined : typeof n.value === "string" ? Buffer.from(n.value) : n.value;
+    if (chunk !== undefined && !sawValue) held.push(chunk);
+    if (!utf8(chunk ?? new Uint8Array(0), chunk === undefined)) {
+      if (!sawValue) return { kind: "sequential", replay: replayOf(held, it) };
+      throw notUtf8("stdin");
+    }
+    const bytes = chunk === undefined ? carry : carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+    if (bytes === undefined) break;
+    const cut = chunk === undefined ? bytes.length : bytes.lastIndexOf(10) + 1;
+    carry = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : undefined;
+    if (cut > 0) {
+      const r = renderChunk(bytes.subarray(0, cut), atStart, render);
+      atStart = false;
+      if (!sawValue && r.sawValue) {
+        // Nothing is written before the first value: the sequential reader can start over.
+        if (r.firstValueFailed) return { kind: "sequential", replay: replayOf(held, it) };
+        sawValue = true;
+        held.length = 0;
+      }
+      if (r.bytes.length > 0) await o.write(r.bytes);
+      records += r.records;
+      if (r.error?.kind === "line") throw lineError(r.error.line, linesBefore + r.error.rel);
+      if (r.error?.kind === "utf8") throw notUtf8("stdin");
+      linesBefore += r.lines;
+    }
+    if (carry !== undefined && carry.length > MAX_DOCUMENT_CHARS) {
+      if (!sawValue) return { kind: "sequential", replay: replayOf(held, it) };
+      throw bad(`line ${linesBefore + 1} is too long`);
+    }
+    if (chunk === undefined) break;
+  }
+  // Nothing but blank lines: the sequential reader says so, in its words.
+  if (!sawValue) return { kind: "sequential", replay: replayOf(held, it) };
+  return { kind: "done", records };
 }
