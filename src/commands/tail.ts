@@ -232,6 +232,12 @@ async function runInput(
         }
         if (input.count !== undefined && records >= input.count) break outer;
       }
+      // Written batch by batch (a batch ends where a read of the input ends): from a live pipe,
+      // each record shows as its line comes.
+      if (text !== "") {
+        await writeOut(ctx, text);
+        text = "";
+      }
     }
   } catch (e) {
     // A bad line: the records before it are written, then the error (as the parallel path does).

@@ -108,6 +108,9 @@ export type StdinOutcome =
   | { kind: "done"; records: number }
   | { kind: "sequential"; replay: AsyncIterable<Buffer | string> };
 
+/** Smallest first read of stdin that is rendered in pieces (a pipe from a file reads 64 KiB). */
+const PIECES_MIN_READ = 16 * 1024;
+
 /** The chunks read so far, then the rest of `it`. */
 async function* replayOf(
   held: readonly Buffer[],
@@ -132,6 +135,11 @@ async function* replayOf(
 export async function renderStdinInPieces(o: StdinPiecesOptions): Promise<StdinOutcome> {
   const it = o.stdin[Symbol.asyncIterator]();
   const held: Buffer[] = [];
+  // A first read this small is a small input or a live pipe: not worth loading the pieces' renderer.
+  const first = await it.next();
+  if (first.done) return { kind: "sequential", replay: replayOf(held, it) };
+  held.push(typeof first.value === "string" ? Buffer.from(first.value) : first.value);
+  if ((held[0] as Buffer).length < PIECES_MIN_READ) return { kind: "sequential", replay: replayOf(held, it) };
   const renderChunk = await chunkRenderer(o.workerFile);
   if (renderChunk === undefined) return { kind: "sequential", replay: replayOf(held, it) };
   const render: ChunkRenderOptions = { format: o.format, full: o.full, tz: o.tz, nowMs: o.nowMs };
@@ -141,11 +149,16 @@ export async function renderStdinInPieces(o: StdinPiecesOptions): Promise<StdinO
   let sawValue = false;
   let linesBefore = 0;
   let records = 0;
+  let next: Buffer | undefined = held[0];
   for (;;) {
     if (o.signal.aborted) return { kind: "done", records };
-    const n = await it.next();
-    const chunk = n.done ? undefined : typeof n.value === "string" ? Buffer.from(n.value) : n.value;
-    if (chunk !== undefined && !sawValue) held.push(chunk);
+    let chunk = next;
+    next = undefined;
+    if (chunk === undefined) {
+      const n = await it.next();
+      chunk = n.done ? undefined : typeof n.value === "string" ? Buffer.from(n.value) : n.value;
+      if (chunk !== undefined && !sawValue) held.push(chunk);
+    }
     if (!utf8(chunk ?? new Uint8Array(0), chunk === undefined)) {
       if (!sawValue) return { kind: "sequential", replay: replayOf(held, it) };
       throw notUtf8("stdin");
