@@ -109,7 +109,7 @@ export function isTtlDelete(rec: StreamRecord): boolean {
 }
 
 /** Numbers below this are epoch seconds, above it epoch milliseconds (1e11 s is the year 5138). */
-export const MS_THRESHOLD = 1e11;
+const MS_THRESHOLD = 1e11;
 const NUMERIC = /^\s*-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?\s*$/;
 
 /**

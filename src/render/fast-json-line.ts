@@ -6,7 +6,7 @@
  * test/unit/render/fast-line.test.ts checks it against the general path.
  */
 import { jsonString } from "../core/attr.js";
-import { MS_THRESHOLD, tableFromStreamArn } from "../core/record.js";
+import { creationTimeSeconds, tableFromStreamArn } from "../core/record.js";
 import type { ImageScan, ScannedRecord } from "./fast-line.js";
 import {
   AWS_REGION,
@@ -151,7 +151,7 @@ export function writeJsonLine(sink: ByteSink, scan: ScannedRecord, typed: boolea
   const t = scan.creationTime;
   if (t !== lastTime) {
     lastTime = t ?? Number.NaN;
-    const seconds = t === undefined ? undefined : Math.abs(t) >= MS_THRESHOLD ? t / 1000 : t;
+    const seconds = creationTimeSeconds({ dynamodb: { ApproximateCreationDateTime: t } });
     lastIso = Buffer.from(isoJson(seconds === undefined ? undefined : Math.round(seconds * 1000)), "latin1");
     lastSeconds = seconds === undefined ? NULL : Buffer.from(String(seconds), "latin1");
   }

@@ -2,15 +2,17 @@
  * `tail --input`'s fast path: one NDJSON line of a Lambda- or SDK-shaped stream record, as UTF-8
  * bytes, read without building its objects. A byte scanner validates the line and finds its parts;
  * the typed (DynamoDB JSON) text of each image is the line's own bytes, its plain text is written
- * by dropping the type tags, and only the attributes whose bytes differ between the old and the new
- * image are parsed (small `JSON.parse` calls) to be diffed by the same code as every other record.
+ * by dropping the type tags, and a MODIFY's diff is worked out on the images' bytes, following
+ * `diffImages`' rules step by step (only the values a change shows are parsed, for pretty output).
+ * The number and base64 checks are core/attr's regular expressions done on bytes, so that the
+ * scanner makes no string for them.
  *
  * It takes only what it can render exactly as the general path does (parse, `normalizeInput`, the
  * renderers): compact JSON (no white space between tokens), escapes as `JSON.stringify` writes them,
  * no duplicate or integer-like attribute names, every value valid. Anything else (and a record
  * with `userIdentity` or unknown fields) makes {@link scanRecordLine} return `undefined`, and the
  * caller takes the general path for that line, which also gives the errors. Output is the same byte
- * for byte; test/unit/fast-line.test.ts compares the two over generated and hand-made records.
+ * for byte; test/unit/render/fast-line.test.ts compares the two over generated and hand-made records.
  *
  * Pure (no I/O). Not re-entrant: the scanner keeps its position in module state.
  */
@@ -296,7 +298,7 @@ function sameBytes(s1: number, e1: number, s2: number, e2: number): boolean {
   return true;
 }
 
-/** An array of strings at `i` (SS, NS, BS); `check` validates each element's content. */
+/** An array of strings at `i` (SS, NS, BS), each element checked for its kind; NS goes out plain. */
 function stringArray(kind: number): void {
   expect(LBRACKET);
   if (b[i] === RBRACKET) {
@@ -690,7 +692,7 @@ export function recordOf(scan: ScannedRecord): StreamRecord {
 
 /**
  * The bytes behind the last scan (valid until the next one): the line, and the plain text of its
- * images and changes (see ImageScan and changesText).
+ * images and changes (see ImageScan and changesBytes).
  */
 export function scanBuffers(): { line: Buffer; plain: Buffer } {
   return { line: b, plain: o };
@@ -704,11 +706,6 @@ export function fieldToken(f: number): [number, number] {
 /** An image's attributes parsed from its text (the general path's form). */
 export function parseImage(scan: ImageScan): AttributeMap {
   return JSON.parse(text(scan.start, scan.end)) as AttributeMap;
-}
-
-/** The typed (DynamoDB JSON) text of a scanned image: its own bytes. */
-export function typedText(scan: ImageScan): string {
-  return text(scan.start, scan.end);
 }
 
 /**
@@ -1063,17 +1060,9 @@ function diffValueBytes(os: number, oe: number, vs: number, ve: number): void {
 
 /**
  * The JSON text of the changes between two scanned images (plain values, or typed when `typed`):
- * what `changesJson(diffImages(old, new), typed)` writes for the parsed images.
- */
-export function changesText(oldScan: ImageScan, newScan: ImageScan, typed: boolean): string | undefined {
-  const at = changesBytes(oldScan, newScan, typed);
-  if (at < 0) return undefined;
-  return wide ? o.utf8Slice(at, op) : o.latin1Slice(at, op);
-}
-
-/**
- * {@link changesText} written to the end of the plain buffer (see scanBuffers): returns where it
- * starts (it ends at `plainLength()`), or -1 when a path is deeper than the scanner takes.
+ * what `changesJson(diffImages(old, new), typed)` writes for the parsed images, written to the end
+ * of the plain buffer (see scanBuffers). Returns where it starts (it ends at `plainLength()`), or -1
+ * when a path is deeper than the scanner takes.
  */
 export function changesBytes(oldScan: ImageScan, newScan: ImageScan, typed: boolean): number {
   changeList = undefined;

@@ -5,11 +5,11 @@
  * do not load it.
  */
 import type { Change } from "../core/diff.js";
-import { tableFromStreamArn } from "../core/record.js";
 import type { ByteSink } from "./fast-json-line.js";
 import { writeJsonLine } from "./fast-json-line.js";
 import { diffScanned, parseImage, recordOf, scanRecordLine } from "./fast-line.js";
 import type { TailFormat, TailFormatter } from "./tail-output.js";
+import { createInputRenderer } from "./tail-output.js";
 
 /**
  * Renders one NDJSON line of `tail --input` from its bytes (`buf` [start, end), no newline) into
@@ -18,9 +18,10 @@ import type { TailFormat, TailFormatter } from "./tail-output.js";
 export type LineRenderer = (buf: Buffer, start: number, end: number, sink: ByteSink) => boolean;
 
 /**
- * The fast path of `createInputRenderer` (tail-output.ts) for a line holding one Lambda- or SDK-shaped record
- * (render/fast-line.ts): the same text, without parsing the whole line into objects. For a line it
- * does not take, the caller parses the line and uses the general renderer. None for `raw`.
+ * The fast path of `createInputRenderer` (tail-output.ts) for a line holding one Lambda- or
+ * SDK-shaped record (render/fast-line.ts): the same text, without parsing the whole line into
+ * objects. For a line it does not take, the caller parses the line and uses the general renderer.
+ * None for `raw`.
  */
 export function createFastLineRenderer(
   format: TailFormat,
@@ -34,17 +35,11 @@ export function createFastLineRenderer(
       return scan !== undefined && writeJsonLine(sink, scan, typed);
     };
   }
-  let lastArn: string | undefined;
-  let lastTable: string | undefined;
+  const render = createInputRenderer(formatter);
   return (buf, start, end, sink) => {
     const scan = scanRecordLine(buf, start, end);
     if (scan === undefined) return false;
     const rec = recordOf(scan);
-    const streamArn = rec.eventSourceARN;
-    if (streamArn !== lastArn) {
-      lastArn = streamArn;
-      lastTable = tableFromStreamArn(streamArn);
-    }
     // A MODIFY shows only its changes: those of the images' bytes, parsing only what they show.
     const { oldImage, newImage } = scan;
     const d = rec.dynamodb ?? {};
@@ -57,7 +52,7 @@ export function createFastLineRenderer(
       if (oldImage !== undefined) d.OldImage = parseImage(oldImage);
       if (newImage !== undefined) d.NewImage = parseImage(newImage);
     }
-    sink.text(formatter.record(rec, { streamArn, shardId: undefined, table: lastTable }, changes));
+    sink.text(render({ record: rec }, changes));
     return true;
   };
 }

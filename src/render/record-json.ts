@@ -114,48 +114,21 @@ export function recordJsonLine(
   output: JsonOutput = "json",
 ): string {
   if (output === "raw") return rawJson(rec);
-  const d = rec.dynamodb ?? {};
-  const oldImage = d.OldImage;
-  const newImage = d.NewImage;
-  // Each map is traversed once for both its plain and its typed (Lambda `record`) text.
-  return recordJsonLineOf(
-    rec,
-    ctx,
-    output,
-    d.Keys ? plainAndDynamodbJsonMap(d.Keys) : undefined,
-    oldImage ? plainAndDynamodbJsonMap(oldImage) : undefined,
-    newImage ? plainAndDynamodbJsonMap(newImage) : undefined,
-    rec.eventName === "MODIFY" && oldImage && newImage
-      ? changesJson(diffImages(oldImage, newImage), output === "dynamodb-json")
-      : "null",
-  );
-}
-
-/** Both JSON texts of an image: plain (unmarshalled) and typed (DynamoDB JSON). */
-export interface ImageTexts {
-  plain: string;
-  typed: string;
-}
-
-/**
- * {@link recordJsonLine} given the texts of the record's keys and images (undefined when absent, the
- * record's own images are not read) and of its changes (`changesJson`, or "null" unless a MODIFY with
- * both images).
- */
-export function recordJsonLineOf(
-  rec: StreamRecord,
-  ctx: RecordContext,
-  output: "json" | "dynamodb-json",
-  keys: ImageTexts | undefined,
-  oldJ: ImageTexts | undefined,
-  newJ: ImageTexts | undefined,
-  changes: string,
-): string {
   const typed = output === "dynamodb-json";
   const d = rec.dynamodb ?? {};
   const seconds = creationTimeSeconds(rec);
   const streamArn = ctx.streamArn ?? rec.eventSourceARN;
   const table = ctx.table ?? tableOf(streamArn);
+  const oldImage = d.OldImage;
+  const newImage = d.NewImage;
+  // Each map is traversed once for both its plain and its typed (Lambda `record`) text.
+  const keys = d.Keys ? plainAndDynamodbJsonMap(d.Keys) : undefined;
+  const oldJ = oldImage ? plainAndDynamodbJsonMap(oldImage) : undefined;
+  const newJ = newImage ? plainAndDynamodbJsonMap(newImage) : undefined;
+  let changes = "null";
+  if (rec.eventName === "MODIFY" && oldImage && newImage) {
+    changes = changesJson(diffImages(oldImage, newImage), typed);
+  }
   return (
     '{"type":"record","eventID":' +
     str(rec.eventID) +

@@ -60,16 +60,23 @@ export function inputStreamArn(r: InputRecord): string | undefined {
 /**
  * Renders `tail --input` records with `formatter`: where a record's line named no table, the table
  * of its stream ARN (looked up once per ARN: a file's records usually all name the same one).
+ * `changes`: a MODIFY's diff when the caller has it already (see TailFormatter.record).
  */
-export function createInputRenderer(formatter: TailFormatter): (r: InputRecord) => string {
+export function createInputRenderer(
+  formatter: TailFormatter,
+): (r: InputRecord, changes?: readonly Change[]) => string {
   let lastArn: string | undefined;
   let lastTable: string | undefined;
-  return (r) => {
+  return (r, changes) => {
     const streamArn = inputStreamArn(r);
     if (streamArn !== lastArn) {
       lastArn = streamArn;
       lastTable = tableFromStreamArn(streamArn);
     }
-    return formatter.record(r.record, { streamArn, shardId: r.shardId, table: r.table ?? lastTable });
+    return formatter.record(
+      r.record,
+      { streamArn, shardId: r.shardId, table: r.table ?? lastTable },
+      changes,
+    );
   };
 }
