@@ -725,7 +725,8 @@ export interface InputBatch {
 /**
  * Evaluates one record of a run and counts it in `tally`. It is explained when `explain`, and when it
  * is one of the first disagreeing records the tally names (their reason goes into the report), if no
- * filter matched it.
+ * filter matched it. `whole`: the whole record, when `event` is only the part the filters read (see
+ * io/filter-line.ts), for the explanation.
  */
 export function evaluateCounted(
   criteria: CompiledCriteria,
@@ -733,10 +734,11 @@ export function evaluateCounted(
   event: unknown,
   index: number,
   explain: boolean,
+  whole?: () => unknown,
 ): RecordResult {
   const res = evaluate(criteria, event, index, explain);
   if (!tally.add(res) && res.explanation === undefined && !res.matched && tally.failures.at(-1) === res)
-    res.explanation = criteria.explain(event);
+    res.explanation = criteria.explain(whole === undefined ? event : whole());
   return res;
 }
 

@@ -72,6 +72,20 @@ export const DYNAMODB_FIELDS = [
   "StreamViewType",
 ] as const;
 
+/**
+ * The fields of a record in Lambda's shape, in the order Lambda gives them (`userIdentity`, only on
+ * TTL deletions, is left out: the fast readers leave such records to the general path).
+ */
+export const LAMBDA_FIELDS = [
+  "eventID",
+  "eventName",
+  "eventVersion",
+  "eventSource",
+  "awsRegion",
+  "dynamodb",
+  "eventSourceARN",
+] as const;
+
 /** A record exactly as Lambda hands it to a function (and as Lambda event filters see it). */
 export interface LambdaStreamRecord {
   eventID?: string;

@@ -6,7 +6,7 @@
  * thread (io/filter-worker.ts) and the tests call it alike.
  */
 import { isAscii } from "node:buffer";
-import type { Dialect, StreamViewType } from "../core/filter/index.js";
+import { type Dialect, leafPaths, type StreamViewType } from "../core/filter/index.js";
 import type { Expectation, PatternSource, RecordResult, TallyPart } from "../core/filter-run.js";
 import {
   buildFilterSet,
@@ -19,6 +19,19 @@ import type { FilterTestFormat, RecordsRenderer } from "../render/filter-test.js
 import { createRecordsRenderer } from "../render/filter-test.js";
 import { loadAnsiStyle, plainStyle, type Style } from "../render/style.js";
 import { isBlankRecordLine } from "./filter-input.js";
+import {
+  compileProjection,
+  type Projection,
+  projectionPlan,
+  projectRecordLine,
+  setSimple,
+} from "./filter-line.js";
+import type { SlicingBuffer } from "./utf8.js";
+
+const NEWLINE = 10;
+const CR = 13;
+const LBRACE = 123;
+const BACKSLASH = 92;
 
 /** How the records are evaluated and rendered: the same for every piece of a run. */
 export interface FilterWorkOptions {
@@ -66,6 +79,11 @@ export interface FilterWork {
   opts: FilterWorkOptions;
   criteria: ReturnType<typeof compiled>;
   style: Style;
+  /**
+   * The part of a record the patterns read (and the results show), for io/filter-line.ts; none when
+   * every record unmatched is explained (explanations read the whole record).
+   */
+  projection?: Projection | undefined;
 }
 
 function compiled(o: FilterWorkOptions) {
@@ -76,7 +94,15 @@ function compiled(o: FilterWorkOptions) {
 
 /** Compiles the patterns (as the main thread did) and loads the style. */
 export async function createFilterWork(opts: FilterWorkOptions): Promise<FilterWork> {
-  return { opts, criteria: compiled(opts), style: opts.color ? await loadAnsiStyle() : plainStyle };
+  const criteria = compiled(opts);
+  // Results and named failures show each record's eventID and keys.
+  const ids = !opts.summaryOnly || opts.expect !== undefined;
+  return {
+    opts,
+    criteria,
+    style: opts.color ? await loadAnsiStyle() : plainStyle,
+    projection: opts.explain ? undefined : compileProjection(projectionPlan(leafPaths(criteria), ids)),
+  };
 }
 
 /** Results rendered per string before it is encoded (strings then die young). */
@@ -108,16 +134,20 @@ function keysOnly(event: unknown): { dynamodb: { Keys: unknown } } {
 
 /**
  * Reads, evaluates and counts the records of one piece. `atStart`: the piece begins the file. The
- * bytes are UTF-8 (the main thread checked them as the sequential reader does).
+ * bytes are UTF-8 (the main thread checked them as the sequential reader does). A line holding one
+ * compact Lambda-shaped record is read by io/filter-line.ts, which builds only what the patterns read;
+ * any other line is decoded and parsed whole, as the sequential reader does.
  */
 export function evaluateChunk(bytes: Uint8Array, atStart: boolean, w: FilterWork): EvaluatedChunk {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let text = isAscii(buf) ? buf.toString("latin1") : buf.toString("utf8");
-  if (atStart) {
-    // A byte-order mark is dropped by the sequential reader's decoder, and one more by the reader.
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  }
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as SlicingBuffer;
+  const ascii = isAscii(buf);
+  const projection = w.projection;
+  if (projection !== undefined) setSimple(ascii && buf.indexOf(BACKSLASH) < 0);
+  let pos = 0;
+  // A byte-order mark is dropped by the sequential reader's decoder, and one more by the reader.
+  if (atStart && !ascii)
+    for (let k = 0; k < 2 && buf[pos] === 0xef && buf[pos + 1] === 0xbb && buf[pos + 2] === 0xbf; k++)
+      pos += 3;
   const tally = new Tally(w.opts.sources.length, w.opts.expect);
   const keep = !w.opts.summaryOnly;
   const results: RecordResult[] = [];
@@ -126,14 +156,29 @@ export function evaluateChunk(bytes: Uint8Array, atStart: boolean, w: FilterWork
   let firstValueFailed = false;
   let error: FilterChunkResult["error"];
   let index = 0;
-  let start = 0;
-  while (start < text.length) {
-    let nl = text.indexOf("\n", start);
-    if (nl < 0) nl = text.length;
-    const raw = text.slice(start, nl);
-    start = nl + 1;
+  // The line being read, and (for an explanation) its whole record.
+  let lineStart = 0;
+  let lineEnd = 0;
+  const text = () => (ascii ? buf.latin1Slice(lineStart, lineEnd) : buf.utf8Slice(lineStart, lineEnd));
+  const whole = () => JSON.parse(text()) as unknown;
+  while (pos < buf.length) {
+    let nl = buf.indexOf(NEWLINE, pos);
+    if (nl < 0) nl = buf.length;
+    lineStart = pos;
+    lineEnd = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
+    pos = nl + 1;
     lines++;
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (projection !== undefined && buf[lineStart] === LBRACE) {
+      const part = projectRecordLine(buf, lineStart, lineEnd, projection);
+      if (part !== undefined) {
+        sawValue = true;
+        const res = evaluateCounted(w.criteria, tally, part, index++, false, whole);
+        if (keep || tally.failures.at(-1) === res) res.event = keysOnly(res.event);
+        if (keep) results.push(res);
+        continue;
+      }
+    }
+    const line = text();
     if (isBlankRecordLine(line)) continue;
     let value: unknown;
     try {

@@ -10,6 +10,16 @@
 import { isAscii, isUtf8 } from "node:buffer";
 
 /**
+ * Node's methods behind `Buffer#toString` for one encoding (on `Buffer.prototype` in every Node
+ * version, but not in its types): called directly, they skip `toString`'s argument handling, which
+ * costs more than the copy for short strings.
+ */
+export interface SlicingBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/**
  * Decodes the next chunk: the text of its complete characters (with those carried over), or
  * `undefined` when the bytes are not UTF-8. `last` ends the stream: an unfinished character is then an
  * error too.

@@ -20,7 +20,22 @@ import type { AttributeMap, AttributeValue } from "../core/attr.js";
 import { attributeEquals, binaryEquals, numbersEqual } from "../core/attr.js";
 import type { AttributePath, Change } from "../core/diff.js";
 import type { StreamRecord } from "../core/record.js";
-import { DYNAMODB_FIELDS } from "../core/record.js";
+import { DYNAMODB_FIELDS, LAMBDA_FIELDS } from "../core/record.js";
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  isBase64,
+  isDecimal,
+  isDigit,
+  isJsonNumber,
+  LBRACE,
+  LBRACKET,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+} from "../io/json-bytes.js";
+import type { SlicingBuffer } from "../io/utf8.js";
 
 /** Why the scanner gave up; thrown inside, never seen outside this module. */
 const BAIL = { bail: true };
@@ -29,27 +44,8 @@ function bail(): never {
   throw BAIL;
 }
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const LBRACE = 123;
-const RBRACE = 125;
-const LBRACKET = 91;
-const RBRACKET = 93;
-
 /** Deepest nesting of maps and lists taken (DynamoDB allows 32 levels). */
 const MAX_DEPTH = 64;
-
-/**
- * Node's methods behind `Buffer#toString` for one encoding (on `Buffer.prototype` in every Node
- * version, but not in its types): called directly, they skip `toString`'s argument handling, which
- * costs more than the copy for short strings.
- */
-interface SlicingBuffer extends Buffer {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
-}
 
 // Scanner state: the line's bytes, the read position, the end of the line.
 let b = Buffer.alloc(0) as SlicingBuffer;
@@ -180,69 +176,6 @@ function escapeEnd(j: number): number {
   }
 }
 
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 48 && c <= 57;
-}
-
-/** Whether bytes [s, e) are a JSON number token (what plain JSON writes unquoted). */
-function isJsonNumber(s: number, e: number): boolean {
-  let j = s;
-  if (b[j] === 45) j++;
-  if (j >= e) return false;
-  if (b[j] === 48) j++;
-  else if (isDigit(b[j])) while (j < e && isDigit(b[j])) j++;
-  else return false;
-  return fractionAndExponent(j, e, true);
-}
-
-/** Whether bytes [s, e) are a decimal DynamoDB accepts (`+1`, `.5`, `5.`, `1e3`; see core/attr). */
-function isDecimal(s: number, e: number): boolean {
-  let j = s;
-  if (b[j] === 43 || b[j] === 45) j++;
-  const d = j;
-  while (j < e && isDigit(b[j])) j++;
-  const intDigits = j - d;
-  if (j < e && b[j] === 46) {
-    j++;
-    const f = j;
-    while (j < e && isDigit(b[j])) j++;
-    if (intDigits === 0 && j === f) return false;
-  } else if (intDigits === 0) return false;
-  return fractionAndExponent(j, e, false);
-}
-
-/** The rest of a number from `j`: `.digits` (when `fraction`), then an optional exponent, then the end. */
-function fractionAndExponent(start: number, e: number, fraction: boolean): boolean {
-  let j = start;
-  if (fraction && j < e && b[j] === 46) {
-    j++;
-    const f = j;
-    while (j < e && isDigit(b[j])) j++;
-    if (j === f) return false;
-  }
-  if (j < e && (b[j] === 101 || b[j] === 69)) {
-    j++;
-    if (j < e && (b[j] === 43 || b[j] === 45)) j++;
-    const x = j;
-    while (j < e && isDigit(b[j])) j++;
-    if (j === x) return false;
-  }
-  return j === e;
-}
-
-/** Whether bytes [s, e) are base64 text as core/attr checks it (`[A-Za-z0-9+/]*={0,2}`). */
-function isBase64(s: number, e: number): boolean {
-  let j = s;
-  for (; j < e; j++) {
-    const c = b[j] as number;
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47))
-      break;
-  }
-  if (j < e && b[j] === 61) j++;
-  if (j < e && b[j] === 61) j++;
-  return j === e;
-}
-
 /** Whether bytes [s, e) are `true`/`false`/`null`-like literal `lit` (given as char codes). */
 function literal(lit: readonly number[]): boolean {
   for (let k = 0; k < lit.length; k++) if (b[i + k] !== lit[k]) return false;
@@ -311,10 +244,10 @@ function stringArray(kind: number): void {
     const s = i;
     str();
     if (kind === NS) {
-      if (isJsonNumber(s + 1, i - 1)) copy(s + 1, i - 1);
-      else if (isDecimal(s + 1, i - 1)) copy(s, i);
+      if (isJsonNumber(b, s + 1, i - 1)) copy(s + 1, i - 1);
+      else if (isDecimal(b, s + 1, i - 1)) copy(s, i);
       else bail();
-    } else if (kind === BS && !isBase64(s + 1, i - 1)) bail();
+    } else if (kind === BS && !isBase64(b, s + 1, i - 1)) bail();
     const c = b[i++];
     if (kind === NS) put(c as number);
     if (c === RBRACKET) return;
@@ -339,8 +272,8 @@ function value(depth: number): void {
         break;
       case 78: // N
         str();
-        if (isJsonNumber(s + 1, i - 1)) copy(s + 1, i - 1);
-        else if (isDecimal(s + 1, i - 1)) copy(s, i);
+        if (isJsonNumber(b, s + 1, i - 1)) copy(s + 1, i - 1);
+        else if (isDecimal(b, s + 1, i - 1)) copy(s, i);
         else bail();
         break;
       case 77: // M
@@ -351,7 +284,7 @@ function value(depth: number): void {
         break;
       case 66: // B
         str();
-        if (!isBase64(s + 1, i - 1)) bail();
+        if (!isBase64(b, s + 1, i - 1)) bail();
         copy(s, i);
         break;
       default:
@@ -475,7 +408,7 @@ function numberValue(): number {
     if (isDigit(c) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45) i++;
     else break;
   }
-  if (!isJsonNumber(s, i)) bail();
+  if (!isJsonNumber(b, s, i)) bail();
   const n = Number(b.latin1Slice(s, i));
   if (!Number.isFinite(n)) bail();
   return n;
@@ -499,15 +432,7 @@ export interface ScannedRecord {
 function field(s: string): Buffer {
   return Buffer.from(JSON.stringify(s), "latin1");
 }
-const TOP = [
-  "eventID",
-  "eventName",
-  "eventVersion",
-  "eventSource",
-  "awsRegion",
-  "dynamodb",
-  "eventSourceARN",
-].map(field);
+const TOP = LAMBDA_FIELDS.map(field);
 // Fields whose JSON text is kept (tokens): the top-level ones by their index in TOP, then two more.
 export const EVENT_ID = 0;
 export const EVENT_NAME = 1;

@@ -201,6 +201,17 @@ export function compileCriteria(
   return { ok: true, criteria };
 }
 
+/**
+ * The dotted paths of the leaves of every filter (`dynamodb.NewImage.status.S`): a compiled filter
+ * reads an event only along these paths (see compile.ts), so a reader may build just those fields.
+ */
+export function leafPaths(criteria: CompiledCriteria): string[] {
+  const paths = new Set<string>();
+  for (const p of criteria.patterns)
+    for (const rule of internals.get(p)?.rules ?? []) for (const leaf of rule) paths.add(leaf.path);
+  return [...paths];
+}
+
 /** Options of `lintDynamoDB`. */
 export interface LintDynamoDBOptions {
   /** The stream's `StreamViewType`, to flag conditions on images the stream does not carry. */

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildFilterSet, type Expectation, runRecords, Tally } from "../../../src/core/filter-run.js";
 import { readJsonValues } from "../../../src/io/filter-input.js";
+import { projectRecordLine, setSimple } from "../../../src/io/filter-line.js";
 import {
   continueAfterResults,
   createFilterWork,
@@ -13,8 +14,11 @@ import {
   type FilterWorkOptions,
   renderHeld,
 } from "../../../src/io/filter-work.js";
+import type { SlicingBuffer } from "../../../src/io/utf8.js";
 import { createRecordsRenderer, type FilterTestFormat } from "../../../src/render/filter-test.js";
 import { plainStyle } from "../../../src/render/style.js";
+import { random } from "../../helpers/random.js";
+import { record as generatedRecord } from "../../helpers/stream-records.js";
 
 const SOURCES = [
   { text: '{"dynamodb":{"NewImage":{"status":{"S":["shipped"]}}}}', origin: "--pattern 1" },
@@ -185,4 +189,60 @@ describe("evaluateChunk", () => {
     assert.deepEqual([r.result.lines, r.result.sawValue, r.result.total, r.held], [3, false, 0, undefined]);
     assert.equal(evaluateChunk(Buffer.from(`${record(1)}\n${record(2)}`), false, await w).result.lines, 2);
   });
+});
+
+describe("the reader of compact Lambda-shaped lines (io/filter-line.ts) changes no result", () => {
+  // Generated records (every attribute type, odd names, escapes, non-ASCII text, creation times in
+  // milliseconds, SDK-shaped lines among them), in pieces with and without the fast reader.
+  const rnd = random(21);
+  const lines: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const rec = generatedRecord(rnd, i);
+    lines.push(i % 50 === 7 ? JSON.stringify(rec, null, 0).replace(",", ", ") : JSON.stringify(rec));
+  }
+  const sources = [
+    { text: '{"dynamodb":{"NewImage":{"status":{"S":[{"prefix":""}]}}}}', origin: "--pattern 1" },
+    {
+      text: '{"eventName":["REMOVE"],"dynamodb":{"Keys":{"sk":{"N":[{"exists":false}]}}}}',
+      origin: "--pattern 2",
+    },
+    { text: '{"dynamodb":{"OldImage":{"customer":{"M":{"a":{"S":["a"]}}}}}}', origin: "--pattern 3" },
+  ];
+  const modes: Array<Partial<FilterWorkOptions>> = [
+    { summaryOnly: true },
+    { summaryOnly: false },
+    { summaryOnly: true, expect: "match" },
+    { summaryOnly: false, expect: "no-match" },
+  ];
+  for (const mode of modes) {
+    it(JSON.stringify(mode), async () => {
+      const w = await createFilterWork({
+        sources,
+        dialect: "lambda",
+        explain: false,
+        format: "json",
+        color: false,
+        summaryOnly: false,
+        ...mode,
+      });
+      assert.ok(w.projection !== undefined);
+      const general = { ...w, projection: undefined };
+      const text = `\ufeff${lines.join("\n")}\r\n`;
+      for (const pieces of [cut(text, []), cut(text, [3, 100, 101, 250])]) {
+        const fast = pieces.map((p, i) => evaluateChunk(p, i === 0, w));
+        const slow = pieces.map((p, i) => evaluateChunk(p, i === 0, general));
+        assert.deepEqual(fast, slow);
+      }
+      // The fast reader took most lines (else this would compare the general path with itself).
+      const buf = Buffer.from(lines.join("\n")) as SlicingBuffer;
+      setSimple(false);
+      let taken = 0;
+      for (let s = 0; s < buf.length; ) {
+        const e = buf.indexOf(10, s) < 0 ? buf.length : buf.indexOf(10, s);
+        if (projectRecordLine(buf, s, e, w.projection) !== undefined) taken++;
+        s = e + 1;
+      }
+      assert.ok(taken > lines.length / 3, `${taken} of ${lines.length} taken`);
+    });
+  }
 });

@@ -1,0 +1,78 @@
+/**
+ * Pieces shared by the byte scanners of the input readers (render/fast-line.ts for `tail --input`,
+ * io/filter-line.ts for `filter-test --records`): the bytes of JSON's punctuation, and the checks of
+ * number and base64 text that core/attr makes with regular expressions, here on bytes [s, e) of a
+ * buffer, so that no string is made for a value.
+ */
+
+export const QUOTE = 34;
+export const BACKSLASH = 92;
+export const COMMA = 44;
+export const COLON = 58;
+export const LBRACE = 123;
+export const RBRACE = 125;
+export const LBRACKET = 91;
+export const RBRACKET = 93;
+
+export function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 48 && c <= 57;
+}
+
+/** Whether bytes [s, e) are a JSON number token (what plain JSON writes unquoted). */
+export function isJsonNumber(b: Uint8Array, s: number, e: number): boolean {
+  let j = s;
+  if (b[j] === 45) j++;
+  if (j >= e) return false;
+  if (b[j] === 48) j++;
+  else if (isDigit(b[j])) while (j < e && isDigit(b[j])) j++;
+  else return false;
+  return fractionAndExponent(b, j, e, true);
+}
+
+/** Whether bytes [s, e) are a decimal DynamoDB accepts (`+1`, `.5`, `5.`, `1e3`; core/attr's `isDecimalString`). */
+export function isDecimal(b: Uint8Array, s: number, e: number): boolean {
+  let j = s;
+  if (b[j] === 43 || b[j] === 45) j++;
+  const d = j;
+  while (j < e && isDigit(b[j])) j++;
+  const intDigits = j - d;
+  if (j < e && b[j] === 46) {
+    j++;
+    const f = j;
+    while (j < e && isDigit(b[j])) j++;
+    if (intDigits === 0 && j === f) return false;
+  } else if (intDigits === 0) return false;
+  return fractionAndExponent(b, j, e, false);
+}
+
+/** The rest of a number from `j`: `.digits` (when `fraction`), then an optional exponent, then the end. */
+function fractionAndExponent(b: Uint8Array, start: number, e: number, fraction: boolean): boolean {
+  let j = start;
+  if (fraction && j < e && b[j] === 46) {
+    j++;
+    const f = j;
+    while (j < e && isDigit(b[j])) j++;
+    if (j === f) return false;
+  }
+  if (j < e && (b[j] === 101 || b[j] === 69)) {
+    j++;
+    if (j < e && (b[j] === 43 || b[j] === 45)) j++;
+    const x = j;
+    while (j < e && isDigit(b[j])) j++;
+    if (j === x) return false;
+  }
+  return j === e;
+}
+
+/** Whether bytes [s, e) are base64 text as core/attr checks it (`[A-Za-z0-9+/]*={0,2}`). */
+export function isBase64(b: Uint8Array, s: number, e: number): boolean {
+  let j = s;
+  for (; j < e; j++) {
+    const c = b[j] as number;
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47))
+      break;
+  }
+  if (j < e && b[j] === 61) j++;
+  if (j < e && b[j] === 61) j++;
+  return j === e;
+}
