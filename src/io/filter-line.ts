@@ -10,9 +10,10 @@
  * Any line the pass is not sure of is declined (`undefined`), and then read the general way, errors
  * included: white space between tokens, a value that is not what `isLambdaShaped` accepts (or only is
  * after JSON.parse's last-wins on duplicate names), `null` images, `userIdentity`, creation times in
- * milliseconds, escapes outside attribute values, names `__proto__`, numbers beyond double range,
- * nesting deeper than 64. Strings are decoded as JSON.parse decodes them: the bytes are UTF-8 (checked
- * before), and a string with escapes goes through JSON.parse itself.
+ * milliseconds, escapes in numbers, binaries, `eventName` or `SequenceNumber`, a built name
+ * `__proto__`, numbers beyond double range, nesting deeper than 64. Strings are decoded as JSON.parse
+ * decodes them: the bytes are UTF-8 (checked before), and a string with escapes goes through
+ * JSON.parse itself. Names repeat from line to line, so those built are kept (see `cachedName`).
  */
 import { DYNAMODB_FIELDS, LAMBDA_FIELDS } from "../core/record.js";
 import {
