@@ -13,7 +13,7 @@
  * milliseconds, escapes in numbers, binaries, `eventName` or `SequenceNumber`, a built name
  * `__proto__`, numbers beyond double range, nesting deeper than 64. Strings are decoded as JSON.parse
  * decodes them: the bytes are UTF-8 (checked before), and a string with escapes goes through
- * JSON.parse itself. Names repeat from line to line, so those built are kept (see `cachedName`).
+ * JSON.parse itself. Short strings repeat from line to line, so those built are kept (`keptString`).
  */
 import { DYNAMODB_FIELDS, LAMBDA_FIELDS } from "../core/record.js";
 import {
@@ -273,7 +273,7 @@ function stringSet(kind: number, build: boolean): string[] | undefined {
       if (escaped) decline();
       if (kind === 78 ? !isDecimal(b, s + 1, i - 1) : !isBase64(b, s + 1, i - 1)) decline();
     }
-    if (out !== undefined) out.push(stringValue(s, i));
+    if (out !== undefined) out.push(keptString(s, i));
     const c = b[i++];
     if (c === RBRACKET) return out;
     if (c !== COMMA) decline();
@@ -295,12 +295,12 @@ function attributeValue(depth: number, build: boolean): unknown {
     switch (t) {
       case 83: // S
         skipString();
-        if (build) out = { S: stringValue(s, i) };
+        if (build) out = { S: keptString(s, i) };
         break;
       case 78: // N
         skipString();
         if (escaped || !isDecimal(b, s + 1, i - 1)) decline();
-        if (build) out = { N: stringValue(s, i) };
+        if (build) out = { N: keptString(s, i) };
         break;
       case 66: // B
         skipString();
@@ -373,36 +373,37 @@ function attributeName(): void {
  * an own property; assigning it would set the prototype).
  */
 function nameValue(): string {
-  const name = cachedName(nameStart, nameEnd);
+  const name = keptString(nameStart, nameEnd);
   if (name === "__proto__") decline();
   return name;
 }
 
-// Names repeat from record to record. A string made from bytes is a new string, which V8 must look up
-// in its table of names to use it as a key; a name made once and kept is found there at once. So the
-// names are kept, by their bytes (a token decodes to the same string each time).
-const NAME_SLOTS = 512;
-const slotBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(NAME_SLOTS).fill(undefined);
-const slotNames: string[] = new Array<string>(NAME_SLOTS).fill("");
+// Names and many values (`"S":"shipped"`) repeat from line to line. A string made from bytes is a
+// new string (and, to be used as a key, one V8 must look up in its table of names); one made before
+// and kept costs neither. So short strings are kept, by a hash of their bytes, and compared with the
+// bytes before they are used: a miss costs the hash and usually one comparison.
+const KEPT_SLOTS = 1024;
+const MAX_KEPT = 24;
+const kept: string[] = new Array<string>(KEPT_SLOTS).fill("\u0000");
 
-/** The name whose token is bytes [s, e) just read by {@link skipString}. */
-function cachedName(s: number, e: number): string {
+/** The value of the string token [s, e) just read by {@link skipString}, kept when short. */
+function keptString(s: number, e: number): string {
+  const n = e - s - 2;
+  if (escaped || wide || n > MAX_KEPT) return stringValue(s, e);
   const buf = b;
-  let h = 0;
-  for (let j = s + 1; j < e - 1; j++) h = (Math.imul(h, 31) + (buf[j] as number)) | 0;
-  const slot = (h ^ (h >>> 9)) & (NAME_SLOTS - 1);
-  const kept = slotBytes[slot];
-  if (kept !== undefined && kept.length === e - s) {
-    let k = 0;
-    while (k < kept.length && kept[k] === buf[s + k]) k++;
-    if (k === kept.length) return slotNames[slot] as string;
+  const from = s + 1;
+  let h = n;
+  for (let j = from; j < e - 1; j++) h = (Math.imul(h, 31) + (buf[j] as number)) | 0;
+  const slot = (h ^ (h >>> 10)) & (KEPT_SLOTS - 1);
+  const k = kept[slot] as string;
+  if (k.length === n) {
+    let j = 0;
+    while (j < n && k.charCodeAt(j) === buf[from + j]) j++;
+    if (j === n) return k;
   }
-  const name = stringValue(s, e);
-  if (e - s <= 64) {
-    slotBytes[slot] = Uint8Array.prototype.slice.call(buf, s, e); // a copy: the bytes are not ours
-    slotNames[slot] = name;
-  }
-  return name;
+  const str = buf.latin1Slice(from, e - 1);
+  kept[slot] = str;
+  return str;
 }
 
 /** An attribute map at `i` (`M`'s value), checked; built whole when `build`. */
@@ -432,15 +433,23 @@ interface ImageTest {
   none: boolean;
   names: string[];
   tokens: Uint8Array[];
+  /** The indexes of the tokens of each length. */
+  byLength: (number[] | undefined)[];
   below: string[];
 }
 
 function imageTest(p: ImagePlan): ImageTest {
+  const tokens = p.names.map((n) => Buffer.from(JSON.stringify(n), "utf8"));
+  const byLength: (number[] | undefined)[] = [];
+  tokens.forEach((t, k) => {
+    (byLength[t.length] ??= []).push(k);
+  });
   return {
     all: p.all,
     none: !p.all && p.names.length === 0,
     names: p.names,
-    tokens: p.names.map((n) => Buffer.from(JSON.stringify(n), "utf8")),
+    tokens,
+    byLength,
     below: p.below,
   };
 }
@@ -450,9 +459,12 @@ function imageTest(p: ImagePlan): ImageTest {
  * (named by a path, or a dotted name below one); else undefined.
  */
 function nameOnPath(t: ImageTest): string | undefined {
-  const tokens = t.tokens;
-  for (let k = 0; k < tokens.length; k++)
-    if (bytesAre(nameStart, nameEnd, tokens[k] as Uint8Array)) return t.names[k] as string;
+  const same = t.byLength[nameEnd - nameStart];
+  if (same !== undefined)
+    for (let x = 0; x < same.length; x++) {
+      const k = same[x] as number;
+      if (bytesAre(nameStart, nameEnd, t.tokens[k] as Uint8Array)) return t.names[k] as string;
+    }
   if (!escaped && !wide) {
     // Without escapes or wide characters a token is its name's JSON.stringify: it was compared. A
     // name without a dot lies below no path.
@@ -500,13 +512,28 @@ function image(t: ImageTest): Record<string, unknown> | undefined {
 /** The names of the record's fields, as tokens. */
 const TOP: readonly string[] = LAMBDA_FIELDS;
 const TOP_TOKENS = TOP.map((n) => latin1(JSON.stringify(n)));
+const TOP_AFTER = new Int8Array(TOP.length + 1).fill(-1);
 const DYNAMODB: readonly string[] = DYNAMODB_FIELDS;
 const DYNAMODB_TOKENS = DYNAMODB.map((n) => latin1(JSON.stringify(n)));
+const DYNAMODB_AFTER = new Int8Array(DYNAMODB.length + 1).fill(-1);
 const EVENT_NAMES = ["INSERT", "MODIFY", "REMOVE"];
 const EVENT_NAME_TOKENS = EVENT_NAMES.map((n) => latin1(JSON.stringify(n)));
 
-/** The index in `tokens` of the name at `i` (then past its colon); declined when none. */
-function fieldIndex(tokens: readonly Uint8Array[]): number {
+/**
+ * The index in `tokens` of the name at `i` (then past its colon); declined when none. `after[prev + 1]`
+ * is the field that followed field `prev` (-1: the first) last time: it is tried first, in one pass
+ * (a token holds no backslash, so bytes equal to it up to its closing quote are that name).
+ */
+function fieldIndex(tokens: readonly Uint8Array[], after: Int8Array, prev: number): number {
+  const guess = after[prev + 1] as number;
+  if (guess >= 0) {
+    const t = tokens[guess] as Uint8Array;
+    const e = i + t.length;
+    if (e < end && b[e] === COLON && bytesAre(i, e, t)) {
+      i = e + 1;
+      return guess;
+    }
+  }
   const s = i;
   skipString();
   const e = i;
@@ -515,7 +542,10 @@ function fieldIndex(tokens: readonly Uint8Array[]): number {
   const second = b[s + 1];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k] as Uint8Array;
-    if (t.length === len && t[1] === second && bytesAre(s, e, t)) return k;
+    if (t.length === len && t[1] === second && bytesAre(s, e, t)) {
+      after[prev + 1] = k;
+      return k;
+    }
   }
   return decline();
 }
@@ -545,8 +575,9 @@ function dynamodbPart(p: Projection): Record<string, unknown> {
     return out;
   }
   let seen = 0;
+  let k = -1;
   for (;;) {
-    const k = fieldIndex(DYNAMODB_TOKENS);
+    k = fieldIndex(DYNAMODB_TOKENS, DYNAMODB_AFTER, k);
     if (seen & (1 << k)) decline();
     seen |= 1 << k;
     switch (k) {
@@ -579,7 +610,7 @@ function dynamodbPart(p: Projection): Record<string, unknown> {
       default: {
         const s = i;
         skipString();
-        if (p.dynamodb[6]) out.StreamViewType = stringValue(s, i);
+        if (p.dynamodb[6]) out.StreamViewType = keptString(s, i);
       }
     }
     const c = b[i++];
@@ -605,8 +636,9 @@ export function projectRecordLine(
   try {
     expect(LBRACE);
     let seen = 0;
+    let k = -1;
     for (;;) {
-      const k = fieldIndex(TOP_TOKENS);
+      k = fieldIndex(TOP_TOKENS, TOP_AFTER, k);
       if (seen & (1 << k)) decline();
       seen |= 1 << k;
       if (k === 5) out.dynamodb = dynamodbPart(p);
@@ -620,7 +652,7 @@ export function projectRecordLine(
       } else {
         const s = i;
         skipString();
-        if (p.top[k]) out[TOP[k] as string] = stringValue(s, i);
+        if (p.top[k]) out[TOP[k] as string] = keptString(s, i);
       }
       const c = b[i++];
       if (c === RBRACE) break;
