@@ -64,15 +64,18 @@ const DYNAMODB_SCALARS = ["ApproximateCreationDateTime", "SequenceNumber", "Size
 const IMAGES: readonly ImageName[] = ["Keys", "NewImage", "OldImage"];
 
 /**
- * What to build for patterns whose leaves have these dotted paths. `ids`: also build `eventID` and
- * `Keys` (results are rendered, or failures named).
+ * What to build for patterns whose leaves have these dotted paths, and, when `keep` says so, the
+ * record's `eventID` and `Keys` (results or failures show them).
  */
-export function projectionPlan(paths: readonly string[], ids: boolean): ProjectionPlan {
-  const top = new Set<string>(ids ? ["eventID"] : []);
+export function projectionPlan(
+  paths: readonly string[],
+  keep: { eventID: boolean; keys: boolean },
+): ProjectionPlan {
+  const top = new Set<string>(keep.eventID ? ["eventID"] : []);
   const dynamodb = new Set<string>();
   const images = {} as Record<ImageName, ImagePlan>;
   for (const k of IMAGES) images[k] = { all: false, names: [], below: [] };
-  if (ids) images.Keys.all = true;
+  if (keep.keys) images.Keys.all = true;
   for (const path of paths) {
     const segs = path.split(".");
     const first = segs[0] as string;

@@ -84,6 +84,8 @@ export interface FilterWork {
    * every record unmatched is explained (explanations read the whole record).
    */
   projection?: Projection | undefined;
+  /** Whether results and failures keep their record's keys (else they keep nothing of it). */
+  keys: boolean;
 }
 
 function compiled(o: FilterWorkOptions) {
@@ -95,13 +97,17 @@ function compiled(o: FilterWorkOptions) {
 /** Compiles the patterns (as the main thread did) and loads the style. */
 export async function createFilterWork(opts: FilterWorkOptions): Promise<FilterWork> {
   const criteria = compiled(opts);
-  // Results and named failures show each record's eventID and keys.
-  const ids = !opts.summaryOnly || opts.expect !== undefined;
+  // Results show each record's eventID; pretty results and named failures (--expect) its keys too.
+  const eventID = !opts.summaryOnly || opts.expect !== undefined;
+  const keys = opts.expect !== undefined || (!opts.summaryOnly && opts.format === "pretty");
   return {
     opts,
     criteria,
     style: opts.color ? await loadAnsiStyle() : plainStyle,
-    projection: opts.explain ? undefined : compileProjection(projectionPlan(leafPaths(criteria), ids)),
+    keys,
+    projection: opts.explain
+      ? undefined
+      : compileProjection(projectionPlan(leafPaths(criteria), { eventID, keys })),
   };
 }
 
@@ -127,8 +133,9 @@ export function continueAfterResults(renderer: RecordsRenderer): void {
   renderer.results([PLACEHOLDER]);
 }
 
-/** A record reduced to its keys (`dynamodb.Keys`). */
-function keysOnly(event: unknown): { dynamodb: { Keys: unknown } } {
+/** What a held result keeps of its record: its keys (`dynamodb.Keys`) when they are shown, else nothing. */
+function keysOnly(event: unknown, w: FilterWork): { dynamodb: { Keys: unknown } } | null {
+  if (!w.keys) return null;
   return { dynamodb: { Keys: (event as { dynamodb?: { Keys?: unknown } } | null)?.dynamodb?.Keys } };
 }
 
@@ -173,7 +180,7 @@ export function evaluateChunk(bytes: Uint8Array, atStart: boolean, w: FilterWork
       if (part !== undefined) {
         sawValue = true;
         const res = evaluateCounted(w.criteria, tally, part, index++, false, whole);
-        if (keep || tally.failures.at(-1) === res) res.event = keysOnly(res.event);
+        if (keep || tally.failures.at(-1) === res) res.event = keysOnly(res.event, w);
         if (keep) results.push(res);
         continue;
       }
@@ -203,7 +210,7 @@ export function evaluateChunk(bytes: Uint8Array, atStart: boolean, w: FilterWork
       // Results wait for their text, and failures go to the main thread, with only what is read of
       // their record, its keys (see RecordResult.event): the parsed records then die young instead
       // of being copied out of the young generation while they wait (measured: most of the cost).
-      if (keep || tally.failures.at(-1) === res) res.event = keysOnly(res.event);
+      if (keep || tally.failures.at(-1) === res) res.event = keysOnly(res.event, w);
       if (keep) results.push(res);
     }
   }

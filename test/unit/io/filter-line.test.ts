@@ -19,6 +19,9 @@ import type { SlicingBuffer } from "../../../src/io/utf8.js";
 import { random } from "../../helpers/random.js";
 import { record } from "../../helpers/stream-records.js";
 
+const NOTHING = { eventID: false, keys: false };
+const BOTH = { eventID: true, keys: true };
+
 /** Criteria whose paths reach every part of a record, dotted names and whole images included. */
 const CRITERIA: string[][] = [
   ['{"dynamodb":{"NewImage":{"status":{"S":["a"]}}}}', '{"eventName":["INSERT"]}'],
@@ -56,7 +59,7 @@ const SETS: Set[] = CRITERIA.flatMap((texts) => {
   assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
   return [false, true].map((ids) => ({
     criteria: r.criteria,
-    projection: compileProjection(projectionPlan(leafPaths(r.criteria), ids)),
+    projection: compileProjection(projectionPlan(leafPaths(r.criteria), { eventID: ids, keys: ids })),
     ids,
   }));
 });
@@ -272,20 +275,20 @@ describe("io/filter-line: the part it builds matches as the whole record does", 
     const buf = Buffer.from(line) as SlicingBuffer;
     setSimple(true);
     const p = compileProjection(
-      projectionPlan(["dynamodb.NewImage.status.S", "dynamodb.NewImage.a.b.N"], false),
+      projectionPlan(["dynamodb.NewImage.status.S", "dynamodb.NewImage.a.b.N"], NOTHING),
     );
     assert.deepEqual(projectRecordLine(buf, 0, buf.length, p), {
       eventName: "MODIFY",
       dynamodb: { NewImage: { status: { S: "paid" }, "a.b": { N: "1" } } },
     });
-    const withIds = compileProjection(projectionPlan(["dynamodb.SizeBytes", "awsRegion"], true));
+    const withIds = compileProjection(projectionPlan(["dynamodb.SizeBytes", "awsRegion"], BOTH));
     assert.deepEqual(projectRecordLine(buf, 0, buf.length, withIds), {
       eventID: "1",
       eventName: "MODIFY",
       awsRegion: "eu-west-1",
       dynamodb: { Keys: { pk: { S: "ORDER#1" } }, SizeBytes: 50 },
     });
-    const all = compileProjection(projectionPlan(["dynamodb"], false));
+    const all = compileProjection(projectionPlan(["dynamodb"], NOTHING));
     assert.deepEqual(projectRecordLine(buf, 0, buf.length, all), {
       eventName: "MODIFY",
       dynamodb: (JSON.parse(line) as { dynamodb: unknown }).dynamodb,
@@ -295,7 +298,7 @@ describe("io/filter-line: the part it builds matches as the whole record does", 
   it("declines a string that runs to the end of the bytes, in both readings", () => {
     for (const mode of [true, false]) {
       setSimple(mode);
-      const p = compileProjection(projectionPlan(["eventID"], true));
+      const p = compileProjection(projectionPlan(["eventID"], BOTH));
       for (const text of ['{"eventID":"abc', '{"eventID":"abc\\', '{"dynamodb":{"Keys":{"a":{"S":"x']) {
         const buf = Buffer.from(text) as SlicingBuffer;
         assert.equal(projectRecordLine(buf, 0, buf.length, p), undefined, text);
