@@ -23,8 +23,10 @@ import {
   isBase64,
   isDecimal,
   isDigit,
+  keptAscii,
   LBRACE,
   LBRACKET,
+  MAX_KEPT,
   QUOTE,
   RBRACE,
   RBRACKET,
@@ -381,32 +383,10 @@ function nameValue(): string {
   return name;
 }
 
-// Names and many values (`"S":"shipped"`) repeat from line to line. A string made from bytes is a
-// new string (and, to be used as a key, one V8 must look up in its table of names); one made before
-// and kept costs neither. So short strings are kept, by a hash of their bytes, and compared with the
-// bytes before they are used: a miss costs the hash and usually one comparison.
-const KEPT_SLOTS = 1024;
-const MAX_KEPT = 24;
-const kept: string[] = new Array<string>(KEPT_SLOTS).fill("\u0000");
-
 /** The value of the string token [s, e) just read by {@link skipString}, kept when short. */
 function keptString(s: number, e: number): string {
-  const n = e - s - 2;
-  if (escaped || wide || n > MAX_KEPT) return stringValue(s, e);
-  const buf = b;
-  const from = s + 1;
-  let h = n;
-  for (let j = from; j < e - 1; j++) h = (Math.imul(h, 31) + (buf[j] as number)) | 0;
-  const slot = (h ^ (h >>> 10)) & (KEPT_SLOTS - 1);
-  const k = kept[slot] as string;
-  if (k.length === n) {
-    let j = 0;
-    while (j < n && k.charCodeAt(j) === buf[from + j]) j++;
-    if (j === n) return k;
-  }
-  const str = buf.latin1Slice(from, e - 1);
-  kept[slot] = str;
-  return str;
+  if (escaped || wide || e - s - 2 > MAX_KEPT) return stringValue(s, e);
+  return keptAscii(b, s + 1, e - 1);
 }
 
 /** An attribute map at `i` (`M`'s value), checked; built whole when `build`. */

@@ -2,8 +2,9 @@
  * Pieces shared by the byte scanners of the input readers (render/fast-line.ts for `tail --input`,
  * io/filter-line.ts for `filter-test --records`): the bytes of JSON's punctuation, and the checks of
  * number and base64 text that core/attr makes with regular expressions, here on bytes [s, e) of a
- * buffer, so that no string is made for a value.
+ * buffer, so that no string is made for a value; and the strings they keep (see {@link keptAscii}).
  */
+import type { SlicingBuffer } from "./utf8.js";
 
 export const QUOTE = 34;
 export const BACKSLASH = 92;
@@ -75,4 +76,30 @@ export function isBase64(b: Uint8Array, s: number, e: number): boolean {
   if (j < e && b[j] === 61) j++;
   if (j < e && b[j] === 61) j++;
   return j === e;
+}
+
+// Names and many values (`"S":"shipped"`) repeat from line to line. A string made from bytes is a
+// new string (and, to be used as a key, one V8 must look up in its table of names); one made before
+// and kept costs neither. So short strings are kept, by a hash of their bytes, and compared with the
+// bytes before they are used: a miss costs the hash and usually one comparison.
+const KEPT_SLOTS = 1024;
+/** The longest string kept. */
+export const MAX_KEPT = 24;
+const kept: string[] = new Array<string>(KEPT_SLOTS).fill("\u0000");
+
+/** The text of bytes [from, to) of `b`, which are ASCII (at most {@link MAX_KEPT}): kept when seen before. */
+export function keptAscii(b: SlicingBuffer, from: number, to: number): string {
+  const n = to - from;
+  let h = n;
+  for (let j = from; j < to; j++) h = (Math.imul(h, 31) + (b[j] as number)) | 0;
+  const slot = (h ^ (h >>> 10)) & (KEPT_SLOTS - 1);
+  const k = kept[slot] as string;
+  if (k.length === n) {
+    let j = 0;
+    while (j < n && k.charCodeAt(j) === b[from + j]) j++;
+    if (j === n) return k;
+  }
+  const str = b.latin1Slice(from, to);
+  kept[slot] = str;
+  return str;
 }
