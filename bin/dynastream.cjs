@@ -1,11 +1,19 @@
 #!/usr/bin/env node
-// Launcher. CommonJS, like the bundle it loads (dist/cli.cjs, built by scripts/build.mjs): no ES
+// Launcher. CommonJS, like the bundle it loads (dist/cli*.cjs, built by scripts/build.mjs): no ES
 // module loader at start-up. `--version` prints without loading the CLI at all.
+//
+// The bundle: dist/cli-<command>.cjs, the program with that command only, when the command line names
+// that command and no other and the build made one (filter-test); dist/cli-help.cjs, the program
+// without any command's code, when it names none (--help, usage errors); else dist/cli.cjs, which has
+// them all. The program loads the code of each command named anywhere on the command line (an
+// option's value too: src/cli/program.ts), so the choice is by the same words, and any bundle of one
+// build runs such a command line alike.
 //
 // Start-up is mostly V8 compiling the bundle. Node ≥ 22.1 keeps compiled code on disk itself
 // (module.enableCompileCache). On older Node the bundle is compiled here with V8's code cache: one
-// cache file per command (first word that is not an option; its --help apart), written when the run
-// ends (exit 0 or 1) if the cache was missing or rejected, so it holds what that command compiled.
+// cache file per bundle and command (first word that is not an option; its --help apart), written
+// when the run ends (exit 0 or 1) if the cache was missing or rejected, so it holds what that command
+// compiled.
 // Files live in $XDG_CACHE_HOME/dynastream or ~/.cache/dynastream; DYNASTREAM_NO_COMPILE_CACHE=1 or
 // NODE_DISABLE_COMPILE_CACHE=1 turns the cache off. Any failure of the cache (no HOME, unwritable
 // directory, a corrupt file) means plain compilation: never an error, a message or another exit code.
@@ -14,12 +22,28 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const argv = process.argv.slice(2);
-const BUNDLE = path.join(__dirname, "..", "dist", "cli.cjs");
-/** Commands with a cache of their own; anything else shares "other". */
-const COMMANDS = new Set(["enable", "disable", "describe", "shards", "tail", "filter-test", "lag", "help"]);
+const DIST = path.join(__dirname, "..", "dist");
+/** The commands (src/cli/commands.ts: test/unit/cli/launcher.test.ts checks that the lists agree). */
+const COMMANDS = ["enable", "disable", "describe", "shards", "tail", "filter-test", "lag"];
+/** Words with a code cache of their own (commander's `help` too); anything else shares "other". */
+const CACHED = new Set([...COMMANDS, "help"]);
+
+/** The name of the bundle to load (see the top of this file): "cli", "cli-help" or "cli-<command>". */
+function bundleName() {
+  let named;
+  for (const a of argv) {
+    if (a === named || !COMMANDS.includes(a)) continue;
+    if (named !== undefined) return "cli";
+    named = a;
+  }
+  const name = `cli-${named ?? "help"}`;
+  return fs.existsSync(path.join(DIST, `${name}.cjs`)) ? name : "cli";
+}
 
 /** The bundle's exports ({ main, run }). */
 function load() {
+  const bundle = bundleName();
+  const file = path.join(DIST, `${bundle}.cjs`);
   const env = process.env;
   const enabled = !env.DYNASTREAM_NO_COMPILE_CACHE && !env.NODE_DISABLE_COMPILE_CACHE;
   const dir = enabled ? cacheDir(env) : undefined;
@@ -32,10 +56,13 @@ function load() {
         // no cache: compile as usual
       }
     }
-    return require(BUNDLE);
+    return require(file);
   }
-  // The CommonJS Module class, without loading node:module (its public face costs start-up).
-  return dir ? loadWithCodeCache(module.constructor, dir) : require(BUNDLE);
+  // The CommonJS Module class, without loading node:module (its public face costs start-up). Under
+  // --enable-source-maps, require() reads the bundle's map: stack traces then name src/ lines.
+  return dir && !process.sourceMapsEnabled
+    ? loadWithCodeCache(module.constructor, dir, bundle, file)
+    : require(file);
 }
 
 /** $XDG_CACHE_HOME/dynastream or $HOME/.cache/dynastream; undefined without either. */
@@ -46,39 +73,43 @@ function cacheDir(env) {
   return home && path.isAbsolute(home) ? path.join(home, ".cache", "dynastream") : undefined;
 }
 
-/** Compiles and runs the bundle as require() would, with V8's code cache read from and written to `dir`. */
-function loadWithCodeCache(Module, dir) {
+/**
+ * Compiles and runs `file`, the bundle `bundle`, as require() would, with V8's code cache read from
+ * and written to `dir`.
+ */
+function loadWithCodeCache(Module, dir, bundle, file) {
   const vm = require("node:vm");
-  const source = fs.readFileSync(BUNDLE, "utf8");
-  // First line: "// dynastream <version> build <hash of the bundle>" (scripts/build.mjs).
-  const head = /^\/\/ dynastream (\S+) build ([0-9a-f]+)\n/.exec(source.slice(0, 120));
-  if (!head) return require(BUNDLE);
+  const source = fs.readFileSync(file, "utf8");
+  // First line: "// dynastream <version> build <hash of the build's bundles>"; then the module
+  // wrapper, which gives the module function when run as a script (scripts/build.mjs, WRAPPER_START).
+  const head = /^\/\/ dynastream (\S+) build ([0-9a-f]+)\n\(function \(run\) \{/.exec(source.slice(0, 120));
+  if (!head) return require(file);
   // The first run writes a command's cache, with what that run compiled: `<command> --help` has
   // one of its own, so that it does not stand for the command's real runs.
   const word = argv.find((a) => !a.startsWith("-"));
   const help = word !== undefined && argv.some((a) => a === "--help" || a === "-h") ? "-help" : "";
-  const command = word === undefined ? "help" : (COMMANDS.has(word) ? word : "other") + help;
+  const command = word === undefined ? "help" : (CACHED.has(word) ? word : "other") + help;
   const prefix = `cli-${head[1]}-${head[2]}-${process.version}-${process.arch}-`;
-  const file = path.join(dir, `${prefix}${command}.v8`);
+  const cacheFile = path.join(dir, `${prefix}${bundle}.${command}.v8`);
 
   let cached;
   try {
-    cached = fs.readFileSync(file);
+    cached = fs.readFileSync(cacheFile);
   } catch {
     // none yet (or unreadable): compile from source, write it at exit
   }
   verifyCodeCacheChecksums();
-  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData: cached });
-  const mod = new Module(BUNDLE, module);
-  mod.filename = BUNDLE;
-  mod.paths = Module._nodeModulePaths(path.dirname(BUNDLE));
-  const req = Module.createRequire(BUNDLE);
-  script.runInThisContext().call(mod.exports, mod.exports, req, mod, BUNDLE, path.dirname(BUNDLE));
+  const script = new vm.Script(source, { filename: file, cachedData: cached });
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(DIST);
+  const req = Module.createRequire(file);
+  script.runInThisContext().call(mod.exports, mod.exports, req, mod, file, DIST);
   mod.loaded = true;
 
   if (cached === undefined || script.cachedDataRejected) {
     process.once("exit", (code) => {
-      if (code === 0 || code === 1) writeCache(script, dir, file, prefix);
+      if (code === 0 || code === 1) writeCache(script, dir, cacheFile, prefix);
     });
   }
   return mod.exports;

@@ -125,7 +125,12 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
     return {
       globals,
       out,
-      signal: aborter().signal,
+      get signal() {
+        return aborter().signal;
+      },
+      get aborted() {
+        return controller?.signal.aborted === true;
+      },
       env: deps.env,
       // Read on use: process.stdin is created on first access, which loads stream code (start-up).
       get stdin() {

@@ -30,6 +30,7 @@ export async function writeOut(ctx: Context, text: string | Uint8Array): Promise
 
 /** True when the run was aborted because stdout was closed (`| head -1`): end quietly, exit 0. */
 export function pipeClosed(ctx: Context): boolean {
+  if (!ctx.aborted) return false;
   const reason = ctx.signal.reason as { message?: unknown } | undefined;
-  return ctx.signal.aborted && reason?.message === "stdout closed";
+  return reason?.message === "stdout closed";
 }

@@ -100,7 +100,7 @@ async function recordsInParallel(
   );
   // The setting is checked (and a bad one warned about) on every run; the rest only for a large file.
   if (threadsSetting(ctx.env, (m) => ctx.out.warn(m)) === 0) return undefined;
-  const size = await fileSize(path);
+  const size = fileSize(path);
   if (size < PARALLEL_MIN_BYTES) return undefined;
   const threads = await inputThreads(ctx.env, () => undefined);
   const workerFile = workerScript("filter-worker.cjs");
@@ -286,7 +286,8 @@ async function run(ctx: Context, _args: string[], opts: Record<string, unknown>)
           await writeOut(ctx, text);
         }
       },
-      { explain: input.explain, expect: input.expect, signal: ctx.signal },
+      // ctx.aborted: the run's AbortSignal is only made if something aborts it (start-up).
+      { explain: input.explain, expect: input.expect, signal: ctx },
     );
   }
   const inputError =
@@ -311,7 +312,7 @@ async function run(ctx: Context, _args: string[], opts: Record<string, unknown>)
     });
   await writeOut(ctx, pending);
 
-  if (outcome.aborted || ctx.signal.aborted) {
+  if (outcome.aborted || ctx.aborted) {
     if (pipeClosed(ctx)) return 0;
     throw new InterruptedError(`filter-test stopped after ${outcome.tally.total} records`);
   }

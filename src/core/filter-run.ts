@@ -748,7 +748,7 @@ export interface RecordRunOptions {
   explain?: boolean | undefined;
   expect?: Expectation | undefined;
   /** Checked between batches: stop early (Ctrl-C, closed pipe). */
-  signal?: AbortSignal | undefined;
+  signal?: Pick<AbortSignal, "aborted"> | undefined;
 }
 
 /** How a run over the records ended. */

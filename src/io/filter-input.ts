@@ -10,7 +10,7 @@
  * batches, so the caller can take its fast path for records already in the Lambda shape.
  */
 import { isUtf8 } from "node:buffer";
-import { close, open, read, readFile, stat } from "node:fs";
+import { close, open, read, readFile, readFileSync, type Stats, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { parseJson } from "../core/filter/parse.js";
 import { UsageError } from "../errors.js";
@@ -107,11 +107,23 @@ function notUtf8(label: string, buf: Uint8Array, at: number, byteBase: number, l
 }
 
 // The callback API, promisified: node:fs/promises and fs streams cost milliseconds of start-up to load.
-const statFile = promisify(stat);
 const readWholeFile = promisify(readFile);
 const openFile = promisify(open);
 const readInto = promisify(read);
 const closeFile = promisify(close);
+
+/**
+ * Regular files up to this size are read synchronously, at once: the usual pattern, criteria and
+ * records files of a test. The asynchronous reads of larger ones (and of pipes, which could block)
+ * keep Ctrl-C working while they last, but their first one starts libuv's thread pool, and each
+ * waits for a thread: milliseconds of a short run's start-up.
+ */
+export const SYNC_READ_MAX_BYTES = 1024 * 1024;
+
+/** Whether the file of `st` is read at once: a regular file of at most {@link SYNC_READ_MAX_BYTES}. */
+function readAtOnce(st: Stats): boolean {
+  return st.isFile() && st.size <= SYNC_READ_MAX_BYTES;
+}
 
 /**
  * Reads a whole text file: UTF-8 (a BOM is dropped), not empty. `label` names the input in messages
@@ -120,9 +132,9 @@ const closeFile = promisify(close);
 export async function readTextFile(path: string, label: string): Promise<string> {
   let buf: Buffer;
   try {
-    const st = await statFile(path);
+    const st = statSync(path); // a stat does not block: a FIFO is opened by the read below only
     if (st.isDirectory()) throw new UsageError(`${label}: ${path} is a directory`, "pass a file");
-    buf = await readWholeFile(path);
+    buf = readAtOnce(st) ? readFileSync(path) : await readWholeFile(path);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, "check the path", e);
@@ -163,13 +175,24 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
     yield* source.stdin;
     return;
   }
+  let st: Stats;
   try {
-    const st = await statFile(source.path);
+    st = statSync(source.path);
     if (st.isDirectory())
       throw new UsageError(`${label}: ${source.path} is a directory`, "pass a file, or - for stdin");
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, "pass a readable file, or - for stdin", e);
+  }
+  if (readAtOnce(st)) {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(source.path);
+    } catch (e) {
+      throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, undefined, e);
+    }
+    if (buf.length > 0) yield buf;
+    return;
   }
   // Chunks of RECORDS_CHUNK_BYTES read in turn, each a buffer of its own (as a read stream gives them).
   let fd: number | undefined;

@@ -3,7 +3,7 @@
  * io/parallel-chunks.ts): the size from which it pays, how many threads, and where their scripts are.
  * Kept apart from the thread machinery so that the commands can ask without loading it.
  */
-import { existsSync, stat } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** Files smaller than this are read the sequential way (threads cost ~30 ms to start). */
@@ -53,9 +53,15 @@ export function workerScript(name: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** The size of a regular file; 0 for anything else (stdin, a directory, a file that is not there). */
-export function fileSize(path: string): Promise<number> {
-  return new Promise((resolve) => {
-    stat(path, (err, st) => resolve(err === null && st.isFile() ? st.size : 0));
-  });
+/**
+ * The size of a regular file; 0 for anything else (stdin, a directory, a file that is not there).
+ * Synchronous: a stat does not block, and an asynchronous one would start libuv's thread pool.
+ */
+export function fileSize(path: string): number {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
 }

@@ -1,5 +1,6 @@
-// The launcher's code cache (bin/dynastream.cjs): written per command on the first run, reused after,
-// a damaged file replaced, and never a reason for a different output, message or exit code.
+// The launcher's code cache (bin/dynastream.cjs): written per bundle and command on the first run,
+// reused after, a damaged file replaced, and never a reason for a different output, message or exit
+// code.
 // Each test has its own XDG_CACHE_HOME; nothing is written to ~/.cache.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -66,7 +67,9 @@ test(
     assert.equal(files.length, 1, String(files));
     assert.match(
       files[0]!,
-      new RegExp(`^cli-\\d+\\.\\d+\\.\\d+\\S*-[0-9a-f]{16}-${process.version}-${process.arch}-help\\.v8$`),
+      new RegExp(
+        `^cli-\\d+\\.\\d+\\.\\d+\\S*-[0-9a-f]{16}-${process.version}-${process.arch}-cli-help\\.help\\.v8$`,
+      ),
     );
     const file = join(xdg, "dynastream", files[0]!);
     assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -96,7 +99,7 @@ test(
       cacheFiles(xdg)
         .map((n) => n.split(`-${process.arch}-`)[1])
         .sort(),
-      ["filter-test.v8", "shards-help.v8"],
+      ["cli-filter-test.filter-test.v8", "cli.shards-help.v8"],
     );
   },
 );
@@ -157,10 +160,12 @@ test("usage errors keep their exit code and message; a failed run writes no cach
   assert.deepEqual(cacheFiles(xdg), []);
 });
 
-test("--debug stack traces name the bundle", async () => {
-  const r = await run(["filter-test", "--pattern", "{", "--records", records, "--debug"], {
-    XDG_CACHE_HOME: freshHome(),
-  });
+test("--debug stack traces name the bundle; under --enable-source-maps, the sources", async () => {
+  const args = ["filter-test", "--pattern", "{", "--records", records, "--debug"];
+  const r = await run(args, { XDG_CACHE_HOME: freshHome() });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /\n {4}at .*[/\\]dist[/\\]cli\.cjs:\d+:\d+/);
+  assert.match(r.stderr, /\n {4}at .*[/\\]dist[/\\]cli-filter-test\.cjs:\d+:\d+/);
+  const mapped = await run(args, { XDG_CACHE_HOME: freshHome(), NODE_OPTIONS: "--enable-source-maps" });
+  assert.equal(mapped.code, 2);
+  assert.match(mapped.stderr, /\n {4}at .*[/\\]src[/\\]commands[/\\]filter-test\.ts:\d+:\d+/);
 });

@@ -27,13 +27,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `dynastream ...args` to completion (killed after timeoutMs). */
+/** Runs `dynastream ...args` to completion (killed after timeoutMs); `bin`: another launcher than BIN. */
 export function runCli(
   args: string[],
-  opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number } = {},
+  opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number; bin?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
       env: runEnv(opts.env),
       stdio: ["pipe", "pipe", "pipe"],
     });

@@ -1,7 +1,9 @@
 // Reading filter-test inputs: JSON values streamed from files or stdin chunks (NDJSON, documents,
 // CRLF, BOM, chunk boundaries), and every kind of bad input with its location.
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -11,6 +13,7 @@ import {
   readJsonFile,
   readJsonValues,
   readTextFile,
+  SYNC_READ_MAX_BYTES,
 } from "../../../src/io/filter-input.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-filter-input-"));
@@ -102,6 +105,40 @@ describe("readJsonValues", () => {
       /^cannot read --records x: no such file$/,
     );
     assert.match(await failure({ path: dir }), /is a directory/);
+  });
+});
+
+/** A named pipe with `content` written to it once a reader opens it (undefined where mkfifo is not). */
+function fifo(name: string, content: string): { path: string; written: Promise<void> } | undefined {
+  const path = join(dir, name);
+  if (spawnSync("mkfifo", [path]).status !== 0) return undefined;
+  return { path, written: writeFile(path, content) };
+}
+
+describe("files read at once or in pieces", () => {
+  // Regular files up to SYNC_READ_MAX_BYTES are read synchronously; larger ones and pipes are not.
+  it("a file larger than the synchronous read gives the same values, lines and errors", async () => {
+    const line = JSON.stringify({ pad: "x".repeat(1000) });
+    const n = Math.ceil(SYNC_READ_MAX_BYTES / line.length) + 10;
+    const text = `${Array.from({ length: n }, () => line).join("\n")}\n`;
+    assert.ok(Buffer.byteLength(text) > SYNC_READ_MAX_BYTES);
+    const r = await values({ path: file("large.ndjson", text) });
+    assert.equal(r.values.length, n);
+    assert.equal(r.lines[n - 1], n);
+    const bad = await failure({ path: file("large-bad.ndjson", `${text}{"a":\n`) });
+    assert.match(bad, new RegExp(`^--records x: line ${n + 1}: invalid JSON`));
+    const doc = `[${Array.from({ length: n }, () => line).join(",\n")}]`;
+    assert.equal((await readTextFile(file("large.json", doc), "--criteria large.json")).length, doc.length);
+  });
+  it("a named pipe (records, and a document)", async (t) => {
+    const records = fifo("records.pipe", '{"a":1}\n{"a":2}\n');
+    if (records === undefined) return t.skip("no mkfifo here");
+    assert.deepEqual((await values({ path: records.path })).values, [{ a: 1 }, { a: 2 }]);
+    await records.written;
+    const doc = fifo("criteria.pipe", '{"Filters":[]}');
+    assert.ok(doc);
+    assert.equal(await readTextFile(doc.path, "--criteria criteria.pipe"), '{"Filters":[]}');
+    await doc.written;
   });
 });
 
