@@ -85,8 +85,10 @@ async function both(args: string[]) {
   const piped = await runCli(stdinArgs, { env: threads(0), input: readFileSync(path), timeoutMs: 300_000 });
   assert.equal(piped.code, seq.code);
   // Before bytes that are not UTF-8, the records of the read that holds them are not written, and a
-  // pipe's reads are not the file's: there, a prefix.
-  if (/not valid UTF-8/.test(seq.stderr)) assert.ok(seq.stdout.startsWith(piped.stdout), "not a prefix");
+  // pipe's reads are not the file's (their sizes depend on the load): both write the records before
+  // the bad line up to some read, so one output is a prefix of the other.
+  if (/not valid UTF-8/.test(seq.stderr))
+    assert.ok(seq.stdout.startsWith(piped.stdout) || piped.stdout.startsWith(seq.stdout), "not a prefix");
   else
     assert.ok(piped.stdout === seq.stdout, "stdout of stdin in pieces differs from the sequential reader's");
   assert.equal(piped.stderr, seq.stderr.replaceAll(`--input: ${path} `, "--input: stdin "));
