@@ -245,7 +245,10 @@ function report(
       return ExitCode.ok;
     }
     if (USAGE_CODES.has(err.code)) {
-      const msg = err.message.replace(/^error:\s*/i, "");
+      // commander puts its suggestion on a second line: one line here, `… (did you mean --output?)`.
+      const msg = err.message
+        .replace(/^error:\s*/i, "")
+        .replace(/\n\(Did you mean (.*)\?\)$/, " (did you mean $1?)");
       const sub = o.argv.find((a) => !a.startsWith("-"));
       write(`${o.errStyle.red("error:")} ${sanitize(msg)}\n`);
       write(

@@ -235,6 +235,20 @@ describe("errors", () => {
     }
   });
 
+  test("a misspelt command or flag: one line with commander's suggestion, then the hint", async () => {
+    for (const [args, error] of [
+      [["filter-tst"], "error: unknown command 'filter-tst' (did you mean filter-test?)"],
+      [["tail", "--outptu", "json"], "error: unknown option '--outptu' (did you mean --output?)"],
+    ] as const) {
+      const r = await runCli([...args], { env });
+      assert.equal(r.code, 2, r.stderr);
+      const lines = r.stderr.trimEnd().split("\n");
+      assert.equal(lines[0], error);
+      assert.match(lines[1] ?? "", /^hint: run `dynastream (tail )?--help` for usage$/);
+      assert.equal(lines.length, 2, r.stderr);
+    }
+  });
+
   test("no credentials: exit 4", async () => {
     const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...rest } = env;
     const r = await runCli(["describe", "Orders"], { env: rest });
