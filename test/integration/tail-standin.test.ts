@@ -331,6 +331,45 @@ test("a backlog is read page after page, never more than 5 GetRecords calls/s on
   });
 });
 
+test("a reader of stdout that stops: shards stop fetching (calls in flight count); then every record once", async () => {
+  await withStandin({}, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    // 200 closed shards of 50 records: one GetRecords each brings its 50 (10,000 in all, ~7 MB of
+    // NDJSON: far more than the pipe holds).
+    const spec: ShardSpec[] = Array.from({ length: 200 }, (_, i) => ({ name: `c${i}`, closed: true }));
+    const topo = buildTopology(s, st.arn, spec, { recordsPerShard: 50 });
+    let lastGetRecords = 0;
+    const unsubscribe = s.onRequest((e) => {
+      if (e.op === "GetRecords") lastGetRecords = Date.now();
+    });
+    const p = startCli(["tail", "Orders", "--json", "--from", "trim-horizon", "--until-end"], {
+      env: cliEnv(s.endpoint),
+    });
+    try {
+      p.child.stdout?.pause(); // nobody reads stdout: tail blocks on its writes
+      // Wait until tail has started reading, then until no GetRecords came for 1.5 s. (A slow machine
+      // can only make this count lower: never a false failure.)
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        if ((s.stats.calls.GetRecords ?? 0) >= 5 && Date.now() - lastGetRecords >= 1500) break;
+      }
+      const fetched = Object.keys(s.stats.getRecordsByShard).length * 50;
+      // The read-ahead is 1,000 records here (at least one full page; 4 pages of 50 are fewer), calls
+      // in flight included; the consumer holds one batch (~the read-ahead) blocked on its write. Without
+      // a bound on calls in flight every shard would have been read (10,000 records).
+      assert.ok(fetched <= 3000, `${fetched} records fetched while stdout was not read`);
+      p.child.stdout?.resume();
+      const r = await p.done;
+      assert.equal(r.code, 0, r.stderr);
+      assertExactlyOnce(parse(r.stdout), byId(topo));
+    } finally {
+      unsubscribe();
+      p.child.kill("SIGKILL");
+    }
+  });
+});
+
 test("persistent 5xx ends with exit 5 and a clear message", async () => {
   await withStandin({}, async (s) => {
     const st = s.addStream({ tableName: "Orders" });

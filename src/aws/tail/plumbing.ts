@@ -1,7 +1,8 @@
 /**
  * Small async building blocks of the tail reader: a bounded event queue with per-push consumption
- * promises (backpressure and prefetch), a counting semaphore (bounded parallelism), and a "closed"
- * latch that interrupts sleeps and waits when the reader is closed.
+ * promises and reservations for events on their way (backpressure and prefetch), a counting semaphore
+ * (bounded parallelism), and a "closed" latch that interrupts sleeps and waits when the reader is
+ * closed.
  */
 
 /** Thrown inside the reader when it has been closed; never escapes to callers. */
@@ -73,16 +74,27 @@ interface QueueItem<T> {
 /**
  * Events waiting for the consumer, in push order. `push` resolves when the consumer has taken the
  * events (so a producer can keep one page in flight while another is rendered); `take` waits for
- * events. `clear` drops everything and releases every producer.
+ * events; `reserve` bounds what is queued plus what producers are fetching. `clear` drops everything
+ * and releases every producer.
  */
 export class EventQueue<T> {
   private items: Array<QueueItem<T>> = [];
   private wakeConsumer: (() => void) | undefined;
   private queued = 0;
+  /** Events that producers reserved for what they are fetching (see {@link reserve}). */
+  private expected = 0;
+  private cleared = false;
+  /** Producers waiting in {@link reserve}, in arrival order. */
   private readonly roomWaiters: Array<() => void> = [];
 
-  /** `highWater`: {@link room} waits while at least this many events are queued. */
-  constructor(private readonly highWater = Number.POSITIVE_INFINITY) {}
+  /** `highWater`: {@link reserve} waits while at least this many events are queued or expected. */
+  constructor(private highWater = Number.POSITIVE_INFINITY) {}
+
+  /** Changes the high-water mark (the reader sizes it by the pages it reads); a higher one lets waiters in. */
+  setHighWater(n: number): void {
+    this.highWater = n;
+    this.released();
+  }
 
   /** Adds events; resolves once they were taken (or the queue was cleared). */
   push(events: T[]): Promise<void> {
@@ -100,14 +112,36 @@ export class EventQueue<T> {
     this.notify();
   }
 
-  /** Resolves when fewer than `highWater` events are queued (producers wait here before fetching more). */
-  room(): Promise<void> {
-    if (this.queued < this.highWater) return Promise.resolve();
-    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  /**
+   * Waits until fewer than `highWater` events are queued or expected, then counts `n` more as expected
+   * (a producer is about to fetch about that many) until the returned release is called: once the
+   * producer pushed what it fetched, or failed. Producers wait here before fetching more, so events on
+   * their way count as well as those queued. Waiters are let in in arrival order, each counted as it
+   * is let in (hundreds of shards may wait); `clear` lets every waiter in.
+   */
+  reserve(n: number): Promise<() => void> {
+    return new Promise((resolve) => {
+      const admit = (): void => {
+        this.expected += n;
+        let done = false;
+        resolve(() => {
+          if (done) return;
+          done = true;
+          this.expected -= n;
+          this.released();
+        });
+      };
+      if (this.roomWaiters.length === 0 && this.hasRoom()) admit();
+      else this.roomWaiters.push(admit);
+    });
+  }
+
+  private hasRoom(): boolean {
+    return this.cleared || this.queued + this.expected < this.highWater;
   }
 
   private released(): void {
-    while (this.queued < this.highWater && this.roomWaiters.length > 0) this.roomWaiters.shift()?.();
+    while (this.roomWaiters.length > 0 && this.hasRoom()) this.roomWaiters.shift()?.();
   }
 
   get length(): number {
@@ -145,7 +179,8 @@ export class EventQueue<T> {
   clear(): void {
     for (const item of this.items.splice(0)) item.consumed();
     this.queued = 0;
-    for (const w of this.roomWaiters.splice(0)) w();
+    this.cleared = true;
+    this.released();
     this.notify();
   }
 }

@@ -15,7 +15,8 @@
  *   ResourceNotFound on a shard ends that shard; throttling and 5xx back off with jitter;
  * - an empty page backs off (250 ms → 1 s); a full page is followed at once, any other at most 5
  *   GetRecords calls/s per shard; the next page is fetched while the current one is consumed, and no
- *   shard fetches while about 4 pages of records wait for the consumer (bounded memory).
+ *   shard fetches while about 4 pages of records (at least one full page) wait for the consumer or
+ *   are on their way (bounded memory, see {@link QUEUED_PAGES}).
  *
  * The reader only reads; rendering, checkpoints and counting belong to the consumer. Clock, sleep
  * and randomness are injected.
@@ -149,7 +150,15 @@ export interface TailReader extends AsyncIterable<TailEvent> {
 
 const GAP_REASON = "trimmed";
 
-/** Pages' worth of records that may wait for the consumer before shards stop fetching (memory bound). */
+/**
+ * Read-ahead, in pages: shards stop fetching while about this many pages of records wait for the
+ * consumer or are on their way (a GetRecords call in flight counts as a page of the size its shard's
+ * last page had). A page here is as large as the pages read so far (their mean), and the read-ahead is
+ * never less than one full page (`pageLimit` records): many small pages are fetched in parallel, few
+ * large ones. Records that wait long make peak memory: a record that outlives two young-generation
+ * collections is copied to the old generation, whose garbage then grows to several times the live
+ * heap before a full collection (bench/RESULTS.md, "Peak RSS at 1,000 shards").
+ */
 const QUEUED_PAGES = 4;
 
 interface ShardCursor {
@@ -190,8 +199,17 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
   const client: DynamoDBStreamsClient = await run.clients.streams();
   const sdk = await import("@aws-sdk/client-dynamodb-streams");
 
-  // At most about this many records wait for the consumer (plus the pages in flight).
-  const queue = new EventQueue<TailEvent>(QUEUED_PAGES * pageLimit);
+  // Records waiting for the consumer or on their way: at most about QUEUED_PAGES pages' worth.
+  const queue = new EventQueue<TailEvent>(pageLimit);
+  /** Mean size of the last pages that had records (0 before the first); sets the read-ahead. */
+  let typicalPage = 0;
+  let pagesWithRecords = 0;
+  const sawPage = (records: number): void => {
+    if (records === 0) return;
+    pagesWithRecords++;
+    typicalPage += (records - typicalPage) / Math.min(pagesWithRecords, 16);
+    queue.setHighWater(Math.max(pageLimit, Math.round(QUEUED_PAGES * typicalPage)));
+  };
   const slots = new Semaphore(Math.max(1, opts.concurrency ?? 32));
   const discoveryPoke = new Poke();
   const tracker = new ShardTracker(opts.rules, { only: opts.only, frozen });
@@ -443,6 +461,45 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
     }
   }
 
+  /** What {@link queuePage} did with a page. */
+  interface QueuedPage {
+    /** Resolves once the consumer took the page's records; undefined when none were queued. */
+    taken: Promise<void> | undefined;
+    /** A record past --until / the snapshot ended the page: the shard is done. */
+    pastBound: boolean;
+    next: string | undefined;
+    /** Records the page had (queued or not). */
+    records: number;
+  }
+
+  /**
+   * Queues a page's records (those within the bounds) at once, so that the read-ahead counts them, and
+   * empties the page's list. The promises that carried the page here were made when its call began and
+   * have often been moved to the old generation meanwhile: holding the page, they would keep every
+   * record alive (and make it old too) until the next full collection, long after it was written.
+   */
+  function queuePage(cur: ShardCursor, page: NonNullable<Page>): QueuedPage {
+    const shardId = cur.shard.shardId;
+    const events: TailEvent[] = [];
+    let pastBound = false;
+    for (const rec of page.records) {
+      const ms = creationTimeMs(rec);
+      if (bounded && isPastBound(ms, bounds)) {
+        pastBound = true;
+        break;
+      }
+      const seq = rec.dynamodb?.SequenceNumber;
+      if (seq !== undefined) cur.lastSeq = seq;
+      if (isBeforeStart(ms, opts.rules.skipBeforeMs)) continue;
+      events.push({ kind: "record", shardId, record: rec });
+    }
+    const records = page.records.length;
+    page.records.length = 0;
+    sawPage(records);
+    const taken = events.length > 0 ? queue.push(events) : undefined;
+    return { taken, pastBound, next: page.next, records };
+  }
+
   async function readShard(r: ReadyShard): Promise<"ended" | "bounded"> {
     const shardId = r.shard.shardId;
     const cur: ShardCursor = { shard: r.shard, start: r.position, lastSeq: undefined };
@@ -457,6 +514,9 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
       return "ended";
     }
     const openAtStart = !isClosed(r.shard);
+    // What the next call is expected to bring (its share of the read-ahead): the size of this shard's
+    // last page (an idle shard: nothing); for the first call, that of the pages so far, else a full page.
+    let expected = pagesWithRecords > 0 ? Math.round(typicalPage) : pageLimit;
     let pending: Promise<void> = Promise.resolve();
     let lastCallAt: number | undefined;
     let lastFull = false;
@@ -468,46 +528,42 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
         const pace = pacingDelayMs(lastCallAt, run.now());
         if (pace > 0) await sleep(pace);
       }
-      // Bounded memory with many shards: no new page while the consumer has plenty queued.
-      await latch.race(queue.room());
-      lastCallAt = run.now();
-      const page = await getPage(cur, iterator);
-      lastFull = page !== undefined && page.records.length >= pageLimit;
-      if (page === undefined) {
-        await latch.race(pending);
-        debug(`shard ${shardId}: not found (trimmed or gone): treated as ended`);
-        end("not-found");
-        return "ended";
-      }
-      const events: TailEvent[] = [];
-      let pastBound = false;
-      for (const rec of page.records) {
-        const ms = creationTimeMs(rec);
-        if (bounded && isPastBound(ms, bounds)) {
-          pastBound = true;
-          break;
+      // Bounded memory with many shards: no call while plenty of records are queued or on their way.
+      const release = await latch.race(queue.reserve(expected));
+      let step: QueuedPage;
+      try {
+        lastCallAt = run.now();
+        const page = await getPage(cur, iterator);
+        if (page === undefined) {
+          release();
+          await latch.race(pending);
+          debug(`shard ${shardId}: not found (trimmed or gone): treated as ended`);
+          end("not-found");
+          return "ended";
         }
-        const seq = rec.dynamodb?.SequenceNumber;
-        if (seq !== undefined) cur.lastSeq = seq;
-        if (isBeforeStart(ms, opts.rules.skipBeforeMs)) continue;
-        events.push({ kind: "record", shardId, record: rec });
+        step = queuePage(cur, page);
+      } finally {
+        release(); // the page's records are queued (or were none): they count there now
       }
-      // Keep at most one page waiting for the consumer: this one was fetched while the last rendered.
-      await latch.race(pending);
-      if (events.length > 0) {
+      lastFull = step.records >= pageLimit;
+      expected = step.records;
+      if (step.taken !== undefined) {
         lastRecordAt = run.now();
-        pending = queue.push(events);
+        // At most two pages of a shard wait for the consumer: this one was fetched while the last one
+        // waited, and the next call waits until that one is taken.
+        await latch.race(pending);
+        pending = step.taken;
       }
-      if (pastBound) {
+      if (step.pastBound) {
         end("bound");
         return "bounded";
       }
-      if (page.next === undefined) {
+      if (step.next === undefined) {
         end("end");
         return "ended";
       }
-      iterator = page.next;
-      if (page.records.length === 0) {
+      iterator = step.next;
+      if (step.records === 0) {
         empties++;
         if (bounded && openAtStart && isCaughtUp(empties, run.now(), bounds)) {
           end("bound");
