@@ -425,7 +425,9 @@ function imageTest(p: ImagePlan): ImageTest {
   const tokens = p.names.map((n) => Buffer.from(JSON.stringify(n), "utf8"));
   const byLength: (number[] | undefined)[] = [];
   tokens.forEach((t, k) => {
-    (byLength[t.length] ??= []).push(k);
+    const same = byLength[t.length] ?? [];
+    same.push(k);
+    byLength[t.length] = same;
   });
   return {
     all: p.all,

@@ -13,7 +13,7 @@ import { plainStyle } from "../../../src/render/style.js";
 import type { TailFormat } from "../../../src/render/tail-output.js";
 import { createInputRenderer, createTailFormatter } from "../../../src/render/tail-output.js";
 import { random } from "../../helpers/random.js";
-import { NAMES, record, value } from "../../helpers/stream-records.js";
+import { record } from "../../helpers/stream-records.js";
 
 const NOW = Date.UTC(2024, 0, 1);
 const FORMATS: TailFormat[] = ["json", "dynamodb-json", "pretty"];
