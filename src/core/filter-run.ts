@@ -548,15 +548,23 @@ export class Tally {
 
   /** Counts one result; returns whether it agrees with the expectation (true without one). */
   add(r: RecordResult): boolean {
-    this.total++;
-    if (r.matched) {
-      this.matched++;
-      this.byFilter[r.filter] = (this.byFilter[r.filter] ?? 0) + 1;
-    }
+    this.count(r.filter);
     if (this.expect === undefined || agrees(r, this.expect)) return true;
     this.disagreeing++;
     if (this.failures.length < MAX_NAMED_FAILURES) this.failures.push(r);
     return false;
+  }
+
+  /**
+   * Counts a record by the index of the first filter that matched it (-1: none), without a result:
+   * all a run without an expectation, whose results are not kept, needs of it.
+   */
+  count(filter: number): void {
+    this.total++;
+    if (filter !== -1) {
+      this.matched++;
+      this.byFilter[filter] = (this.byFilter[filter] ?? 0) + 1;
+    }
   }
 
   /**

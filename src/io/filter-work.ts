@@ -157,6 +157,8 @@ export function evaluateChunk(bytes: Uint8Array, atStart: boolean, w: FilterWork
       pos += 3;
   const tally = new Tally(w.opts.sources.length, w.opts.expect);
   const keep = !w.opts.summaryOnly;
+  // --summary without --expect: a record is only counted.
+  const countOnly = !keep && w.opts.expect === undefined;
   const results: RecordResult[] = [];
   let lines = 0;
   let sawValue = false;
@@ -179,6 +181,11 @@ export function evaluateChunk(bytes: Uint8Array, atStart: boolean, w: FilterWork
       const part = projectRecordLine(buf, lineStart, lineEnd, projection);
       if (part !== undefined) {
         sawValue = true;
+        if (countOnly) {
+          tally.count(w.criteria.match(part));
+          index++;
+          continue;
+        }
         const res = evaluateCounted(w.criteria, tally, part, index++, false, whole);
         if (keep || tally.failures.at(-1) === res) res.event = keysOnly(res.event, w);
         if (keep) results.push(res);
