@@ -1,4 +1,5 @@
-// 1. Start-up: whole-process medians. Offline commands against `node -e 0` (target ≤ 1.5×); describe
+// 1. Start-up: whole-process medians. Offline commands against `node -e 0` (target ≤ 1.5×; the ratio is
+// the median of each round's ratio, 3× the rounds of the other suites); describe
 // and shards against DynamoDB Local next to the AWS CLI's `aws dynamodbstreams describe-stream`
 // (target ≤ 0.5×). Runs are interleaved (one of each per round) so that noise from other processes on
 // the machine hits every command alike. Timed with the launcher's code cache warm (as after a first
@@ -26,10 +27,14 @@ export function hasCommand(name) {
   return r.status === 0 && r.stdout.includes(`Usage: dynastream ${name}`);
 }
 
-/** Median wall and CPU of interleaved runs of `commands` ({ name, cmd, args, env }). */
+/**
+ * Median wall and CPU of interleaved runs of `commands` ({ name, cmd, args, env }), and each round's
+ * wall time (NaN for a failed run), for ratios taken round by round.
+ */
 async function interleaved(commands, rounds, log) {
   const walls = new Map(commands.map((c) => [c.name, []]));
   const cpus = new Map(commands.map((c) => [c.name, []]));
+  const byRound = new Map(commands.map((c) => [c.name, []]));
   const failures = new Map();
   for (const c of commands) await timed(c.cmd, c.args, { env: c.env }); // warm the file cache
   for (let r = 0; r < rounds; r++) {
@@ -37,8 +42,10 @@ async function interleaved(commands, rounds, log) {
       const t = await timed(c.cmd, c.args, { env: c.env, stdout: "pipe" });
       if (t.code !== 0) {
         failures.set(c.name, `exit ${t.code}: ${t.stderr.trim().split("\n")[0]}`);
+        byRound.get(c.name).push(Number.NaN);
         continue;
       }
+      byRound.get(c.name).push(t.wallMs);
       walls.get(c.name).push(t.wallMs);
       cpus.get(c.name).push(t.cpuMs);
     }
@@ -50,6 +57,7 @@ async function interleaved(commands, rounds, log) {
       wallMs: median(walls.get(c.name)),
       cpuMs: median(cpus.get(c.name)),
       runs: walls.get(c.name).length,
+      byRound: byRound.get(c.name),
       ...(failures.has(c.name) ? { error: failures.get(c.name) } : {}),
     };
   }
@@ -89,7 +97,9 @@ export async function run({ log, rounds = 10 }) {
     for (const c of offline.filter((x) => x.name !== "node -e 0" && !x.name.includes("--version"))) {
       offline.push({ ...c, name: `${c.name}, no code cache`, env: noCache, informational: true });
     }
-    const off = await interleaved(offline, rounds, log);
+    // Three times the rounds of the rest: these runs are short, and their ratios to node's start are
+    // taken round by round (each run against the `node -e 0` of its own round), then the median.
+    const off = await interleaved(offline, rounds * 3, log);
     raw.offline = off;
     const base = off["node -e 0"];
     rows.push({
@@ -100,7 +110,8 @@ export async function run({ log, rounds = 10 }) {
     });
     for (const c of offline.slice(1)) {
       const m = off[c.name];
-      const ratio = m.wallMs / base.wallMs;
+      const paired = m.byRound.map((w, k) => w / base.byRound[k]).filter((x) => Number.isFinite(x));
+      const ratio = paired.length > 0 ? median(paired) : m.wallMs / base.wallMs;
       rows.push({
         measurement: `start-up: ${c.name}`,
         value: m.wallMs,
