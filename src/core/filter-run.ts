@@ -21,7 +21,8 @@ import {
   lintDynamoDB,
   type StreamViewType,
 } from "./filter/index.js";
-import { normalizeInput, toLambdaRecord } from "./record.js";
+// From MS_THRESHOLD on, numbers are epoch milliseconds, which `toLambdaRecord` converts.
+import { MS_THRESHOLD, normalizeInput, toLambdaRecord } from "./record.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Filter sources and FilterCriteria documents
@@ -289,8 +290,6 @@ export function buildFilterSet(
 export type EventsResult = { ok: true; events: unknown[] } | { ok: false; error: string };
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-/** Numbers from here on are epoch milliseconds, which `toLambdaRecord` converts (see core/record). */
-const MS_THRESHOLD = 1e11;
 
 function allStrings(v: unknown, test?: (s: string) => boolean): boolean {
   if (!Array.isArray(v)) return false;

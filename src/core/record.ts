@@ -123,7 +123,7 @@ export function isTtlDelete(rec: StreamRecord): boolean {
 }
 
 /** Numbers below this are epoch seconds, above it epoch milliseconds (1e11 s is the year 5138). */
-const MS_THRESHOLD = 1e11;
+export const MS_THRESHOLD = 1e11;
 const NUMERIC = /^\s*-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?\s*$/;
 
 /**
@@ -209,7 +209,9 @@ export function toLambdaRecord(rec: StreamRecord, opts: { streamArn?: string } =
 /** Result of reading records from input: the records, or one error naming where and why. */
 export type NormalizeResult = { ok: true; records: StreamRecord[] } | { ok: false; error: string };
 
-const EVENT_NAMES: ReadonlySet<string> = new Set(["INSERT", "MODIFY", "REMOVE"]);
+/** The `eventName`s of stream records. */
+export const EVENT_NAME_LIST = ["INSERT", "MODIFY", "REMOVE"] as const;
+const EVENT_NAMES: ReadonlySet<string> = new Set(EVENT_NAME_LIST);
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T/;
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -15,7 +15,7 @@
  * decodes them: the bytes are UTF-8 (checked before), and a string with escapes goes through
  * JSON.parse itself. Short strings repeat from line to line, so those built are kept (`keptString`).
  */
-import { DYNAMODB_FIELDS, LAMBDA_FIELDS } from "../core/record.js";
+import { DYNAMODB_FIELDS, EVENT_NAME_LIST, LAMBDA_FIELDS, MS_THRESHOLD } from "../core/record.js";
 import {
   BACKSLASH,
   COLON,
@@ -23,6 +23,7 @@ import {
   isBase64,
   isDecimal,
   isDigit,
+  jsonNumberEnd,
   keptAscii,
   LBRACE,
   LBRACKET,
@@ -61,9 +62,10 @@ export interface ImagePlan {
   below: string[];
 }
 
-const TOP_STRINGS = ["eventID", "eventVersion", "eventSource", "awsRegion", "eventSourceARN"];
-const DYNAMODB_SCALARS = ["ApproximateCreationDateTime", "SequenceNumber", "SizeBytes", "StreamViewType"];
 const IMAGES: readonly ImageName[] = ["Keys", "NewImage", "OldImage"];
+/** A record's fields that are strings (`eventName` is always built). */
+const TOP_STRINGS = LAMBDA_FIELDS.filter((f) => f !== "eventName" && f !== "dynamodb");
+const DYNAMODB_SCALARS = DYNAMODB_FIELDS.filter((f) => !(IMAGES as readonly string[]).includes(f));
 
 /**
  * What to build for patterns whose leaves have these dotted paths, and, when `keep` says so, the
@@ -81,7 +83,7 @@ export function projectionPlan(
   for (const path of paths) {
     const segs = path.split(".");
     const first = segs[0] as string;
-    if (TOP_STRINGS.includes(first)) top.add(first);
+    if ((TOP_STRINGS as readonly string[]).includes(first)) top.add(first);
     if (first !== "dynamodb") continue;
     if (segs.length === 1) {
       for (const k of DYNAMODB_SCALARS) dynamodb.add(k);
@@ -89,7 +91,7 @@ export function projectionPlan(
       continue;
     }
     const second = segs[1] as string;
-    if (DYNAMODB_SCALARS.includes(second)) dynamodb.add(second);
+    if ((DYNAMODB_SCALARS as readonly string[]).includes(second)) dynamodb.add(second);
     if (!(IMAGES as readonly string[]).includes(second)) continue;
     const image = images[second as ImageName];
     if (segs.length === 2) {
@@ -118,7 +120,6 @@ function decline(): never {
 }
 
 const MAX_DEPTH = 64;
-const MS_THRESHOLD = 1e11;
 
 let b = Buffer.alloc(0) as SlicingBuffer;
 let i = 0;
@@ -233,31 +234,16 @@ function readNumber(): number {
   if (negative) i++;
   const d = i;
   let n = 0;
-  if (b[i] === 48) i++;
-  else if (isDigit(b[i]))
-    while (isDigit(b[i])) {
-      n = n * 10 + ((b[i] as number) - 48);
-      i++;
-    }
-  else decline();
+  while (isDigit(b[i])) {
+    n = n * 10 + ((b[i] as number) - 48);
+    i++;
+  }
   const c = b[i];
-  // An integer of up to 15 digits is exact as summed.
-  if (c !== 46 && c !== 101 && c !== 69 && i - d <= 15) {
-    if (i > end) decline();
+  // An integer of up to 15 digits (without a leading zero) is exact as summed.
+  if (c !== 46 && c !== 101 && c !== 69 && i > d && i - d <= 15 && (b[d] !== 48 || i - d === 1))
     return negative ? -n : n;
-  }
-  if (b[i] === 46) {
-    i++;
-    if (!isDigit(b[i])) decline();
-    while (isDigit(b[i])) i++;
-  }
-  if (b[i] === 101 || b[i] === 69) {
-    i++;
-    if (b[i] === 43 || b[i] === 45) i++;
-    if (!isDigit(b[i])) decline();
-    while (isDigit(b[i])) i++;
-  }
-  if (i > end) decline();
+  i = jsonNumberEnd(b, s, end);
+  if (i < 0) decline();
   const x = Number(b.latin1Slice(s, i));
   if (!Number.isFinite(x)) decline();
   return x;
@@ -501,8 +487,9 @@ const TOP_AFTER = new Int8Array(TOP.length + 1).fill(-1);
 const DYNAMODB: readonly string[] = DYNAMODB_FIELDS;
 const DYNAMODB_TOKENS = DYNAMODB.map((n) => latin1(JSON.stringify(n)));
 const DYNAMODB_AFTER = new Int8Array(DYNAMODB.length + 1).fill(-1);
-const EVENT_NAMES = ["INSERT", "MODIFY", "REMOVE"];
-const EVENT_NAME_TOKENS = EVENT_NAMES.map((n) => latin1(JSON.stringify(n)));
+const EVENT_NAME_FIELD = TOP.indexOf("eventName");
+const DYNAMODB_FIELD = TOP.indexOf("dynamodb");
+const EVENT_NAME_TOKENS = EVENT_NAME_LIST.map((n) => latin1(JSON.stringify(n)));
 
 /**
  * The index in `tokens` of the name at `i` (then past its colon); declined when none. `after[prev + 1]`
@@ -626,14 +613,14 @@ export function projectRecordLine(
       k = fieldIndex(TOP_TOKENS, TOP_AFTER, k);
       if (seen & (1 << k)) decline();
       seen |= 1 << k;
-      if (k === 5) out.dynamodb = dynamodbPart(p);
-      else if (k === 1) {
+      if (k === DYNAMODB_FIELD) out.dynamodb = dynamodbPart(p);
+      else if (k === EVENT_NAME_FIELD) {
         const s = i;
         skipString();
         let n = 0;
         while (n < 3 && !bytesAre(s, i, EVENT_NAME_TOKENS[n] as Uint8Array)) n++;
         if (n === 3) decline();
-        out.eventName = EVENT_NAMES[n];
+        out.eventName = EVENT_NAME_LIST[n];
       } else {
         const s = i;
         skipString();
@@ -643,7 +630,7 @@ export function projectRecordLine(
       if (c === RBRACE) break;
       if (c !== COMMA) decline();
     }
-    if (i !== end || !(seen & (1 << 5))) decline();
+    if (i !== end || !(seen & (1 << DYNAMODB_FIELD))) decline();
   } catch (e) {
     if (e === DECLINE) return undefined;
     throw e;

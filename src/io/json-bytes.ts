@@ -30,6 +30,21 @@ export function isJsonNumber(b: Uint8Array, s: number, e: number): boolean {
   return fractionAndExponent(b, j, e, true);
 }
 
+/**
+ * The end of the JSON number token at `s` (the bytes a number may hold, up to `end`), or -1 when they
+ * are not one.
+ */
+export function jsonNumberEnd(b: Uint8Array, s: number, end: number): number {
+  let j = s;
+  if (b[j] === 45) j++;
+  while (j < end) {
+    const c = b[j] as number;
+    if (isDigit(c) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45) j++;
+    else break;
+  }
+  return isJsonNumber(b, s, j) ? j : -1;
+}
+
 /** Whether bytes [s, e) are a decimal DynamoDB accepts (`+1`, `.5`, `5.`, `1e3`; core/attr's `isDecimalString`). */
 export function isDecimal(b: Uint8Array, s: number, e: number): boolean {
   let j = s;

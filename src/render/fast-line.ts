@@ -20,7 +20,7 @@ import type { AttributeMap, AttributeValue } from "../core/attr.js";
 import { attributeEquals, binaryEquals, numbersEqual } from "../core/attr.js";
 import type { AttributePath, Change } from "../core/diff.js";
 import type { StreamRecord } from "../core/record.js";
-import { DYNAMODB_FIELDS, LAMBDA_FIELDS } from "../core/record.js";
+import { DYNAMODB_FIELDS, EVENT_NAME_LIST, LAMBDA_FIELDS } from "../core/record.js";
 import {
   BACKSLASH,
   COLON,
@@ -29,6 +29,7 @@ import {
   isDecimal,
   isDigit,
   isJsonNumber,
+  jsonNumberEnd,
   LBRACE,
   LBRACKET,
   QUOTE,
@@ -402,13 +403,8 @@ function image(): ImageScan {
 /** A JSON number at `i` as a JS number. */
 function numberValue(): number {
   const s = i;
-  if (b[i] === 45) i++;
-  while (i < end) {
-    const c = b[i] as number;
-    if (isDigit(c) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45) i++;
-    else break;
-  }
-  if (!isJsonNumber(b, s, i)) bail();
+  i = jsonNumberEnd(b, s, end);
+  if (i < 0) bail();
   const n = Number(b.latin1Slice(s, i));
   if (!Number.isFinite(n)) bail();
   return n;
@@ -570,8 +566,6 @@ function token(f: number): number {
   tokens[2 * f + 1] = i;
   return s;
 }
-
-const EVENT_NAME_LIST = ["INSERT", "MODIFY", "REMOVE"] as const;
 
 /** The event name whose bytes are [s, e); anything else bails (the general path says why). */
 function eventNameAt(s: number, e: number): string {
