@@ -9,10 +9,13 @@ export function whenAborted(signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Writes to stdout, waiting (abortably) when the reader of stdout is slower than we are. */
-export async function writeOut(ctx: Context, text: string | Uint8Array): Promise<void> {
+/**
+ * Writes to stdout, waiting (abortably) when the reader of stdout is slower than we are. `written`:
+ * see {@link Context.out}'s `write` (called once the text has left the process).
+ */
+export async function writeOut(ctx: Context, text: string | Uint8Array, written?: () => void): Promise<void> {
   if (text.length === 0) return;
-  if (ctx.out.write(text)) return;
+  if (ctx.out.write(text, written)) return;
   const signal = ctx.signal;
   if (signal.aborted) return;
   // The abort listener is removed once drained: a long run waits here many times.

@@ -175,7 +175,7 @@ async function runInput(
     full: input.full,
     tz: input.tz,
     nowMs: now,
-    write: (bytes: Uint8Array) => writeOut(ctx, bytes),
+    write: (bytes: Uint8Array, written?: () => void) => writeOut(ctx, bytes, written),
   };
   // A large file: on several cores, or on this thread when there are no worker threads
   // (DYNASTREAM_INPUT_THREADS=0, one processor, running from source).

@@ -69,8 +69,17 @@ function isBom(buf: Buffer, at: number): boolean {
   return buf[at] === 0xef && buf[at + 1] === 0xbb && buf[at + 2] === 0xbf;
 }
 
-/** Renders one chunk. `atStart`: the chunk begins the file. */
-export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRenderOptions): ChunkResult {
+/**
+ * Renders one chunk. `atStart`: the chunk begins the file. `sink`: memory to write the output into
+ * when it is large enough (an earlier chunk's, written already); the result's bytes are then a view
+ * of it.
+ */
+export function renderChunk(
+  bytes: Uint8Array,
+  atStart: boolean,
+  opts: ChunkRenderOptions,
+  sink?: ArrayBuffer,
+): ChunkResult {
   const result: ChunkResult = {
     bytes: new Uint8Array(0),
     records: 0,
@@ -89,7 +98,7 @@ export function renderChunk(bytes: Uint8Array, atStart: boolean, opts: ChunkRend
   const batch: InputRecord[] = [];
   // NDJSON output is about 2.2 times its input (plain and typed images, the diff): room for that,
   // so that the sink rarely grows (a copy) before its memory moves to the main thread.
-  const out = new ByteSink(Math.max(64 * 1024, Math.ceil(bytes.length * 2.5)));
+  const out = new ByteSink(Math.max(64 * 1024, Math.ceil(bytes.length * 2.5)), sink);
   // At the start of the file a byte-order mark is dropped, as the sequential reader's decoder does.
   let start = atStart && isBom(buf, 0) ? 3 : 0;
   while (start < buf.length) {

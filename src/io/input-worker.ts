@@ -5,13 +5,17 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ChunkRenderOptions } from "./input-work.js";
 import { renderChunk } from "./input-work.js";
+import type { PostedPiece } from "./parallel-chunks.js";
 
 // The main thread loads this script too, for the renderer, when it renders the pieces itself (no
 // threads): see io/parallel-input.ts. There is no parent port then.
 export { renderChunk };
 
 const opts = workerData as ChunkRenderOptions;
-parentPort?.on("message", (m: { seq: number; bytes: Uint8Array; atStart: boolean }) => {
-  const r = renderChunk(m.bytes, m.atStart, opts);
-  parentPort?.postMessage({ seq: m.seq, ...r }, [r.bytes.buffer as ArrayBuffer]);
+// Each reply gives the piece's memory back (`input`) and moves the output's to the main thread, which
+// sends it back with a later piece (`sink`) once written: no memory is made anew per piece.
+parentPort?.on("message", (m: PostedPiece) => {
+  const r = renderChunk(m.bytes, m.atStart, opts, m.sink);
+  const input = m.bytes.buffer as ArrayBuffer;
+  parentPort?.postMessage({ seq: m.seq, ...r, input }, [r.bytes.buffer as ArrayBuffer, input]);
 });

@@ -34,7 +34,7 @@ export interface Utf8Failure {
   last: boolean;
 }
 
-type Piece = { bytes: Buffer } | { tooLong: true } | { notUtf8: Utf8Failure };
+type Piece = { bytes: Uint8Array } | { tooLong: true } | { notUtf8: Utf8Failure };
 
 /**
  * A check of a stream of reads that answers, read by read, as `strictUtf8Decoder` (io/utf8.ts) would
@@ -61,8 +61,49 @@ interface PieceOptions {
   checkUtf8: boolean;
 }
 
-/** The file in pieces that end at a newline (the last one at the end of the file). */
-async function* pieces(path: string, o: PieceOptions): AsyncGenerator<Piece> {
+/**
+ * Memory for pieces and outputs that goes back and forth between the threads instead of being made
+ * anew for each piece: fresh memory costs a page fault per 4 KiB on first touch (on this project's
+ * virtual machines ~2 ms a MiB, a fifth of a piece's whole rendering), and freeing it costs as much
+ * again. Bounded by the pieces in flight.
+ */
+class MemoryPool {
+  readonly #free: ArrayBuffer[] = [];
+
+  /** Memory of at least `min` bytes: a kept one, else new memory of `size` (or `min`) bytes. */
+  take(min: number, size = min): ArrayBuffer {
+    for (let i = this.#free.length - 1; i >= 0; i--) {
+      const b = this.#free[i] as ArrayBuffer;
+      if (b.byteLength >= min) {
+        this.#free.splice(i, 1);
+        return b;
+      }
+    }
+    return new ArrayBuffer(Math.max(min, size));
+  }
+
+  /** The largest kept memory, if any (for a thread's output). */
+  takeAny(): ArrayBuffer | undefined {
+    return this.#free.pop();
+  }
+
+  /** Keeps `b` for later (memory already moved to another thread is not kept). */
+  put(b: ArrayBuffer | undefined): void {
+    if (b !== undefined && b.byteLength >= MIN_KEPT_BYTES && this.#free.length < MAX_KEPT) this.#free.push(b);
+  }
+}
+
+/** Memory smaller than this is not worth keeping. */
+const MIN_KEPT_BYTES = 64 * 1024;
+/** At most this many kept memories per pool (the pieces in flight need fewer). */
+const MAX_KEPT = 16;
+
+/**
+ * The file in pieces that end at a newline (the last one at the end of the file). Each piece is in
+ * memory of its own, taken from `pool` (a piece starts with what the last read left after its last
+ * newline, then one read), so that it can move to another thread without a copy.
+ */
+async function* pieces(path: string, o: PieceOptions, pool: MemoryPool): AsyncGenerator<Piece> {
   const fh = await open(path, "r");
   const utf8 = o.checkUtf8 ? strictUtf8Check() : undefined;
   let before = 0;
@@ -70,10 +111,16 @@ async function* pieces(path: string, o: PieceOptions): AsyncGenerator<Piece> {
   try {
     let carry: Buffer | undefined;
     for (;;) {
-      const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-      const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      const got = buf.subarray(0, bytesRead);
+      const c = carry?.length ?? 0;
+      const mem = pool.take(c + CHUNK_BYTES, CHUNK_BYTES + PIECE_SLACK);
+      const buf = Buffer.from(mem);
+      if (carry !== undefined) buf.set(carry, 0);
+      const { bytesRead } = await fh.read(buf, c, CHUNK_BYTES, null);
+      if (bytesRead === 0) {
+        pool.put(mem);
+        break;
+      }
+      const got = buf.subarray(c, c + bytesRead);
       if (utf8 !== undefined && !utf8(got, false)) {
         yield { notUtf8: { tail, chunk: got, bytesBefore: before, last: false } };
         return;
@@ -82,27 +129,34 @@ async function* pieces(path: string, o: PieceOptions): AsyncGenerator<Piece> {
       tail = Buffer.from(got.subarray(Math.max(0, bytesRead - 3)));
       const nl = got.lastIndexOf(10);
       if (nl < 0) {
-        carry = carry === undefined ? Buffer.from(got) : Buffer.concat([carry, got]);
+        carry = Buffer.from(buf.subarray(0, c + bytesRead));
+        pool.put(mem);
         if (carry.length > o.maxLineBytes) {
           yield { tooLong: true };
           return;
         }
         continue;
       }
-      const head = got.subarray(0, nl + 1);
-      const piece = carry === undefined ? head : Buffer.concat([carry, head]);
-      carry = nl + 1 < got.length ? Buffer.from(got.subarray(nl + 1)) : undefined;
-      yield { bytes: piece };
+      const end = c + nl + 1;
+      carry = end < c + bytesRead ? Buffer.from(buf.subarray(end, c + bytesRead)) : undefined;
+      yield { bytes: new Uint8Array(mem, 0, end) };
     }
     if (utf8 !== undefined && !utf8(new Uint8Array(0), true)) {
       yield { notUtf8: { tail, chunk: new Uint8Array(0), bytesBefore: before, last: true } };
       return;
     }
-    if (carry !== undefined && carry.length > 0) yield { bytes: carry };
+    if (carry !== undefined && carry.length > 0) {
+      const mem = pool.take(carry.length);
+      new Uint8Array(mem).set(carry);
+      yield { bytes: new Uint8Array(mem, 0, carry.length) };
+    }
   } finally {
     await fh.close();
   }
 }
+
+/** Room past a read in a piece's memory, for what the read before left after its last newline. */
+const PIECE_SLACK = 64 * 1024;
 
 /** A follow-up question about piece `seq`, answered by the thread that has it. */
 export type Ask = <T>(seq: number, message: object, transfer?: ArrayBuffer[]) => Promise<T>;
@@ -124,8 +178,12 @@ export interface ChunkRunOptions<Reply> {
   threads: number;
   /** The worker threads' script (with `threads` > 0). */
   workerFile?: string | undefined;
-  /** What a thread does with a posted piece, done here when `threads` is 0 (no `ask` then). */
-  inline?: ((piece: { seq: number; bytes: Uint8Array; atStart: boolean }) => Reply) | undefined;
+  /**
+   * What a thread does with a posted piece, done here when `threads` is 0 (no `ask` then). A reply
+   * that holds `input` (the piece's `ArrayBuffer`, from a thread or from here) gives that memory back
+   * for a later piece.
+   */
+  inline?: ((piece: PostedPiece) => Reply) | undefined;
   /** Given to every thread (`workerData`): what to do with the pieces. */
   workerData: unknown;
   signal: AbortSignal;
@@ -137,8 +195,17 @@ export interface ChunkRunOptions<Reply> {
    * pieces before that read, which are then exactly the lines that reader handles before its error.
    */
   checkUtf8?: boolean;
-  /** Writes output (with backpressure). */
-  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Writes output (with backpressure); calls `written`, if given, once the bytes are out of the
+   * process (their memory may then be used again).
+   */
+  write(bytes: Uint8Array, written?: () => void): Promise<void>;
+  /**
+   * The outputs' memory is the threads' own (a reply's `Uint8Array` over a whole `ArrayBuffer` that
+   * nothing else holds): once written it goes back to a thread with a later piece, as `sink`, to write
+   * that piece's output into.
+   */
+  reuseOutput?: boolean;
   /** Called with each piece's reply, in file order. */
   step(reply: Reply, seq: number, ask: Ask): ChunkStep;
 }
@@ -154,10 +221,32 @@ export type ChunkRunEnd =
   | { kind: "sequential" }
   | { kind: "aborted" };
 
+/** A piece as a thread gets it. */
+export interface PostedPiece {
+  seq: number;
+  /** The piece, in memory of its own (its `buffer` may be given back as the reply's `input`). */
+  bytes: Uint8Array;
+  atStart: boolean;
+  /** With `reuseOutput`: memory of an earlier output to write this one's into, when there is some. */
+  sink?: ArrayBuffer | undefined;
+}
+
 /** Runs the pieces of the file through `threads` worker threads; see the module comment. */
 export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<ChunkRunEnd> {
   const workers: Worker[] = [];
   const replies = new Map<number, Reply>();
+  const inputMemory = new MemoryPool();
+  const outputMemory = new MemoryPool();
+  // Pieces posted to each thread and not yet answered: the next piece goes to the least busy.
+  const busy: number[] = [];
+  const owner = new Map<number, number>();
+  const reply = (m: { seq: number; input?: unknown }): void => {
+    if (m.input instanceof ArrayBuffer) inputMemory.put(m.input);
+    const w = owner.get(m.seq);
+    if (w !== undefined) busy[w] = (busy[w] as number) - 1;
+    replies.set(m.seq, m as Reply);
+    notify();
+  };
   const asked = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let failure: Error | undefined;
   // The main loop's wake-up: called on every reply, failure and finished write.
@@ -179,11 +268,10 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
     // One "thread" that is this one: each piece is worked on in its own turn of the event loop, so
     // that writes of earlier pieces go on in between.
     const here = {
-      postMessage: (m: { seq: number; bytes: Uint8Array; atStart: boolean }) =>
+      postMessage: (m: PostedPiece) =>
         setImmediate(() => {
           try {
-            replies.set(m.seq, inline(m));
-            notify();
+            reply({ ...inline(m), seq: m.seq } as { seq: number });
           } catch (e) {
             fail(e as Error);
           }
@@ -191,6 +279,7 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
       terminate: async () => 0,
     };
     workers.push(here as unknown as Worker);
+    busy.push(0);
   }
   for (let i = 0; i < o.threads; i++) {
     const w = new Worker(o.workerFile as string, { workerData: o.workerData });
@@ -198,16 +287,26 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
       if (m.ask !== undefined) {
         asked.get(m.ask)?.resolve(m);
         asked.delete(m.ask);
-      } else replies.set(m.seq, m as Reply);
-      notify();
+        notify();
+      } else reply(m);
     });
     w.on("error", (e) => fail(e));
     w.on("exit", (code) => {
       if (code !== 0) fail(new Error(`an input worker thread stopped (exit ${code})`));
     });
     workers.push(w);
+    busy.push(0);
   }
-  const workerOf = (seq: number): Worker => workers[seq % workers.length] as Worker;
+  const workerOf = (seq: number): Worker => workers[owner.get(seq) ?? 0] as Worker;
+  const post = (piece: PostedPiece): void => {
+    let w = 0;
+    for (let i = 1; i < busy.length; i++) if ((busy[i] as number) < (busy[w] as number)) w = i;
+    owner.set(piece.seq, w);
+    busy[w] = (busy[w] as number) + 1;
+    const transfer = [piece.bytes.buffer as ArrayBuffer];
+    if (piece.sink !== undefined) transfer.push(piece.sink);
+    (workers[w] as Worker).postMessage(piece, transfer);
+  };
   let asks = 0;
   const ask: Ask = <T>(seq: number, message: object, transfer: ArrayBuffer[] = []) =>
     new Promise<T>((resolve, reject) => {
@@ -217,7 +316,7 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
       workerOf(seq).postMessage({ ...message, ask: id, seq }, transfer);
     });
 
-  const source = pieces(o.path, { maxLineBytes: o.maxLineBytes, checkUtf8: o.checkUtf8 === true });
+  const source = pieces(o.path, { maxLineBytes: o.maxLineBytes, checkUtf8: o.checkUtf8 === true }, inputMemory);
   let end: ChunkRunEnd | undefined;
   let posted = 0;
   let stepped = 0;
@@ -227,7 +326,8 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
   const queue = (output: ChunkStep["output"]): void => {
     writing = writing.then(async () => {
       const bytes = await output;
-      if (failure === undefined && bytes !== undefined && bytes.length > 0) await o.write(bytes);
+      if (failure === undefined && bytes !== undefined && bytes.length > 0)
+        await o.write(bytes, o.reuseOutput === true ? () => outputMemory.put(bytes.buffer as ArrayBuffer) : undefined);
       written++;
       notify();
     });
@@ -245,18 +345,16 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
         else if ("tooLong" in p.value) end = { kind: "tooLong" };
         else if ("notUtf8" in p.value) end = { kind: "notUtf8", failure: p.value.notUtf8 };
         else {
-          // Copied into memory of its own, which then moves to the thread (transferred, not cloned);
-          // a Buffer's memory may be Node's shared pool, which must never be transferred.
-          const data = new Uint8Array(new ArrayBuffer(p.value.bytes.byteLength));
-          data.set(p.value.bytes);
-          workerOf(posted).postMessage({ seq: posted, bytes: data, atStart: posted === 0 }, [data.buffer]);
+          // The piece's memory is its own: it moves to the thread (transferred, not copied).
+          const sink = o.reuseOutput === true ? outputMemory.takeAny() : undefined;
+          post({ seq: posted, bytes: p.value.bytes, atStart: posted === 0, sink });
           posted++;
         }
       }
-      const reply = replies.get(stepped);
-      if (reply !== undefined) {
+      const next = replies.get(stepped);
+      if (next !== undefined) {
         replies.delete(stepped);
-        const s = o.step(reply, stepped, ask);
+        const s = o.step(next, stepped, ask);
         stepped++;
         if (s.stop === "sequential") return { kind: "sequential" };
         queue(s.output);

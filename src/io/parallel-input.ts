@@ -17,8 +17,11 @@ export interface ParallelInputOptions extends ChunkRenderOptions {
   /** The worker's script (dist/input-worker.cjs); with no threads, where the pieces' renderer is. */
   workerFile?: string | undefined;
   signal: AbortSignal;
-  /** Writes output, UTF-8 (with backpressure). */
-  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Writes output, UTF-8 (with backpressure); calls `written`, if given, once the bytes are out of
+   * the process (their memory is then used again).
+   */
+  write(bytes: Uint8Array, written?: () => void): Promise<void>;
 }
 
 export type ParallelOutcome = { kind: "done"; records: number } | { kind: "sequential" };
@@ -61,10 +64,16 @@ export async function renderInputInParallel(o: ParallelInputOptions): Promise<Pa
     threads: o.threads,
     workerFile: o.threads > 0 ? o.workerFile : undefined,
     workerData: render,
-    inline: renderChunk && ((piece) => renderChunk(piece.bytes, piece.atStart, render)),
+    inline:
+      renderChunk &&
+      ((piece) => ({
+        ...renderChunk(piece.bytes, piece.atStart, render, piece.sink),
+        input: piece.bytes.buffer as ArrayBuffer,
+      })),
     signal: o.signal,
     maxLineBytes: MAX_DOCUMENT_CHARS,
     write: o.write,
+    reuseOutput: true,
     step: (r) => {
       if (!sawValue && r.sawValue) {
         sawValue = true;
@@ -99,8 +108,8 @@ export interface StdinPiecesOptions extends ChunkRenderOptions {
   /** The worker's script (dist/input-worker.cjs): where the pieces' renderer is. */
   workerFile: string | undefined;
   signal: AbortSignal;
-  /** Writes output, UTF-8 (with backpressure). */
-  write(bytes: Uint8Array): Promise<void>;
+  /** Writes output, UTF-8 (with backpressure); `written`: see {@link ParallelInputOptions}. */
+  write(bytes: Uint8Array, written?: () => void): Promise<void>;
 }
 
 /** How stdin went: rendered, or to be read the sequential way from `replay` (nothing written yet). */
@@ -150,6 +159,8 @@ export async function renderStdinInPieces(o: StdinPiecesOptions): Promise<StdinO
   let linesBefore = 0;
   let records = 0;
   let next: Buffer | undefined = held[0];
+  // The last output's memory, once written: the next piece's output goes there (no fresh memory).
+  let spare: ArrayBuffer | undefined;
   for (;;) {
     if (o.signal.aborted) return { kind: "done", records };
     let chunk = next;
@@ -168,7 +179,8 @@ export async function renderStdinInPieces(o: StdinPiecesOptions): Promise<StdinO
     const cut = chunk === undefined ? bytes.length : bytes.lastIndexOf(10) + 1;
     carry = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : undefined;
     if (cut > 0) {
-      const r = renderChunk(bytes.subarray(0, cut), atStart, render);
+      const r = renderChunk(bytes.subarray(0, cut), atStart, render, spare);
+      spare = undefined;
       atStart = false;
       if (!sawValue && r.sawValue) {
         // Nothing is written before the first value: the sequential reader can start over.
@@ -176,7 +188,10 @@ export async function renderStdinInPieces(o: StdinPiecesOptions): Promise<StdinO
         sawValue = true;
         held.length = 0;
       }
-      if (r.bytes.length > 0) await o.write(r.bytes);
+      if (r.bytes.length > 0)
+        await o.write(r.bytes, () => {
+          spare = r.bytes.buffer as ArrayBuffer;
+        });
       records += r.records;
       if (r.error?.kind === "line") throw lineError(r.error.line, linesBefore + r.error.rel);
       if (r.error?.kind === "utf8") throw notUtf8("stdin");

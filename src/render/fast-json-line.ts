@@ -33,8 +33,10 @@ export class ByteSink {
   buf: Buffer;
   len = 0;
 
-  constructor(size = 256 * 1024) {
-    this.buf = Buffer.allocUnsafeSlow(size);
+  /** `memory`: memory to use when it holds at least `size` bytes (else new memory is made). */
+  constructor(size = 256 * 1024, memory?: ArrayBuffer) {
+    this.buf =
+      memory !== undefined && memory.byteLength >= size ? Buffer.from(memory) : Buffer.allocUnsafeSlow(size);
   }
 
   /** Room for `n` more bytes. */

@@ -17,9 +17,10 @@ export interface Output {
   readonly columns: number | undefined;
   /**
    * Writes raw text (or UTF-8 bytes) to stdout, no newline added. Returns false when the stream wants
-   * a pause.
+   * a pause. `written`, if given, is called once the text has left the process (not on an error):
+   * then the bytes' memory may be used again.
    */
-  write(text: string | Uint8Array): boolean;
+  write(text: string | Uint8Array, written?: () => void): boolean;
   /** Writes one line of data to stdout. */
   line(text: string): void;
   /** Writes a JSON value as one line to stdout. */
@@ -60,7 +61,12 @@ export function createOutput(opts: {
     errStyle,
     stdoutIsTTY: stdout.isTTY === true,
     columns: stdout.isTTY ? stdout.columns : undefined,
-    write: (text) => stdout.write(text),
+    write: (text, written) =>
+      written === undefined
+        ? stdout.write(text)
+        : stdout.write(text, (err) => {
+            if (!err) written();
+          }),
     line: (text) => {
       stdout.write(`${text}\n`);
     },
