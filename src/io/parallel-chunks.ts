@@ -316,7 +316,11 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
       workerOf(seq).postMessage({ ...message, ask: id, seq }, transfer);
     });
 
-  const source = pieces(o.path, { maxLineBytes: o.maxLineBytes, checkUtf8: o.checkUtf8 === true }, inputMemory);
+  const source = pieces(
+    o.path,
+    { maxLineBytes: o.maxLineBytes, checkUtf8: o.checkUtf8 === true },
+    inputMemory,
+  );
   let end: ChunkRunEnd | undefined;
   let posted = 0;
   let stepped = 0;
@@ -327,7 +331,10 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
     writing = writing.then(async () => {
       const bytes = await output;
       if (failure === undefined && bytes !== undefined && bytes.length > 0)
-        await o.write(bytes, o.reuseOutput === true ? () => outputMemory.put(bytes.buffer as ArrayBuffer) : undefined);
+        await o.write(
+          bytes,
+          o.reuseOutput === true ? () => outputMemory.put(bytes.buffer as ArrayBuffer) : undefined,
+        );
       written++;
       notify();
     });
