@@ -1,9 +1,14 @@
 // io/parallel-chunks.ts: the check of the main thread answers, read by read, exactly as the strict
 // decoder of the sequential readers decodes (io/utf8.ts): the same first failing read for every way of
-// cutting valid, cut and invalid UTF-8.
+// cutting valid, cut and invalid UTF-8. The pieces cover the file, and their memory (and the outputs')
+// is used again rather than made per piece.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
-import { strictUtf8Check } from "../../../src/io/parallel-chunks.js";
+import type { PostedPiece } from "../../../src/io/parallel-chunks.js";
+import { CHUNK_BYTES, runChunks, strictUtf8Check } from "../../../src/io/parallel-chunks.js";
 import { strictUtf8Decoder } from "../../../src/io/utf8.js";
 import { random } from "../../helpers/random.js";
 
@@ -48,4 +53,101 @@ test("the same verdicts as the strict decoder, read by read, however the bytes a
     const want = firstFailure(reads, (c, last) => decode(c, last) !== undefined);
     assert.equal(firstFailure(reads, strictUtf8Check()), want, `bytes ${bytes.toString("hex")}`);
   }
+});
+
+/** Runs `runChunks` on this thread over `text`, in a temporary file; the pieces and their memory. */
+async function runInline(
+  text: string,
+  o: { giveBack: boolean; reuseOutput: boolean; writtenLater?: boolean },
+): Promise<{
+  pieces: string[];
+  inputs: ArrayBuffer[];
+  sinks: (ArrayBuffer | undefined)[];
+  outputs: ArrayBuffer[];
+}> {
+  const dir = mkdtempSync(join(tmpdir(), "dynastream-chunks-"));
+  const path = join(dir, "input.ndjson");
+  writeFileSync(path, text);
+  const pieces: string[] = [];
+  const inputs: ArrayBuffer[] = [];
+  const sinks: (ArrayBuffer | undefined)[] = [];
+  const outputs: ArrayBuffer[] = [];
+  try {
+    const end = await runChunks<{ out: Uint8Array; input?: ArrayBuffer }>({
+      path,
+      threads: 0,
+      inline: (p: PostedPiece) => {
+        pieces.push(Buffer.from(p.bytes).toString("utf8"));
+        inputs.push(p.bytes.buffer as ArrayBuffer);
+        sinks.push(p.sink);
+        // An output of its own memory (or the sink's), 100 KiB, as a renderer's would be.
+        const out = new Uint8Array(p.sink ?? new ArrayBuffer(100 * 1024), 0, 100 * 1024);
+        return { out, ...(o.giveBack ? { input: p.bytes.buffer as ArrayBuffer } : {}) };
+      },
+      workerData: undefined,
+      signal: new AbortController().signal,
+      maxLineBytes: 64 * 1024 * 1024,
+      reuseOutput: o.reuseOutput,
+      write: async (bytes, written) => {
+        outputs.push(bytes.buffer as ArrayBuffer);
+        if (o.writtenLater) setTimeout(() => written?.(), 5);
+        else written?.();
+      },
+      step: (r) => ({ output: r.out }),
+    });
+    assert.equal(end.kind, "eof");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { pieces, inputs, sinks, outputs };
+}
+
+/** `n` lines of about `size` bytes, numbered. */
+function lines(n: number, size: number): string {
+  let s = "";
+  for (let i = 0; i < n; i++) s += `{"n":${i},"pad":"${"x".repeat(size)}"}\n`;
+  return s;
+}
+
+test("pieces cover the file exactly, each ending at a newline, a line longer than a read included", async () => {
+  const long = `{"long":"${"y".repeat(CHUNK_BYTES * 2 + 123)}"}\n`;
+  const text = `${lines(3000, 700)}${long}${lines(2000, 300)}{"last":"no newline"}`;
+  const { pieces } = await runInline(text, { giveBack: true, reuseOutput: true });
+  assert.equal(pieces.join(""), text);
+  assert.ok(pieces.length >= 4, `${pieces.length} pieces`);
+  for (const p of pieces.slice(0, -1)) assert.ok(p.endsWith("\n"));
+  assert.ok(
+    pieces.some((p) => p.includes(long)),
+    "the long line is whole in one piece",
+  );
+});
+
+test("a piece's memory, given back, is used for a later piece; an output's, once written, becomes a later sink", async () => {
+  const text = lines(12_000, 900); // ~11 MiB: a dozen pieces
+  const { pieces, inputs, sinks, outputs } = await runInline(text, { giveBack: true, reuseOutput: true });
+  assert.equal(pieces.join(""), text);
+  assert.ok(pieces.length >= 10);
+  // Pieces in flight are bounded (two here): a handful of memories serve every piece.
+  assert.ok(new Set(inputs).size <= 4, `${new Set(inputs).size} memories for ${inputs.length} pieces`);
+  assert.equal(sinks[0], undefined, "nothing written yet: no sink for the first piece");
+  const later = sinks.slice(4);
+  assert.ok(
+    later.every((s) => s !== undefined && outputs.includes(s)),
+    "every later piece writes into an earlier output's memory",
+  );
+});
+
+test("without the memory given back, or with outputs not to be reused, every piece gets memory of its own", async () => {
+  const text = lines(6000, 900);
+  const { inputs, sinks } = await runInline(text, { giveBack: false, reuseOutput: false });
+  assert.equal(new Set(inputs).size, inputs.length);
+  assert.ok(sinks.every((s) => s === undefined));
+});
+
+test("an output's memory is not reused before the write says it is out", async () => {
+  const text = lines(12_000, 900);
+  const { sinks, outputs } = await runInline(text, { giveBack: true, reuseOutput: true, writtenLater: true });
+  // A sink is only ever memory whose write finished: never the output of the piece just before.
+  for (let i = 1; i < sinks.length; i++)
+    if (sinks[i] !== undefined) assert.notEqual(sinks[i], outputs[i - 1]);
 });
