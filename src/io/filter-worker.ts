@@ -25,5 +25,10 @@ parentPort?.on("message", async (m: Message) => {
   }
   const r = evaluateChunk(m.bytes, m.atStart, w);
   if (r.held !== undefined) held.set(m.seq, r.held);
-  parentPort?.postMessage({ seq: m.seq, ...r.result });
+  // Without held results nothing here refers to the piece any more: its memory goes back to the main
+  // thread for a later piece (io/parallel-chunks.ts), rather than being made anew for each.
+  if (r.held === undefined) {
+    const input = m.bytes.buffer as ArrayBuffer;
+    parentPort?.postMessage({ seq: m.seq, ...r.result, input }, [input]);
+  } else parentPort?.postMessage({ seq: m.seq, ...r.result });
 });
