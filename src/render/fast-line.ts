@@ -609,17 +609,25 @@ export function recordOf(scan: ScannedRecord): StreamRecord {
   return rec;
 }
 
-/**
- * The bytes behind the last scan (valid until the next one): the line, and the plain text of its
- * images and changes (see ImageScan and changesBytes).
- */
-export function scanBuffers(): { line: Buffer; plain: Buffer } {
-  return { line: b, plain: o };
+/** The bytes of the line of the last scan (see ScannedRecord's lineStart; valid until the next scan). */
+export function scanLine(): Buffer {
+  return b;
 }
 
-/** Start and end of the JSON text of a string field of the last scan (-1, -1 when absent). */
-export function fieldToken(f: number): [number, number] {
-  return [tokens[2 * f] as number, tokens[2 * f + 1] as number];
+/**
+ * The plain text of the last scan's images and changes (see ImageScan and changesBytes; valid until
+ * the next scan or diff, which may grow it).
+ */
+export function scanPlain(): Buffer {
+  return o;
+}
+
+/**
+ * Where the JSON text of each string field of the last scan is: start at `2 * f`, end at `2 * f + 1`
+ * (-1, -1 when absent). Valid until the next scan.
+ */
+export function scanTokens(): Int32Array {
+  return tokens;
 }
 
 /** An image's attributes parsed from its text (the general path's form). */
