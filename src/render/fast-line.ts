@@ -71,6 +71,17 @@ const nameEnd = new Int32Array(MAX_NAMES);
 const nameHash = new Int32Array(MAX_NAMES);
 let names = 0;
 
+// Where each name and value of the line ends (the position after it), by where it starts less the
+// line's start: the diff finds the attributes and elements of a map or list from here instead of
+// scanning its text again. Only positions the scanner has seen in this line are ever read.
+let ends = new Int32Array(4096);
+let lineBase = 0;
+
+/** Remembers that the name or value at `s` ends at `e`. */
+function ended(s: number, e: number): void {
+  ends[s - lineBase] = e;
+}
+
 function put(c: number): void {
   o[op++] = c;
 }
@@ -146,6 +157,34 @@ function strOut(): number {
   op = p;
   i = j + 1;
   return h;
+}
+
+/** {@link strOut} for a value: the same, without the hash. */
+function valueOut(): void {
+  const buf = b;
+  const out = o;
+  if (buf[i] !== QUOTE) bail();
+  let p = op;
+  out[p++] = QUOTE;
+  let j = i + 1;
+  for (;;) {
+    if (j >= end) bail();
+    const c = buf[j] as number;
+    if (c > BACKSLASH) {
+      // Most of the text: nothing to check below 0x80.
+      if (c >= 0x80) wide = true;
+    } else if (c === QUOTE) break;
+    else if (c === BACKSLASH) {
+      const k = escapeEnd(j);
+      while (j < k) out[p++] = buf[j++] as number;
+      continue;
+    } else if (c < 0x20) bail();
+    out[p++] = c;
+    j++;
+  }
+  out[p++] = QUOTE;
+  op = p;
+  i = j + 1;
 }
 
 /** The position after the escape at `j`, if it is one `JSON.stringify` would write. */
@@ -244,6 +283,7 @@ function stringArray(kind: number): void {
   for (;;) {
     const s = i;
     str();
+    ended(s, i);
     if (kind === NS) {
       if (isJsonNumber(b, s + 1, i - 1)) copy(s + 1, i - 1);
       else if (isDecimal(b, s + 1, i - 1)) copy(s, i);
@@ -269,7 +309,7 @@ function value(depth: number): void {
     const s = i;
     switch (t) {
       case 83: // S
-        strOut();
+        valueOut();
         break;
       case 78: // N
         str();
@@ -325,7 +365,9 @@ function list(depth: number): void {
     return;
   }
   for (;;) {
+    const v = i;
     value(depth);
+    ended(v, i);
     const c = b[i++];
     put(c as number);
     if (c === RBRACKET) return;
@@ -344,10 +386,14 @@ function map(depth: number): void {
   }
   const first = names;
   for (;;) {
+    const s = i;
     name();
+    ended(s, i);
     expect(COLON);
     put(COLON);
+    const v = i;
     value(depth);
+    ended(v, i);
     const c = b[i++];
     put(c as number);
     if (c === RBRACE) break;
@@ -364,8 +410,6 @@ export interface ImageScan {
   /** Where its plain text is in {@link scanBuffers}' `plain` (valid until the next scan). */
   plainStart: number;
   plainEnd: number;
-  /** Per attribute: name start, name end (both quotes included), value start, value end. */
-  spans: number[];
 }
 
 /** An image (top-level attribute map) at `i`. */
@@ -376,7 +420,6 @@ function image(): ImageScan {
   ensure(end - start);
   const plainStart = op;
   put(LBRACE);
-  const spans: number[] = [];
   if (b[i] === RBRACE) {
     i++;
     put(RBRACE);
@@ -385,11 +428,12 @@ function image(): ImageScan {
     for (;;) {
       const s = i;
       name();
+      ended(s, i);
       expect(COLON);
       put(COLON);
       const v = i;
       value(0);
-      spans.push(s, v - 1, v, i);
+      ended(v, i);
       const c = b[i++];
       put(c as number);
       if (c === RBRACE) break;
@@ -397,7 +441,7 @@ function image(): ImageScan {
     }
     checkNames(first);
   }
-  return { start, end: i, plainStart, plainEnd: op, spans };
+  return { start, end: i, plainStart, plainEnd: op };
 }
 
 /** A JSON number at `i` as a JS number. */
@@ -521,6 +565,14 @@ export function scanRecordLine(buf: Buffer, start: number, stop: number): Scanne
   names = 0;
   wide = false;
   op = 0;
+  lineBase = start;
+  if (ends.length <= stop - start) ends = new Int32Array(stop - start + 1);
+  // Live spans (see mapSpans) never outnumber the line's bytes: an attribute takes 4 for at least
+  // 11 bytes (`"":{"S":""}`), an element 2 for at least 8 (`{"S":""}`).
+  if (spanStack.length < stop - start + 8) {
+    spanStack = new Int32Array(stop - start + 8);
+    matched = new Uint8Array(stop - start + 8);
+  }
   tokens.fill(-1);
   const out: ScannedRecord = {
     lineStart: start,
@@ -635,71 +687,52 @@ export function parseImage(scan: ImageScan): AttributeMap {
   return JSON.parse(text(scan.start, scan.end)) as AttributeMap;
 }
 
-/**
- * Past the (already checked) JSON value at `j`. It never reads past the end of the line, so even
- * a wrong position cannot make it loop.
- */
-function skip(j: number): number {
-  const buf = b;
-  const c = buf[j];
-  if (c === QUOTE) {
-    let k = j + 1;
-    while (k < end) {
-      const d = buf[k];
-      if (d === QUOTE) return k + 1;
-      k += d === BACKSLASH ? 2 : 1;
-    }
-    return end;
-  }
-  if (c === LBRACE || c === LBRACKET) {
-    let depth = 0;
-    let k = j;
-    while (k < end) {
-      const d = buf[k];
-      if (d === QUOTE) {
-        k = skip(k);
-        continue;
-      }
-      if (d === LBRACE || d === LBRACKET) depth++;
-      else if (d === RBRACE || d === RBRACKET) {
-        depth--;
-        if (depth === 0) return k + 1;
-      }
-      k++;
-    }
-    return end;
-  }
-  // A number or a literal: up to the next delimiter.
-  let k = j;
-  while (k < end && buf[k] !== COMMA && buf[k] !== RBRACE && buf[k] !== RBRACKET) k++;
-  return k;
-}
+// Spans of the maps and lists being compared, on a stack: per attribute of a map its name's start
+// and end (both quotes included) and its value's start and end; per element of a list its start and
+// end. `matched` marks, by the same index, the attributes of a map found in the other map.
+let spanStack = new Int32Array(4096);
+let matched = new Uint8Array(4096);
+let spanTop = 0;
 
-/** The spans (as in ImageScan) of the (already checked) map at `j`. */
-function mapSpans(j: number): number[] {
-  const spans: number[] = [];
+/** Pushes the spans of the (scanned) map at `j`. */
+function mapSpans(j: number): void {
   let k = j + 1;
-  if (b[k] === RBRACE) return spans;
+  if (b[k] === RBRACE) return;
+  const sp = spanStack;
+  let t = spanTop;
+  const base = lineBase;
   for (;;) {
-    const ne = skip(k);
-    const ve = skip(ne + 1);
-    spans.push(k, ne, ne + 1, ve);
-    if (b[ve] === RBRACE || ve >= end) return spans;
+    const ne = ends[k - base] as number;
+    const ve = ends[ne + 1 - base] as number;
+    if (t + 4 > sp.length) bail();
+    sp[t] = k;
+    sp[t + 1] = ne;
+    sp[t + 2] = ne + 1;
+    sp[t + 3] = ve;
+    t += 4;
+    if (b[ve] !== COMMA) break;
     k = ve + 1;
   }
+  spanTop = t;
 }
 
-/** Start and end of each element of the (already checked) list at `j`. */
-function listSpans(j: number): number[] {
-  const spans: number[] = [];
+/** Pushes the start and end of each element of the (scanned) list at `j`. */
+function listSpans(j: number): void {
   let k = j + 1;
-  if (b[k] === RBRACKET) return spans;
+  if (b[k] === RBRACKET) return;
+  const sp = spanStack;
+  let t = spanTop;
+  const base = lineBase;
   for (;;) {
-    const e = skip(k);
-    spans.push(k, e);
-    if (b[e] === RBRACKET || e >= end) return spans;
+    const e = ends[k - base] as number;
+    if (t + 2 > sp.length) bail();
+    sp[t] = k;
+    sp[t + 1] = e;
+    t += 2;
+    if (b[e] !== COMMA) break;
     k = e + 1;
   }
+  spanTop = t;
 }
 
 /** The attribute value of bytes [s, e), parsed; S, N and B without escapes are built directly. */
@@ -806,13 +839,18 @@ function isCanonicalBase64(s: number, e: number): boolean {
 
 /** Whether two (checked) string arrays at `x` and `y` hold the same strings, as sets. */
 function sameStringSets(x: number, y: number): boolean {
-  const xs = listSpans(x);
-  const ys = listSpans(y);
+  const xa = spanTop;
+  listSpans(x);
+  const ya = spanTop;
+  listSpans(y);
+  const yz = spanTop;
+  spanTop = xa;
+  const sp = spanStack;
   const a = new Set<string>();
-  for (let k = 0; k < xs.length; k += 2) a.add(stringAt(xs[k] as number, xs[k + 1] as number));
+  for (let k = xa; k < ya; k += 2) a.add(stringAt(sp[k] as number, sp[k + 1] as number));
   const c = new Set<string>();
-  for (let k = 0; k < ys.length; k += 2) {
-    const v = stringAt(ys[k] as number, ys[k + 1] as number);
+  for (let k = ya; k < yz; k += 2) {
+    const v = stringAt(sp[k] as number, sp[k + 1] as number);
     if (!a.has(v)) return false;
     c.add(v);
   }
@@ -897,35 +935,41 @@ function pushPath(s: number, e: number): void {
   pathLen++;
 }
 
-function diffMapBytes(x: readonly number[], y: readonly number[]): void {
-  const matched = new Uint8Array(y.length / 4);
+/** The diff of two maps whose spans are [xa, xz) and [ya, yz) of the span stack. */
+function diffMapBytes(xa: number, xz: number, ya: number, yz: number): void {
+  const sp = spanStack;
+  for (let r = ya; r < yz; r += 4) matched[r] = 0;
   let shared = 0;
-  for (let p = 0; p < x.length; p += 4) {
-    const ns = x[p] as number;
-    const ne = x[p + 1] as number;
-    const q = findName(ns, ne, y, p);
+  for (let p = xa; p < xz; p += 4) {
+    const ns = sp[p] as number;
+    const ne = sp[p + 1] as number;
+    const q = findName(ns, ne, ya, yz, ya + (p - xa));
     pushPath(ns, ne);
-    if (q < 0) change("removed", x[p + 2] as number, x[p + 3] as number, -1, 0);
+    if (q < 0) change("removed", sp[p + 2] as number, sp[p + 3] as number, -1, 0);
     else {
-      matched[q / 4] = 1;
+      matched[q] = 1;
       shared++;
-      diffValueBytes(x[p + 2] as number, x[p + 3] as number, y[q + 2] as number, y[q + 3] as number);
+      diffValueBytes(sp[p + 2] as number, sp[p + 3] as number, sp[q + 2] as number, sp[q + 3] as number);
     }
     pathLen--;
   }
-  if (shared === y.length / 4) return;
-  for (let r = 0; r < y.length; r += 4) {
-    if (matched[r / 4] === 1) continue;
-    pushPath(y[r] as number, y[r + 1] as number);
-    change("added", -1, 0, y[r + 2] as number, y[r + 3] as number);
+  if (shared === (yz - ya) / 4) return;
+  for (let r = ya; r < yz; r += 4) {
+    if (matched[r] === 1) continue;
+    pushPath(sp[r] as number, sp[r + 1] as number);
+    change("added", -1, 0, sp[r + 2] as number, sp[r + 3] as number);
     pathLen--;
   }
 }
 
-/** Where in `y` (spans) the name [ns, ne) is, trying index `p` first; -1 when it is not there. */
-function findName(ns: number, ne: number, y: readonly number[], p: number): number {
-  if (p < y.length && sameBytes(ns, ne, y[p] as number, y[p + 1] as number)) return p;
-  for (let r = 0; r < y.length; r += 4) if (sameBytes(ns, ne, y[r] as number, y[r + 1] as number)) return r;
+/**
+ * Where among the spans [ya, yz) the name [ns, ne) is, trying index `p` first; -1 when it is not
+ * there.
+ */
+function findName(ns: number, ne: number, ya: number, yz: number, p: number): number {
+  const sp = spanStack;
+  if (p < yz && sameBytes(ns, ne, sp[p] as number, sp[p + 1] as number)) return p;
+  for (let r = ya; r < yz; r += 4) if (sameBytes(ns, ne, sp[r] as number, sp[r + 1] as number)) return r;
   return -1;
 }
 
@@ -951,28 +995,44 @@ function diffValueBytes(os: number, oe: number, vs: number, ve: number): void {
           !(isCanonicalBase64(os + 6, oe - 2) && isCanonicalBase64(vs + 6, ve - 2)) &&
           binaryEquals(scalarText(os, oe), scalarText(vs, ve));
         break;
-      case TAG_M:
-        diffMapBytes(mapSpans(os + 5), mapSpans(vs + 5));
+      case TAG_M: {
+        const xa = spanTop;
+        mapSpans(os + 5);
+        const ya = spanTop;
+        mapSpans(vs + 5);
+        diffMapBytes(xa, ya, ya, spanTop);
+        spanTop = xa;
         return;
+      }
       case TAG_L: {
-        const x = listSpans(os + 5);
-        const y = listSpans(vs + 5);
-        const n = Math.min(x.length, y.length);
+        const xa = spanTop;
+        listSpans(os + 5);
+        const ya = spanTop;
+        listSpans(vs + 5);
+        const yz = spanTop;
+        const sp = spanStack;
+        const n = Math.min(ya - xa, yz - ya);
         for (let k = 0; k < n; k += 2) {
           pushPath(k / 2, -1);
-          diffValueBytes(x[k] as number, x[k + 1] as number, y[k] as number, y[k + 1] as number);
+          diffValueBytes(
+            sp[xa + k] as number,
+            sp[xa + k + 1] as number,
+            sp[ya + k] as number,
+            sp[ya + k + 1] as number,
+          );
           pathLen--;
         }
-        for (let k = n; k < x.length; k += 2) {
+        for (let k = n; k < ya - xa; k += 2) {
           pushPath(k / 2, -1);
-          change("removed", x[k] as number, x[k + 1] as number, -1, 0);
+          change("removed", sp[xa + k] as number, sp[xa + k + 1] as number, -1, 0);
           pathLen--;
         }
-        for (let k = n; k < y.length; k += 2) {
+        for (let k = n; k < yz - ya; k += 2) {
           pushPath(k / 2, -1);
-          change("added", -1, 0, y[k] as number, y[k + 1] as number);
+          change("added", -1, 0, sp[ya + k] as number, sp[ya + k + 1] as number);
           pathLen--;
         }
+        spanTop = xa;
         return;
       }
       default:
@@ -983,6 +1043,15 @@ function diffValueBytes(os: number, oe: number, vs: number, ve: number): void {
     }
   }
   if (!equal) change("changed", os, oe, vs, ve);
+}
+
+/** The diff of two scanned images. */
+function diffImages(oldScan: ImageScan, newScan: ImageScan): void {
+  spanTop = 0;
+  mapSpans(oldScan.start);
+  const ya = spanTop;
+  mapSpans(newScan.start);
+  diffMapBytes(0, ya, ya, spanTop);
 }
 
 /**
@@ -1001,7 +1070,7 @@ export function changesBytes(oldScan: ImageScan, newScan: ImageScan, typed: bool
   try {
     ensure(2);
     put(LBRACKET);
-    diffMapBytes(oldScan.spans, newScan.spans);
+    diffImages(oldScan, newScan);
     ensure(1);
     put(RBRACKET);
   } catch (e) {
@@ -1021,7 +1090,7 @@ export function diffScanned(oldScan: ImageScan, newScan: ImageScan): Change[] | 
   pathLen = 0;
   names = 0;
   try {
-    diffMapBytes(oldScan.spans, newScan.spans);
+    diffImages(oldScan, newScan);
   } catch (e) {
     if (e === BAIL) return undefined;
     throw e;
