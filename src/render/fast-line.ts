@@ -87,14 +87,20 @@ function put(c: number): void {
 }
 
 function copy(s: number, e: number): void {
-  if (e - s > 32) {
-    b.copy(o, op, s, e);
+  // A view and TypedArray#set, not Buffer#copy (whose argument checks cost more than short copies).
+  if (e - s > 48) {
+    o.set(new Uint8Array(b.buffer, b.byteOffset + s, e - s), op);
     op += e - s;
   } else for (let j = s; j < e; j++) o[op++] = b[j] as number;
 }
 
 function putAscii(s: string): void {
   for (let j = 0; j < s.length; j++) o[op++] = s.charCodeAt(j);
+}
+
+/** Appends the bytes of `c` (a constant). */
+function putConst(c: Buffer): void {
+  for (let j = 0; j < c.length; j++) o[op++] = c[j] as number;
 }
 
 function expect(c: number): void {
@@ -266,7 +272,6 @@ function sameBytes(s1: number, e1: number, s2: number, e2: number): boolean {
   const n = e1 - s1;
   if (n !== e2 - s2) return false;
   const buf = b;
-  if (n > 48) return buf[s1] === buf[s2] && buf.compare(buf, s2, e2, s1, e1) === 0;
   for (let k = 0; k < n; k++) if (buf[s1 + k] !== buf[s2 + k]) return false;
   return true;
 }
@@ -407,7 +412,7 @@ export interface ImageScan {
   /** The image's text, `{` to `}`: also its typed (DynamoDB JSON) text. */
   start: number;
   end: number;
-  /** Where its plain text is in {@link scanBuffers}' `plain` (valid until the next scan). */
+  /** Where its plain text is in {@link scanPlain}'s buffer (valid until the next scan). */
   plainStart: number;
   plainEnd: number;
 }
@@ -447,16 +452,29 @@ function image(): ImageScan {
 /** A JSON number at `i` as a JS number. */
 function numberValue(): number {
   const s = i;
+  // Most are whole numbers of a few digits (seconds, sizes): read without making a string.
+  let j = s;
+  let n = 0;
+  while (j < end && j - s < 15) {
+    const c = b[j] as number;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+    j++;
+  }
+  if (j > s && j < end && (b[j] === COMMA || b[j] === RBRACE) && (j === s + 1 || b[s] !== 48)) {
+    i = j;
+    return n;
+  }
   i = jsonNumberEnd(b, s, end);
   if (i < 0) bail();
-  const n = Number(b.latin1Slice(s, i));
-  if (!Number.isFinite(n)) bail();
-  return n;
+  const x = Number(b.latin1Slice(s, i));
+  if (!Number.isFinite(x)) bail();
+  return x;
 }
 
-/** What a scan found besides the string fields (for those, see fieldToken and fieldText). */
+/** What a scan found besides the string fields (for those, see scanTokens and fieldText). */
 export interface ScannedRecord {
-  /** The line: bytes [lineStart, lineEnd) of scanBuffers' `line`. */
+  /** The line: bytes [lineStart, lineEnd) of {@link scanLine}'s buffer. */
   lineStart: number;
   lineEnd: number;
   eventName: string | undefined;
@@ -845,6 +863,10 @@ function sameStringSets(x: number, y: number): boolean {
   listSpans(y);
   const yz = spanTop;
   spanTop = xa;
+  // A string's text is its one text (the scanner takes no other escapes than JSON.stringify's), so
+  // equal strings are equal bytes: small sets are compared on bytes, each way (as sets, duplicates
+  // count once).
+  if (ya - xa <= 32 && yz - ya <= 32) return allFound(xa, ya, ya, yz) && allFound(ya, yz, xa, ya);
   const sp = spanStack;
   const a = new Set<string>();
   for (let k = xa; k < ya; k += 2) a.add(stringAt(sp[k] as number, sp[k + 1] as number));
@@ -855,6 +877,19 @@ function sameStringSets(x: number, y: number): boolean {
     c.add(v);
   }
   return a.size === c.size;
+}
+
+/** Whether each string of the spans [a, az) has its text among the spans [c, cz) (of the span stack). */
+function allFound(a: number, az: number, c: number, cz: number): boolean {
+  const sp = spanStack;
+  for (let k = a; k < az; k += 2) {
+    const s = sp[k] as number;
+    const e = sp[k + 1] as number;
+    let r = c;
+    while (r < cz && !sameBytes(s, e, sp[r] as number, sp[r + 1] as number)) r += 2;
+    if (r === cz) return false;
+  }
+  return true;
 }
 
 /** The string whose (checked) JSON text is bytes [s, e). */
@@ -888,10 +923,10 @@ function change(kind: Change["kind"], os: number, oe: number, vs: number, ve: nu
     changeList.push(c);
     return;
   }
-  ensure(32 + kind.length);
+  ensure(32);
   if (!firstChange) put(COMMA);
   firstChange = false;
-  putAscii('{"path":[');
+  putConst(PATH_OPEN);
   for (let k = 0; k < pathLen; k++) {
     if (k > 0) {
       ensure(1);
@@ -900,24 +935,29 @@ function change(kind: Change["kind"], os: number, oe: number, vs: number, ve: nu
     const ps = pathStart[k] as number;
     const pe = pathEnd[k] as number;
     if (pe < 0) {
-      const idx = String(ps);
-      ensure(idx.length);
-      putAscii(idx);
+      ensure(16);
+      if (ps < 10) put(48 + ps);
+      else putAscii(String(ps));
     } else putBytes(ps, pe);
   }
-  ensure(32 + kind.length);
-  putAscii('],"kind":"');
-  putAscii(kind);
-  put(QUOTE);
-  if (os >= 0) changeValue(',"old":', os, oe);
-  if (vs >= 0) changeValue(',"new":', vs, ve);
+  ensure(32);
+  putConst(kind === "changed" ? KIND_CHANGED : kind === "added" ? KIND_ADDED : KIND_REMOVED);
+  if (os >= 0) changeValue(OLD_LABEL, os, oe);
+  if (vs >= 0) changeValue(NEW_LABEL, vs, ve);
   ensure(1);
   put(RBRACE);
 }
 
-function changeValue(label: string, s: number, e: number): void {
+const PATH_OPEN = Buffer.from('{"path":[', "latin1");
+const KIND_CHANGED = Buffer.from('],"kind":"changed"', "latin1");
+const KIND_ADDED = Buffer.from('],"kind":"added"', "latin1");
+const KIND_REMOVED = Buffer.from('],"kind":"removed"', "latin1");
+const OLD_LABEL = Buffer.from(',"old":', "latin1");
+const NEW_LABEL = Buffer.from(',"new":', "latin1");
+
+function changeValue(label: Buffer, s: number, e: number): void {
   ensure(label.length + e - s);
-  putAscii(label);
+  putConst(label);
   if (typedChanges) copy(s, e);
   else {
     // The plain text of a checked value: the scanner's own writer, run again over it.
@@ -1057,7 +1097,7 @@ function diffImages(oldScan: ImageScan, newScan: ImageScan): void {
 /**
  * The JSON text of the changes between two scanned images (plain values, or typed when `typed`):
  * what `changesJson(diffImages(old, new), typed)` writes for the parsed images, written to the end
- * of the plain buffer (see scanBuffers). Returns where it starts (it ends at `plainLength()`), or -1
+ * of the plain buffer (see scanPlain). Returns where it starts (it ends at `plainLength()`), or -1
  * when a path is deeper than the scanner takes.
  */
 export function changesBytes(oldScan: ImageScan, newScan: ImageScan, typed: boolean): number {
