@@ -11,6 +11,7 @@ import { COMMA, RBRACE } from "../io/json-bytes.js";
 import type { ImageScan, ScannedRecord } from "./fast-line.js";
 import {
   AWS_REGION,
+  CREATION_TIME,
   changesBytes,
   EVENT_ID,
   EVENT_NAME,
@@ -20,6 +21,7 @@ import {
   fieldText,
   plainLength,
   SEQUENCE_NUMBER,
+  SIZE_BYTES,
   STREAM_VIEW_TYPE,
   scanLine,
   scanPlain,
@@ -86,6 +88,8 @@ const OLD_LABEL = ascii(',"oldImage":');
 const NEW_LABEL = ascii(',"newImage":');
 const CHANGES_LABEL = ascii(',"changes":');
 const RECORD_LABEL = ascii(',"record":{');
+const RECORD_VERBATIM_LABEL = ascii(',"record":');
+const VERBATIM_END = ascii("}\n");
 const NULL = ascii("null");
 /** The Lambda record's string fields before `dynamodb`, in order, with their labels. */
 const LAMBDA_TOKENS: readonly number[] = [EVENT_ID, EVENT_NAME, EVENT_VERSION, EVENT_SOURCE, AWS_REGION];
@@ -199,7 +203,25 @@ export function writeJsonLine(sink: ByteSink, scan: ScannedRecord, typed: boolea
   putAll(CHANGES_LABEL);
   if (changesAt < 0) putAll(NULL);
   else put(plain, changesAt, changesEnd);
-  // The record as Lambda delivers it (lambdaJson in record-json.ts).
+  // The record as Lambda delivers it (lambdaJson in record-json.ts): the line itself when it has the
+  // same fields in the same order, and the creation time and size as they would be written.
+  const size = scan.sizeBytes;
+  if (size !== undefined && size !== lastSize) {
+    lastSize = size;
+    lastSizeText = Buffer.from(Number.isFinite(size) ? String(size) : "null", "latin1");
+  }
+  if (
+    scan.inOrder &&
+    (t === undefined || (lastSeconds !== NULL && sameText(line, tk, CREATION_TIME, lastSeconds))) &&
+    (size === undefined || sameText(line, tk, SIZE_BYTES, lastSizeText))
+  ) {
+    putAll(RECORD_VERBATIM_LABEL);
+    put(line, scan.lineStart, scan.lineEnd);
+    putAll(VERBATIM_END);
+    sink.len = p;
+    out = NULL;
+    return true;
+  }
   putAll(RECORD_LABEL);
   for (let k = 0; k < LAMBDA_TOKENS.length; k++) {
     const f = LAMBDA_TOKENS[k] as number;
@@ -221,12 +243,7 @@ export function writeJsonLine(sink: ByteSink, scan: ScannedRecord, typed: boolea
   if (oldImage !== undefined) sep = field(sep, OLD_FIELD, line, oldImage.start, oldImage.end);
   const ss = tk[2 * SEQUENCE_NUMBER] as number;
   if (ss >= 0) sep = field(sep, SEQUENCE_FIELD, line, ss, tk[2 * SEQUENCE_NUMBER + 1] as number);
-  const size = scan.sizeBytes;
   if (size !== undefined) {
-    if (size !== lastSize) {
-      lastSize = size;
-      lastSizeText = Buffer.from(Number.isFinite(size) ? String(size) : "null", "latin1");
-    }
     sep = field(sep, SIZE_FIELD, lastSizeText, 0, lastSizeText.length);
   }
   const vs = tk[2 * STREAM_VIEW_TYPE] as number;
@@ -239,6 +256,14 @@ export function writeJsonLine(sink: ByteSink, scan: ScannedRecord, typed: boolea
   putAll(END);
   sink.len = p;
   out = NULL;
+  return true;
+}
+
+/** Whether the text of number field `f` of the line is `text`. */
+function sameText(line: Buffer, tk: Int32Array, f: number, text: Buffer): boolean {
+  const s = tk[2 * f] as number;
+  if ((tk[2 * f + 1] as number) - s !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (line[s + k] !== text[k]) return false;
   return true;
 }
 

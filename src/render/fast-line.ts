@@ -484,6 +484,13 @@ export interface ScannedRecord {
   keys: ImageScan | undefined;
   oldImage: ImageScan | undefined;
   newImage: ImageScan | undefined;
+  /**
+   * Whether the line's fields (top level and `dynamodb`) come in the order the Lambda record is
+   * written (LAMBDA_FIELDS, DYNAMODB_FIELDS) with no null image: then the line is the Lambda
+   * record's text, if its creation time and size are written as the line has them (see the
+   * CREATION_TIME and SIZE_BYTES tokens).
+   */
+  inOrder: boolean;
 }
 
 // Top-level and `dynamodb` field names, as bytes (with quotes), and the bit each sets when seen.
@@ -501,7 +508,10 @@ const DYNAMODB_PART = 5;
 export const EVENT_SOURCE_ARN = 6;
 export const SEQUENCE_NUMBER = 7;
 export const STREAM_VIEW_TYPE = 8;
-const tokens = new Int32Array(18);
+/** Not strings: the JSON text of `ApproximateCreationDateTime` and `SizeBytes`. */
+export const CREATION_TIME = 9;
+export const SIZE_BYTES = 10;
+const tokens = new Int32Array(22);
 
 /** Indexed as DYNAMODB_FIELDS (the switch in dynamodbPart relies on its order). */
 const DYNAMODB = DYNAMODB_FIELDS.map(field);
@@ -537,31 +547,42 @@ function dynamodbPart(out: ScannedRecord): void {
     return;
   }
   let seen = 0;
+  let last = -1;
   for (;;) {
     const k = fieldIndex(DYNAMODB);
     if (seen & (1 << k)) bail();
     seen |= 1 << k;
+    if (k < last) out.inOrder = false;
+    last = k;
+    const s = i;
     switch (k) {
       case 0:
         out.creationTime = numberValue();
+        tokens[2 * CREATION_TIME] = s;
+        tokens[2 * CREATION_TIME + 1] = i;
         break;
       case 1:
-        if (!isNullAt()) out.keys = image();
+        if (isNullAt()) out.inOrder = false;
+        else out.keys = image();
         break;
       case 2:
-        if (!isNullAt()) out.newImage = image();
+        if (isNullAt()) out.inOrder = false;
+        else out.newImage = image();
         break;
       case 3:
-        if (!isNullAt()) out.oldImage = image();
+        if (isNullAt()) out.inOrder = false;
+        else out.oldImage = image();
         break;
       case 4: {
-        const s = token(SEQUENCE_NUMBER);
+        token(SEQUENCE_NUMBER);
         if (i - s < 3) bail();
         for (let j = s + 1; j < i - 1; j++) if (!isDigit(b[j])) bail();
         break;
       }
       case 5:
         out.sizeBytes = numberValue();
+        tokens[2 * SIZE_BYTES] = s;
+        tokens[2 * SIZE_BYTES + 1] = i;
         break;
       default:
         token(STREAM_VIEW_TYPE);
@@ -601,14 +622,18 @@ export function scanRecordLine(buf: Buffer, start: number, stop: number): Scanne
     keys: undefined,
     oldImage: undefined,
     newImage: undefined,
+    inOrder: true,
   };
   try {
     expect(LBRACE);
     let seen = 0;
+    let last = -1;
     for (;;) {
       const k = fieldIndex(TOP);
       if (seen & (1 << k)) bail();
       seen |= 1 << k;
+      if (k < last) out.inOrder = false;
+      last = k;
       if (k === DYNAMODB_PART) {
         if (b[i] !== LBRACE) bail();
         dynamodbPart(out);
