@@ -407,7 +407,7 @@ function map(depth: number): void {
   checkNames(first);
 }
 
-/** Where one image's text is, and where each of its attributes is (names and values). */
+/** Where one image's text is, and its plain text (its attributes: see mapSpans). */
 export interface ImageScan {
   /** The image's text, `{` to `}`: also its typed (DynamoDB JSON) text. */
   start: number;
