@@ -7,9 +7,11 @@
  */
 import { jsonString } from "../core/attr.js";
 import { creationTimeSeconds, tableFromStreamArn } from "../core/record.js";
+import { COMMA, RBRACE } from "../io/json-bytes.js";
 import type { ImageScan, ScannedRecord } from "./fast-line.js";
 import {
   AWS_REGION,
+  CREATION_TIME,
   changesBytes,
   EVENT_ID,
   EVENT_NAME,
@@ -17,11 +19,13 @@ import {
   EVENT_SOURCE_ARN,
   EVENT_VERSION,
   fieldText,
-  fieldToken,
   plainLength,
   SEQUENCE_NUMBER,
+  SIZE_BYTES,
   STREAM_VIEW_TYPE,
-  scanBuffers,
+  scanLine,
+  scanPlain,
+  scanTokens,
 } from "./fast-line.js";
 import { isoJson } from "./record-json.js";
 
@@ -51,8 +55,9 @@ export class ByteSink {
   bytes(src: Uint8Array, s: number, e: number): void {
     const buf = this.buf;
     let p = this.len;
-    if (e - s > 64) {
-      buf.set(src.subarray(s, e), p);
+    if (e - s > 48) {
+      // A view, not Buffer#subarray (which makes a Buffer, at several times the cost).
+      buf.set(new Uint8Array(src.buffer, src.byteOffset + s, e - s), p);
       p += e - s;
     } else for (let j = s; j < e; j++) buf[p++] = src[j] as number;
     this.len = p;
@@ -85,13 +90,17 @@ const OLD_LABEL = ascii(',"oldImage":');
 const NEW_LABEL = ascii(',"newImage":');
 const CHANGES_LABEL = ascii(',"changes":');
 const RECORD_LABEL = ascii(',"record":{');
+const RECORD_VERBATIM_LABEL = ascii(',"record":');
+const VERBATIM_END = ascii("}\n");
 const NULL = ascii("null");
-const LAMBDA_FIELDS: readonly [number, Buffer][] = [
-  [EVENT_ID, ascii('"eventID":')],
-  [EVENT_NAME, ascii('"eventName":')],
-  [EVENT_VERSION, ascii('"eventVersion":')],
-  [EVENT_SOURCE, ascii('"eventSource":')],
-  [AWS_REGION, ascii('"awsRegion":')],
+/** The Lambda record's string fields before `dynamodb`, in order, with their labels. */
+const LAMBDA_TOKENS: readonly number[] = [EVENT_ID, EVENT_NAME, EVENT_VERSION, EVENT_SOURCE, AWS_REGION];
+const LAMBDA_LABELS: readonly Buffer[] = [
+  ascii('"eventID":'),
+  ascii('"eventName":'),
+  ascii('"eventVersion":'),
+  ascii('"eventSource":'),
+  ascii('"awsRegion":'),
 ];
 const DYNAMODB_LABEL = ascii('"dynamodb":{');
 const TIME_FIELD = ascii('"ApproximateCreationDateTime":');
@@ -102,13 +111,17 @@ const SEQUENCE_FIELD = ascii('"SequenceNumber":');
 const SIZE_FIELD = ascii('"SizeBytes":');
 const VIEW_FIELD = ascii('"StreamViewType":');
 const ARN_FIELD = ascii(',"eventSourceARN":');
+const END = ascii("}}\n");
 
 // The table of the last stream ARN (records of a file nearly always share one), as JSON bytes.
 let lastArn = Buffer.alloc(0);
 let lastTable = NULL;
 
 function tableJson(line: Buffer, s: number, e: number): Buffer {
-  if (lastArn.length !== e - s || line.compare(lastArn, 0, lastArn.length, s, e) !== 0) {
+  const n = e - s;
+  let same = lastArn.length === n;
+  for (let k = 0; same && k < n; k++) same = lastArn[k] === line[s + k];
+  if (!same) {
     lastArn = Buffer.from(line.subarray(s, e));
     const table = tableFromStreamArn(fieldText(EVENT_SOURCE_ARN));
     lastTable = table === undefined ? NULL : Buffer.from(jsonString(table), "utf8");
@@ -120,6 +133,27 @@ function tableJson(line: Buffer, s: number, e: number): Buffer {
 let lastTime = Number.NaN;
 let lastIso = NULL;
 let lastSeconds = NULL;
+// The last size's text (`SizeBytes`), for the same reason.
+let lastSize = Number.NaN;
+let lastSizeText = NULL;
+
+// The output being written by writeJsonLine: the sink's buffer and the position in it (the sink's
+// length is set when the line is done).
+let out: Buffer = Buffer.alloc(0);
+let p = 0;
+
+/** Appends bytes [s, e) of `src` (room must be ensured). */
+function put(src: Buffer, s: number, e: number): void {
+  const n = e - s;
+  if (n > 48) out.set(new Uint8Array(src.buffer, src.byteOffset + s, n), p);
+  else for (let j = 0; j < n; j++) out[p + j] = src[s + j] as number;
+  p += n;
+}
+
+/** Appends all of `src` (a label). */
+function putAll(src: Buffer): void {
+  put(src, 0, src.length);
+}
 
 /**
  * Writes the line of the last scan, newline included; `typed` for `dynamodb-json`. Returns false
@@ -132,24 +166,28 @@ export function writeJsonLine(sink: ByteSink, scan: ScannedRecord, typed: boolea
     changesAt = changesBytes(oldImage, newImage, typed);
     if (changesAt < 0) return false;
   }
-  const { line, plain } = scanBuffers(); // after changesBytes, which may grow the plain buffer
+  const line = scanLine();
+  const plain = scanPlain(); // after changesBytes, which may grow the plain buffer
   const changesEnd = plainLength();
+  const tk = scanTokens();
   // The line's own bytes (strings, typed images) go out at most twice, the plain ones once; then
   // labels, the table, times and sizes.
   sink.ensure(2 * (scan.lineEnd - scan.lineStart) + changesEnd + 2048);
-  sink.bytes(HEAD, 0, HEAD.length);
-  token(sink, line, EVENT_ID);
-  sink.bytes(EVENT_NAME_LABEL, 0, EVENT_NAME_LABEL.length);
-  token(sink, line, EVENT_NAME);
-  sink.bytes(TABLE_LABEL, 0, TABLE_LABEL.length);
-  const [as, ae] = fieldToken(EVENT_SOURCE_ARN);
-  const table = as < 0 ? NULL : tableJson(line, as, ae);
-  sink.bytes(table, 0, table.length);
-  sink.bytes(STREAM_ARN_LABEL, 0, STREAM_ARN_LABEL.length);
-  token(sink, line, EVENT_SOURCE_ARN);
-  sink.bytes(SHARD_SEQUENCE_LABEL, 0, SHARD_SEQUENCE_LABEL.length);
-  token(sink, line, SEQUENCE_NUMBER);
-  sink.bytes(TIME_LABEL, 0, TIME_LABEL.length);
+  out = sink.buf;
+  p = sink.len;
+  putAll(HEAD);
+  token(line, tk, EVENT_ID);
+  putAll(EVENT_NAME_LABEL);
+  token(line, tk, EVENT_NAME);
+  putAll(TABLE_LABEL);
+  const as = tk[2 * EVENT_SOURCE_ARN] as number;
+  const ae = tk[2 * EVENT_SOURCE_ARN + 1] as number;
+  putAll(as < 0 ? NULL : tableJson(line, as, ae));
+  putAll(STREAM_ARN_LABEL);
+  token(line, tk, EVENT_SOURCE_ARN);
+  putAll(SHARD_SEQUENCE_LABEL);
+  token(line, tk, SEQUENCE_NUMBER);
+  putAll(TIME_LABEL);
   const t = scan.creationTime;
   if (t !== lastTime) {
     lastTime = t ?? Number.NaN;
@@ -157,72 +195,97 @@ export function writeJsonLine(sink: ByteSink, scan: ScannedRecord, typed: boolea
     lastIso = Buffer.from(isoJson(seconds === undefined ? undefined : Math.round(seconds * 1000)), "latin1");
     lastSeconds = seconds === undefined ? NULL : Buffer.from(String(seconds), "latin1");
   }
-  sink.bytes(lastIso, 0, lastIso.length);
-  sink.bytes(KEYS_LABEL, 0, KEYS_LABEL.length);
-  image(sink, line, plain, keys, typed);
-  sink.bytes(OLD_LABEL, 0, OLD_LABEL.length);
-  image(sink, line, plain, oldImage, typed);
-  sink.bytes(NEW_LABEL, 0, NEW_LABEL.length);
-  image(sink, line, plain, newImage, typed);
-  sink.bytes(CHANGES_LABEL, 0, CHANGES_LABEL.length);
-  if (changesAt < 0) sink.bytes(NULL, 0, NULL.length);
-  else sink.bytes(plain, changesAt, changesEnd);
-  // The record as Lambda delivers it (lambdaJson in record-json.ts).
-  sink.bytes(RECORD_LABEL, 0, RECORD_LABEL.length);
-  for (const [f, label] of LAMBDA_FIELDS) {
-    const [s, e] = fieldToken(f);
+  putAll(lastIso);
+  putAll(KEYS_LABEL);
+  image(line, plain, keys, typed);
+  putAll(OLD_LABEL);
+  image(line, plain, oldImage, typed);
+  putAll(NEW_LABEL);
+  image(line, plain, newImage, typed);
+  putAll(CHANGES_LABEL);
+  if (changesAt < 0) putAll(NULL);
+  else put(plain, changesAt, changesEnd);
+  // The record as Lambda delivers it (lambdaJson in record-json.ts): the line itself when it has the
+  // same fields in the same order, and the creation time and size as they would be written.
+  const size = scan.sizeBytes;
+  if (size !== undefined && size !== lastSize) {
+    lastSize = size;
+    lastSizeText = Buffer.from(Number.isFinite(size) ? String(size) : "null", "latin1");
+  }
+  if (
+    scan.inOrder &&
+    (t === undefined || (lastSeconds !== NULL && sameText(line, tk, CREATION_TIME, lastSeconds))) &&
+    (size === undefined || sameText(line, tk, SIZE_BYTES, lastSizeText))
+  ) {
+    putAll(RECORD_VERBATIM_LABEL);
+    put(line, scan.lineStart, scan.lineEnd);
+    putAll(VERBATIM_END);
+    sink.len = p;
+    out = NULL;
+    return true;
+  }
+  putAll(RECORD_LABEL);
+  for (let k = 0; k < LAMBDA_TOKENS.length; k++) {
+    const f = LAMBDA_TOKENS[k] as number;
+    const s = tk[2 * f] as number;
     if (s < 0) continue;
-    sink.bytes(label, 0, label.length);
-    sink.bytes(line, s, e);
-    sink.bytes(COMMA_BYTE, 0, 1);
+    putAll(LAMBDA_LABELS[k] as Buffer);
+    put(line, s, tk[2 * f + 1] as number);
+    out[p++] = COMMA;
   }
-  sink.bytes(DYNAMODB_LABEL, 0, DYNAMODB_LABEL.length);
+  putAll(DYNAMODB_LABEL);
   let sep = false;
-  const field = (label: Buffer, src: Uint8Array, s: number, e: number): void => {
-    if (sep) sink.bytes(COMMA_BYTE, 0, 1);
-    sink.bytes(label, 0, label.length);
-    sink.bytes(src, s, e);
+  if (t !== undefined && lastSeconds !== NULL) {
+    putAll(TIME_FIELD);
+    putAll(lastSeconds);
     sep = true;
-  };
-  if (t !== undefined && lastSeconds !== NULL) field(TIME_FIELD, lastSeconds, 0, lastSeconds.length);
-  if (keys !== undefined) field(KEYS_FIELD, line, keys.start, keys.end);
-  if (newImage !== undefined) field(NEW_FIELD, line, newImage.start, newImage.end);
-  if (oldImage !== undefined) field(OLD_FIELD, line, oldImage.start, oldImage.end);
-  const [ss, se] = fieldToken(SEQUENCE_NUMBER);
-  if (ss >= 0) field(SEQUENCE_FIELD, line, ss, se);
-  if (scan.sizeBytes !== undefined) {
-    const size = Buffer.from(Number.isFinite(scan.sizeBytes) ? String(scan.sizeBytes) : "null", "latin1");
-    field(SIZE_FIELD, size, 0, size.length);
   }
-  const [vs, ve] = fieldToken(STREAM_VIEW_TYPE);
-  if (vs >= 0) field(VIEW_FIELD, line, vs, ve);
-  sink.bytes(CLOSE, 0, 1);
+  if (keys !== undefined) sep = field(sep, KEYS_FIELD, line, keys.start, keys.end);
+  if (newImage !== undefined) sep = field(sep, NEW_FIELD, line, newImage.start, newImage.end);
+  if (oldImage !== undefined) sep = field(sep, OLD_FIELD, line, oldImage.start, oldImage.end);
+  const ss = tk[2 * SEQUENCE_NUMBER] as number;
+  if (ss >= 0) sep = field(sep, SEQUENCE_FIELD, line, ss, tk[2 * SEQUENCE_NUMBER + 1] as number);
+  if (size !== undefined) {
+    sep = field(sep, SIZE_FIELD, lastSizeText, 0, lastSizeText.length);
+  }
+  const vs = tk[2 * STREAM_VIEW_TYPE] as number;
+  if (vs >= 0) field(sep, VIEW_FIELD, line, vs, tk[2 * STREAM_VIEW_TYPE + 1] as number);
+  out[p++] = RBRACE;
   if (as >= 0) {
-    sink.bytes(ARN_FIELD, 0, ARN_FIELD.length);
-    sink.bytes(line, as, ae);
+    putAll(ARN_FIELD);
+    put(line, as, ae);
   }
-  sink.bytes(END, 0, END.length);
+  putAll(END);
+  sink.len = p;
+  out = NULL;
   return true;
 }
 
-const COMMA_BYTE = ascii(",");
-const CLOSE = ascii("}");
-const END = ascii("}}\n");
-
-function token(sink: ByteSink, line: Buffer, f: number): void {
-  const [s, e] = fieldToken(f);
-  if (s < 0) sink.bytes(NULL, 0, NULL.length);
-  else sink.bytes(line, s, e);
+/** Whether the text of number field `f` of the line is `text`. */
+function sameText(line: Buffer, tk: Int32Array, f: number, text: Buffer): boolean {
+  const s = tk[2 * f] as number;
+  if ((tk[2 * f + 1] as number) - s !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (line[s + k] !== text[k]) return false;
+  return true;
 }
 
-function image(
-  sink: ByteSink,
-  line: Buffer,
-  plain: Buffer,
-  scan: ImageScan | undefined,
-  typed: boolean,
-): void {
-  if (scan === undefined) sink.bytes(NULL, 0, NULL.length);
-  else if (typed) sink.bytes(line, scan.start, scan.end);
-  else sink.bytes(plain, scan.plainStart, scan.plainEnd);
+/** A field of the record's `dynamodb` part: a comma when `sep`, the label, the value. */
+function field(sep: boolean, label: Buffer, src: Buffer, s: number, e: number): boolean {
+  if (sep) out[p++] = COMMA;
+  putAll(label);
+  put(src, s, e);
+  return true;
+}
+
+/** The JSON text of string field `f`, or `null`. */
+function token(line: Buffer, tk: Int32Array, f: number): void {
+  const s = tk[2 * f] as number;
+  if (s < 0) putAll(NULL);
+  else put(line, s, tk[2 * f + 1] as number);
+}
+
+function image(line: Buffer, plain: Buffer, scan: ImageScan | undefined, typed: boolean): void {
+  if (scan === undefined) putAll(NULL);
+  else if (typed) put(line, scan.start, scan.end);
+  else put(plain, scan.plainStart, scan.plainEnd);
 }

@@ -71,19 +71,36 @@ const nameEnd = new Int32Array(MAX_NAMES);
 const nameHash = new Int32Array(MAX_NAMES);
 let names = 0;
 
+// Where each name and value of the line ends (the position after it), by where it starts less the
+// line's start: the diff finds the attributes and elements of a map or list from here instead of
+// scanning its text again. Only positions the scanner has seen in this line are ever read.
+let ends = new Int32Array(4096);
+let lineBase = 0;
+
+/** Remembers that the name or value at `s` ends at `e`. */
+function ended(s: number, e: number): void {
+  ends[s - lineBase] = e;
+}
+
 function put(c: number): void {
   o[op++] = c;
 }
 
 function copy(s: number, e: number): void {
-  if (e - s > 32) {
-    b.copy(o, op, s, e);
+  // A view and TypedArray#set, not Buffer#copy (whose argument checks cost more than short copies).
+  if (e - s > 48) {
+    o.set(new Uint8Array(b.buffer, b.byteOffset + s, e - s), op);
     op += e - s;
   } else for (let j = s; j < e; j++) o[op++] = b[j] as number;
 }
 
 function putAscii(s: string): void {
   for (let j = 0; j < s.length; j++) o[op++] = s.charCodeAt(j);
+}
+
+/** Appends the bytes of `c` (a constant). */
+function putConst(c: Buffer): void {
+  for (let j = 0; j < c.length; j++) o[op++] = c[j] as number;
 }
 
 function expect(c: number): void {
@@ -146,6 +163,34 @@ function strOut(): number {
   op = p;
   i = j + 1;
   return h;
+}
+
+/** {@link strOut} for a value: the same, without the hash. */
+function valueOut(): void {
+  const buf = b;
+  const out = o;
+  if (buf[i] !== QUOTE) bail();
+  let p = op;
+  out[p++] = QUOTE;
+  let j = i + 1;
+  for (;;) {
+    if (j >= end) bail();
+    const c = buf[j] as number;
+    if (c > BACKSLASH) {
+      // Most of the text: nothing to check below 0x80.
+      if (c >= 0x80) wide = true;
+    } else if (c === QUOTE) break;
+    else if (c === BACKSLASH) {
+      const k = escapeEnd(j);
+      while (j < k) out[p++] = buf[j++] as number;
+      continue;
+    } else if (c < 0x20) bail();
+    out[p++] = c;
+    j++;
+  }
+  out[p++] = QUOTE;
+  op = p;
+  i = j + 1;
 }
 
 /** The position after the escape at `j`, if it is one `JSON.stringify` would write. */
@@ -227,7 +272,6 @@ function sameBytes(s1: number, e1: number, s2: number, e2: number): boolean {
   const n = e1 - s1;
   if (n !== e2 - s2) return false;
   const buf = b;
-  if (n > 48) return buf[s1] === buf[s2] && buf.compare(buf, s2, e2, s1, e1) === 0;
   for (let k = 0; k < n; k++) if (buf[s1 + k] !== buf[s2 + k]) return false;
   return true;
 }
@@ -244,6 +288,7 @@ function stringArray(kind: number): void {
   for (;;) {
     const s = i;
     str();
+    ended(s, i);
     if (kind === NS) {
       if (isJsonNumber(b, s + 1, i - 1)) copy(s + 1, i - 1);
       else if (isDecimal(b, s + 1, i - 1)) copy(s, i);
@@ -269,7 +314,7 @@ function value(depth: number): void {
     const s = i;
     switch (t) {
       case 83: // S
-        strOut();
+        valueOut();
         break;
       case 78: // N
         str();
@@ -325,7 +370,9 @@ function list(depth: number): void {
     return;
   }
   for (;;) {
+    const v = i;
     value(depth);
+    ended(v, i);
     const c = b[i++];
     put(c as number);
     if (c === RBRACKET) return;
@@ -344,10 +391,14 @@ function map(depth: number): void {
   }
   const first = names;
   for (;;) {
+    const s = i;
     name();
+    ended(s, i);
     expect(COLON);
     put(COLON);
+    const v = i;
     value(depth);
+    ended(v, i);
     const c = b[i++];
     put(c as number);
     if (c === RBRACE) break;
@@ -356,16 +407,14 @@ function map(depth: number): void {
   checkNames(first);
 }
 
-/** Where one image's text is, and where each of its attributes is (names and values). */
+/** Where one image's text is, and its plain text (its attributes: see mapSpans). */
 export interface ImageScan {
   /** The image's text, `{` to `}`: also its typed (DynamoDB JSON) text. */
   start: number;
   end: number;
-  /** Where its plain text is in {@link scanBuffers}' `plain` (valid until the next scan). */
+  /** Where its plain text is in {@link scanPlain}'s buffer (valid until the next scan). */
   plainStart: number;
   plainEnd: number;
-  /** Per attribute: name start, name end (both quotes included), value start, value end. */
-  spans: number[];
 }
 
 /** An image (top-level attribute map) at `i`. */
@@ -376,7 +425,6 @@ function image(): ImageScan {
   ensure(end - start);
   const plainStart = op;
   put(LBRACE);
-  const spans: number[] = [];
   if (b[i] === RBRACE) {
     i++;
     put(RBRACE);
@@ -385,11 +433,12 @@ function image(): ImageScan {
     for (;;) {
       const s = i;
       name();
+      ended(s, i);
       expect(COLON);
       put(COLON);
       const v = i;
       value(0);
-      spans.push(s, v - 1, v, i);
+      ended(v, i);
       const c = b[i++];
       put(c as number);
       if (c === RBRACE) break;
@@ -397,22 +446,35 @@ function image(): ImageScan {
     }
     checkNames(first);
   }
-  return { start, end: i, plainStart, plainEnd: op, spans };
+  return { start, end: i, plainStart, plainEnd: op };
 }
 
 /** A JSON number at `i` as a JS number. */
 function numberValue(): number {
   const s = i;
+  // Most are whole numbers of a few digits (seconds, sizes): read without making a string.
+  let j = s;
+  let n = 0;
+  while (j < end && j - s < 15) {
+    const c = b[j] as number;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+    j++;
+  }
+  if (j > s && j < end && (b[j] === COMMA || b[j] === RBRACE) && (j === s + 1 || b[s] !== 48)) {
+    i = j;
+    return n;
+  }
   i = jsonNumberEnd(b, s, end);
   if (i < 0) bail();
-  const n = Number(b.latin1Slice(s, i));
-  if (!Number.isFinite(n)) bail();
-  return n;
+  const x = Number(b.latin1Slice(s, i));
+  if (!Number.isFinite(x)) bail();
+  return x;
 }
 
-/** What a scan found besides the string fields (for those, see fieldToken and fieldText). */
+/** What a scan found besides the string fields (for those, see scanTokens and fieldText). */
 export interface ScannedRecord {
-  /** The line: bytes [lineStart, lineEnd) of scanBuffers' `line`. */
+  /** The line: bytes [lineStart, lineEnd) of {@link scanLine}'s buffer. */
   lineStart: number;
   lineEnd: number;
   eventName: string | undefined;
@@ -422,6 +484,13 @@ export interface ScannedRecord {
   keys: ImageScan | undefined;
   oldImage: ImageScan | undefined;
   newImage: ImageScan | undefined;
+  /**
+   * Whether the line's fields (top level and `dynamodb`) come in the order the Lambda record is
+   * written (LAMBDA_FIELDS, DYNAMODB_FIELDS) with no null image: then the line is the Lambda
+   * record's text, if its creation time and size are written as the line has them (see the
+   * CREATION_TIME and SIZE_BYTES tokens).
+   */
+  inOrder: boolean;
 }
 
 // Top-level and `dynamodb` field names, as bytes (with quotes), and the bit each sets when seen.
@@ -439,7 +508,10 @@ const DYNAMODB_PART = 5;
 export const EVENT_SOURCE_ARN = 6;
 export const SEQUENCE_NUMBER = 7;
 export const STREAM_VIEW_TYPE = 8;
-const tokens = new Int32Array(18);
+/** Not strings: the JSON text of `ApproximateCreationDateTime` and `SizeBytes`. */
+export const CREATION_TIME = 9;
+export const SIZE_BYTES = 10;
+const tokens = new Int32Array(22);
 
 /** Indexed as DYNAMODB_FIELDS (the switch in dynamodbPart relies on its order). */
 const DYNAMODB = DYNAMODB_FIELDS.map(field);
@@ -475,31 +547,42 @@ function dynamodbPart(out: ScannedRecord): void {
     return;
   }
   let seen = 0;
+  let last = -1;
   for (;;) {
     const k = fieldIndex(DYNAMODB);
     if (seen & (1 << k)) bail();
     seen |= 1 << k;
+    if (k < last) out.inOrder = false;
+    last = k;
+    const s = i;
     switch (k) {
       case 0:
         out.creationTime = numberValue();
+        tokens[2 * CREATION_TIME] = s;
+        tokens[2 * CREATION_TIME + 1] = i;
         break;
       case 1:
-        if (!isNullAt()) out.keys = image();
+        if (isNullAt()) out.inOrder = false;
+        else out.keys = image();
         break;
       case 2:
-        if (!isNullAt()) out.newImage = image();
+        if (isNullAt()) out.inOrder = false;
+        else out.newImage = image();
         break;
       case 3:
-        if (!isNullAt()) out.oldImage = image();
+        if (isNullAt()) out.inOrder = false;
+        else out.oldImage = image();
         break;
       case 4: {
-        const s = token(SEQUENCE_NUMBER);
+        token(SEQUENCE_NUMBER);
         if (i - s < 3) bail();
         for (let j = s + 1; j < i - 1; j++) if (!isDigit(b[j])) bail();
         break;
       }
       case 5:
         out.sizeBytes = numberValue();
+        tokens[2 * SIZE_BYTES] = s;
+        tokens[2 * SIZE_BYTES + 1] = i;
         break;
       default:
         token(STREAM_VIEW_TYPE);
@@ -521,6 +604,14 @@ export function scanRecordLine(buf: Buffer, start: number, stop: number): Scanne
   names = 0;
   wide = false;
   op = 0;
+  lineBase = start;
+  if (ends.length <= stop - start) ends = new Int32Array(stop - start + 1);
+  // Live spans (see mapSpans) never outnumber the line's bytes: an attribute takes 4 for at least
+  // 11 bytes (`"":{"S":""}`), an element 2 for at least 8 (`{"S":""}`).
+  if (spanStack.length < stop - start + 8) {
+    spanStack = new Int32Array(stop - start + 8);
+    matched = new Uint8Array(stop - start + 8);
+  }
   tokens.fill(-1);
   const out: ScannedRecord = {
     lineStart: start,
@@ -531,14 +622,18 @@ export function scanRecordLine(buf: Buffer, start: number, stop: number): Scanne
     keys: undefined,
     oldImage: undefined,
     newImage: undefined,
+    inOrder: true,
   };
   try {
     expect(LBRACE);
     let seen = 0;
+    let last = -1;
     for (;;) {
       const k = fieldIndex(TOP);
       if (seen & (1 << k)) bail();
       seen |= 1 << k;
+      if (k < last) out.inOrder = false;
+      last = k;
       if (k === DYNAMODB_PART) {
         if (b[i] !== LBRACE) bail();
         dynamodbPart(out);
@@ -609,17 +704,25 @@ export function recordOf(scan: ScannedRecord): StreamRecord {
   return rec;
 }
 
-/**
- * The bytes behind the last scan (valid until the next one): the line, and the plain text of its
- * images and changes (see ImageScan and changesBytes).
- */
-export function scanBuffers(): { line: Buffer; plain: Buffer } {
-  return { line: b, plain: o };
+/** The bytes of the line of the last scan (see ScannedRecord's lineStart; valid until the next scan). */
+export function scanLine(): Buffer {
+  return b;
 }
 
-/** Start and end of the JSON text of a string field of the last scan (-1, -1 when absent). */
-export function fieldToken(f: number): [number, number] {
-  return [tokens[2 * f] as number, tokens[2 * f + 1] as number];
+/**
+ * The plain text of the last scan's images and changes (see ImageScan and changesBytes; valid until
+ * the next scan or diff, which may grow it).
+ */
+export function scanPlain(): Buffer {
+  return o;
+}
+
+/**
+ * Where the JSON text of each string field of the last scan is: start at `2 * f`, end at `2 * f + 1`
+ * (-1, -1 when absent). Valid until the next scan.
+ */
+export function scanTokens(): Int32Array {
+  return tokens;
 }
 
 /** An image's attributes parsed from its text (the general path's form). */
@@ -627,71 +730,52 @@ export function parseImage(scan: ImageScan): AttributeMap {
   return JSON.parse(text(scan.start, scan.end)) as AttributeMap;
 }
 
-/**
- * Past the (already checked) JSON value at `j`. It never reads past the end of the line, so even
- * a wrong position cannot make it loop.
- */
-function skip(j: number): number {
-  const buf = b;
-  const c = buf[j];
-  if (c === QUOTE) {
-    let k = j + 1;
-    while (k < end) {
-      const d = buf[k];
-      if (d === QUOTE) return k + 1;
-      k += d === BACKSLASH ? 2 : 1;
-    }
-    return end;
-  }
-  if (c === LBRACE || c === LBRACKET) {
-    let depth = 0;
-    let k = j;
-    while (k < end) {
-      const d = buf[k];
-      if (d === QUOTE) {
-        k = skip(k);
-        continue;
-      }
-      if (d === LBRACE || d === LBRACKET) depth++;
-      else if (d === RBRACE || d === RBRACKET) {
-        depth--;
-        if (depth === 0) return k + 1;
-      }
-      k++;
-    }
-    return end;
-  }
-  // A number or a literal: up to the next delimiter.
-  let k = j;
-  while (k < end && buf[k] !== COMMA && buf[k] !== RBRACE && buf[k] !== RBRACKET) k++;
-  return k;
-}
+// Spans of the maps and lists being compared, on a stack: per attribute of a map its name's start
+// and end (both quotes included) and its value's start and end; per element of a list its start and
+// end. `matched` marks, by the same index, the attributes of a map found in the other map.
+let spanStack = new Int32Array(4096);
+let matched = new Uint8Array(4096);
+let spanTop = 0;
 
-/** The spans (as in ImageScan) of the (already checked) map at `j`. */
-function mapSpans(j: number): number[] {
-  const spans: number[] = [];
+/** Pushes the spans of the (scanned) map at `j`. */
+function mapSpans(j: number): void {
   let k = j + 1;
-  if (b[k] === RBRACE) return spans;
+  if (b[k] === RBRACE) return;
+  const sp = spanStack;
+  let t = spanTop;
+  const base = lineBase;
   for (;;) {
-    const ne = skip(k);
-    const ve = skip(ne + 1);
-    spans.push(k, ne, ne + 1, ve);
-    if (b[ve] === RBRACE || ve >= end) return spans;
+    const ne = ends[k - base] as number;
+    const ve = ends[ne + 1 - base] as number;
+    if (t + 4 > sp.length) bail();
+    sp[t] = k;
+    sp[t + 1] = ne;
+    sp[t + 2] = ne + 1;
+    sp[t + 3] = ve;
+    t += 4;
+    if (b[ve] !== COMMA) break;
     k = ve + 1;
   }
+  spanTop = t;
 }
 
-/** Start and end of each element of the (already checked) list at `j`. */
-function listSpans(j: number): number[] {
-  const spans: number[] = [];
+/** Pushes the start and end of each element of the (scanned) list at `j`. */
+function listSpans(j: number): void {
   let k = j + 1;
-  if (b[k] === RBRACKET) return spans;
+  if (b[k] === RBRACKET) return;
+  const sp = spanStack;
+  let t = spanTop;
+  const base = lineBase;
   for (;;) {
-    const e = skip(k);
-    spans.push(k, e);
-    if (b[e] === RBRACKET || e >= end) return spans;
+    const e = ends[k - base] as number;
+    if (t + 2 > sp.length) bail();
+    sp[t] = k;
+    sp[t + 1] = e;
+    t += 2;
+    if (b[e] !== COMMA) break;
     k = e + 1;
   }
+  spanTop = t;
 }
 
 /** The attribute value of bytes [s, e), parsed; S, N and B without escapes are built directly. */
@@ -798,17 +882,39 @@ function isCanonicalBase64(s: number, e: number): boolean {
 
 /** Whether two (checked) string arrays at `x` and `y` hold the same strings, as sets. */
 function sameStringSets(x: number, y: number): boolean {
-  const xs = listSpans(x);
-  const ys = listSpans(y);
+  const xa = spanTop;
+  listSpans(x);
+  const ya = spanTop;
+  listSpans(y);
+  const yz = spanTop;
+  spanTop = xa;
+  // A string's text is its one text (the scanner takes no other escapes than JSON.stringify's), so
+  // equal strings are equal bytes: small sets are compared on bytes, each way (as sets, duplicates
+  // count once).
+  if (ya - xa <= 32 && yz - ya <= 32) return allFound(xa, ya, ya, yz) && allFound(ya, yz, xa, ya);
+  const sp = spanStack;
   const a = new Set<string>();
-  for (let k = 0; k < xs.length; k += 2) a.add(stringAt(xs[k] as number, xs[k + 1] as number));
+  for (let k = xa; k < ya; k += 2) a.add(stringAt(sp[k] as number, sp[k + 1] as number));
   const c = new Set<string>();
-  for (let k = 0; k < ys.length; k += 2) {
-    const v = stringAt(ys[k] as number, ys[k + 1] as number);
+  for (let k = ya; k < yz; k += 2) {
+    const v = stringAt(sp[k] as number, sp[k + 1] as number);
     if (!a.has(v)) return false;
     c.add(v);
   }
   return a.size === c.size;
+}
+
+/** Whether each string of the spans [a, az) has its text among the spans [c, cz) (of the span stack). */
+function allFound(a: number, az: number, c: number, cz: number): boolean {
+  const sp = spanStack;
+  for (let k = a; k < az; k += 2) {
+    const s = sp[k] as number;
+    const e = sp[k + 1] as number;
+    let r = c;
+    while (r < cz && !sameBytes(s, e, sp[r] as number, sp[r + 1] as number)) r += 2;
+    if (r === cz) return false;
+  }
+  return true;
 }
 
 /** The string whose (checked) JSON text is bytes [s, e). */
@@ -842,10 +948,10 @@ function change(kind: Change["kind"], os: number, oe: number, vs: number, ve: nu
     changeList.push(c);
     return;
   }
-  ensure(32 + kind.length);
+  ensure(32);
   if (!firstChange) put(COMMA);
   firstChange = false;
-  putAscii('{"path":[');
+  putConst(PATH_OPEN);
   for (let k = 0; k < pathLen; k++) {
     if (k > 0) {
       ensure(1);
@@ -854,24 +960,29 @@ function change(kind: Change["kind"], os: number, oe: number, vs: number, ve: nu
     const ps = pathStart[k] as number;
     const pe = pathEnd[k] as number;
     if (pe < 0) {
-      const idx = String(ps);
-      ensure(idx.length);
-      putAscii(idx);
+      ensure(16);
+      if (ps < 10) put(48 + ps);
+      else putAscii(String(ps));
     } else putBytes(ps, pe);
   }
-  ensure(32 + kind.length);
-  putAscii('],"kind":"');
-  putAscii(kind);
-  put(QUOTE);
-  if (os >= 0) changeValue(',"old":', os, oe);
-  if (vs >= 0) changeValue(',"new":', vs, ve);
+  ensure(32);
+  putConst(kind === "changed" ? KIND_CHANGED : kind === "added" ? KIND_ADDED : KIND_REMOVED);
+  if (os >= 0) changeValue(OLD_LABEL, os, oe);
+  if (vs >= 0) changeValue(NEW_LABEL, vs, ve);
   ensure(1);
   put(RBRACE);
 }
 
-function changeValue(label: string, s: number, e: number): void {
+const PATH_OPEN = Buffer.from('{"path":[', "latin1");
+const KIND_CHANGED = Buffer.from('],"kind":"changed"', "latin1");
+const KIND_ADDED = Buffer.from('],"kind":"added"', "latin1");
+const KIND_REMOVED = Buffer.from('],"kind":"removed"', "latin1");
+const OLD_LABEL = Buffer.from(',"old":', "latin1");
+const NEW_LABEL = Buffer.from(',"new":', "latin1");
+
+function changeValue(label: Buffer, s: number, e: number): void {
   ensure(label.length + e - s);
-  putAscii(label);
+  putConst(label);
   if (typedChanges) copy(s, e);
   else {
     // The plain text of a checked value: the scanner's own writer, run again over it.
@@ -889,35 +1000,41 @@ function pushPath(s: number, e: number): void {
   pathLen++;
 }
 
-function diffMapBytes(x: readonly number[], y: readonly number[]): void {
-  const matched = new Uint8Array(y.length / 4);
+/** The diff of two maps whose spans are [xa, xz) and [ya, yz) of the span stack. */
+function diffMapBytes(xa: number, xz: number, ya: number, yz: number): void {
+  const sp = spanStack;
+  for (let r = ya; r < yz; r += 4) matched[r] = 0;
   let shared = 0;
-  for (let p = 0; p < x.length; p += 4) {
-    const ns = x[p] as number;
-    const ne = x[p + 1] as number;
-    const q = findName(ns, ne, y, p);
+  for (let p = xa; p < xz; p += 4) {
+    const ns = sp[p] as number;
+    const ne = sp[p + 1] as number;
+    const q = findName(ns, ne, ya, yz, ya + (p - xa));
     pushPath(ns, ne);
-    if (q < 0) change("removed", x[p + 2] as number, x[p + 3] as number, -1, 0);
+    if (q < 0) change("removed", sp[p + 2] as number, sp[p + 3] as number, -1, 0);
     else {
-      matched[q / 4] = 1;
+      matched[q] = 1;
       shared++;
-      diffValueBytes(x[p + 2] as number, x[p + 3] as number, y[q + 2] as number, y[q + 3] as number);
+      diffValueBytes(sp[p + 2] as number, sp[p + 3] as number, sp[q + 2] as number, sp[q + 3] as number);
     }
     pathLen--;
   }
-  if (shared === y.length / 4) return;
-  for (let r = 0; r < y.length; r += 4) {
-    if (matched[r / 4] === 1) continue;
-    pushPath(y[r] as number, y[r + 1] as number);
-    change("added", -1, 0, y[r + 2] as number, y[r + 3] as number);
+  if (shared === (yz - ya) / 4) return;
+  for (let r = ya; r < yz; r += 4) {
+    if (matched[r] === 1) continue;
+    pushPath(sp[r] as number, sp[r + 1] as number);
+    change("added", -1, 0, sp[r + 2] as number, sp[r + 3] as number);
     pathLen--;
   }
 }
 
-/** Where in `y` (spans) the name [ns, ne) is, trying index `p` first; -1 when it is not there. */
-function findName(ns: number, ne: number, y: readonly number[], p: number): number {
-  if (p < y.length && sameBytes(ns, ne, y[p] as number, y[p + 1] as number)) return p;
-  for (let r = 0; r < y.length; r += 4) if (sameBytes(ns, ne, y[r] as number, y[r + 1] as number)) return r;
+/**
+ * Where among the spans [ya, yz) the name [ns, ne) is, trying index `p` first; -1 when it is not
+ * there.
+ */
+function findName(ns: number, ne: number, ya: number, yz: number, p: number): number {
+  const sp = spanStack;
+  if (p < yz && sameBytes(ns, ne, sp[p] as number, sp[p + 1] as number)) return p;
+  for (let r = ya; r < yz; r += 4) if (sameBytes(ns, ne, sp[r] as number, sp[r + 1] as number)) return r;
   return -1;
 }
 
@@ -943,28 +1060,44 @@ function diffValueBytes(os: number, oe: number, vs: number, ve: number): void {
           !(isCanonicalBase64(os + 6, oe - 2) && isCanonicalBase64(vs + 6, ve - 2)) &&
           binaryEquals(scalarText(os, oe), scalarText(vs, ve));
         break;
-      case TAG_M:
-        diffMapBytes(mapSpans(os + 5), mapSpans(vs + 5));
+      case TAG_M: {
+        const xa = spanTop;
+        mapSpans(os + 5);
+        const ya = spanTop;
+        mapSpans(vs + 5);
+        diffMapBytes(xa, ya, ya, spanTop);
+        spanTop = xa;
         return;
+      }
       case TAG_L: {
-        const x = listSpans(os + 5);
-        const y = listSpans(vs + 5);
-        const n = Math.min(x.length, y.length);
+        const xa = spanTop;
+        listSpans(os + 5);
+        const ya = spanTop;
+        listSpans(vs + 5);
+        const yz = spanTop;
+        const sp = spanStack;
+        const n = Math.min(ya - xa, yz - ya);
         for (let k = 0; k < n; k += 2) {
           pushPath(k / 2, -1);
-          diffValueBytes(x[k] as number, x[k + 1] as number, y[k] as number, y[k + 1] as number);
+          diffValueBytes(
+            sp[xa + k] as number,
+            sp[xa + k + 1] as number,
+            sp[ya + k] as number,
+            sp[ya + k + 1] as number,
+          );
           pathLen--;
         }
-        for (let k = n; k < x.length; k += 2) {
+        for (let k = n; k < ya - xa; k += 2) {
           pushPath(k / 2, -1);
-          change("removed", x[k] as number, x[k + 1] as number, -1, 0);
+          change("removed", sp[xa + k] as number, sp[xa + k + 1] as number, -1, 0);
           pathLen--;
         }
-        for (let k = n; k < y.length; k += 2) {
+        for (let k = n; k < yz - ya; k += 2) {
           pushPath(k / 2, -1);
-          change("added", -1, 0, y[k] as number, y[k + 1] as number);
+          change("added", -1, 0, sp[ya + k] as number, sp[ya + k + 1] as number);
           pathLen--;
         }
+        spanTop = xa;
         return;
       }
       default:
@@ -977,10 +1110,19 @@ function diffValueBytes(os: number, oe: number, vs: number, ve: number): void {
   if (!equal) change("changed", os, oe, vs, ve);
 }
 
+/** The diff of two scanned images. */
+function diffImages(oldScan: ImageScan, newScan: ImageScan): void {
+  spanTop = 0;
+  mapSpans(oldScan.start);
+  const ya = spanTop;
+  mapSpans(newScan.start);
+  diffMapBytes(0, ya, ya, spanTop);
+}
+
 /**
  * The JSON text of the changes between two scanned images (plain values, or typed when `typed`):
  * what `changesJson(diffImages(old, new), typed)` writes for the parsed images, written to the end
- * of the plain buffer (see scanBuffers). Returns where it starts (it ends at `plainLength()`), or -1
+ * of the plain buffer (see scanPlain). Returns where it starts (it ends at `plainLength()`), or -1
  * when a path is deeper than the scanner takes.
  */
 export function changesBytes(oldScan: ImageScan, newScan: ImageScan, typed: boolean): number {
@@ -993,7 +1135,7 @@ export function changesBytes(oldScan: ImageScan, newScan: ImageScan, typed: bool
   try {
     ensure(2);
     put(LBRACKET);
-    diffMapBytes(oldScan.spans, newScan.spans);
+    diffImages(oldScan, newScan);
     ensure(1);
     put(RBRACKET);
   } catch (e) {
@@ -1013,7 +1155,7 @@ export function diffScanned(oldScan: ImageScan, newScan: ImageScan): Change[] | 
   pathLen = 0;
   names = 0;
   try {
-    diffMapBytes(oldScan.spans, newScan.spans);
+    diffImages(oldScan, newScan);
   } catch (e) {
     if (e === BAIL) return undefined;
     throw e;

@@ -154,6 +154,39 @@ test("common records are taken", () => {
   assert.equal(check('{"eventName":"REMOVE","dynamodb":{"OldImage":{"k":{"S":"a"}},"NewImage":null}}'), true);
 });
 
+test("records in Lambda's field order (whose line can be the Lambda record's text) and out of it", () => {
+  // The json writer copies such a line whole as the `record` when its creation time and size read
+  // as they are written: times in milliseconds or with a fraction, sizes like 59.0, null images,
+  // and fields out of order must come out as the general path writes them all the same.
+  const rnd = random(23);
+  const ORDER = [
+    "ApproximateCreationDateTime",
+    "Keys",
+    "NewImage",
+    "OldImage",
+    "SequenceNumber",
+    "SizeBytes",
+    "StreamViewType",
+  ];
+  let taken = 0;
+  for (let i = 0; i < 400; i++) {
+    const r = record(rnd, i) as { dynamodb: Record<string, unknown> } & Record<string, unknown>;
+    const d: Record<string, unknown> = {};
+    for (const k of ORDER) if (k in r.dynamodb && rnd(8) > 0) d[k] = r.dynamodb[k];
+    if (rnd(6) === 0) d[["Keys", "NewImage", "OldImage"][rnd(3)] as string] = null;
+    const top: Record<string, unknown> = {};
+    for (const k of Object.keys(r)) top[k] = k === "dynamodb" ? d : r[k];
+    let line = JSON.stringify(rnd(10) === 0 ? { dynamodb: d, ...top } : top);
+    const v = rnd(6);
+    if (v === 0) line = line.replace(/"SizeBytes":(\d+)/, '"SizeBytes":$1.0');
+    else if (v === 1)
+      line = line.replace(/"ApproximateCreationDateTime":(\d+)/, '"ApproximateCreationDateTime":$1.0');
+    else if (v === 2) line = line.replace(/"SizeBytes":(\d+)/, '"SizeBytes":$1e0');
+    if (check(line)) taken++;
+  }
+  assert.ok(taken > 300, `taken ${taken} of 400`);
+});
+
 test("lines it must decline (the general path decides) and lines the general path rejects", () => {
   const base = (d: string, top = ""): string => `{"eventName":"MODIFY"${top},"dynamodb":{${d}}}`;
   const cases: [string, boolean][] = [
