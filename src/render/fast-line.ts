@@ -593,11 +593,17 @@ function dynamodbPart(out: ScannedRecord): void {
   }
 }
 
+/** The longest line the fast path takes (bytes); see {@link scanRecordLine}. */
+export const MAX_FAST_LINE_BYTES = 8 * 1024 * 1024;
+
 /**
  * Scans one line (bytes [start, stop) of `buf`, no newline) holding one stream record in Lambda or
  * SDK shape; `undefined` when the line is not one the fast path takes (see the module comment).
  */
 export function scanRecordLine(buf: Buffer, start: number, stop: number): ScannedRecord | undefined {
+  // The scanner's tables take ~9 bytes per byte of the longest line seen, and are kept: a line longer
+  // than any stream record (an item is at most 400 KB) goes the general way instead.
+  if (stop - start > MAX_FAST_LINE_BYTES) return undefined;
   b = buf as SlicingBuffer;
   i = start;
   end = stop;

@@ -7,7 +7,7 @@ import { isUtf8 } from "node:buffer";
 import { test } from "node:test";
 import { normalizeInput } from "../../../src/core/record.js";
 import { ByteSink } from "../../../src/render/fast-json-line.js";
-import { scanRecordLine } from "../../../src/render/fast-line.js";
+import { MAX_FAST_LINE_BYTES, scanRecordLine } from "../../../src/render/fast-line.js";
 import { createFastLineRenderer } from "../../../src/render/fast-renderer.js";
 import { plainStyle } from "../../../src/render/style.js";
 import type { TailFormat } from "../../../src/render/tail-output.js";
@@ -267,4 +267,15 @@ test("the scanner leaves no state behind: a declined line does not change the ne
   const bad = Buffer.from('{"eventName":"MODIFY","dynamodb":{"Keys":{"k":{"S":"a"},"k":{"S":"b"}}}}');
   assert.equal(scanRecordLine(bad, 0, bad.length), undefined);
   assert.equal(check('{"eventName":"INSERT","dynamodb":{"Keys":{"k":{"S":"é"}}}}'), true);
+});
+
+test("a line longer than any stream record goes the general way (the scanner's tables stay bounded)", () => {
+  const line = (n: number) =>
+    JSON.stringify({
+      eventName: "INSERT",
+      dynamodb: { Keys: { k: { S: "a" } }, NewImage: { big: { S: "x".repeat(n) } } },
+    });
+  const overhead = Buffer.byteLength(line(0));
+  assert.equal(check(line(MAX_FAST_LINE_BYTES - overhead)), true, "a line of the limit is taken");
+  assert.equal(check(line(MAX_FAST_LINE_BYTES - overhead + 1)), false, "one byte more is not");
 });
