@@ -73,7 +73,10 @@ let names = 0;
 
 // Where each name and value of the line ends (the position after it), by where it starts less the
 // line's start: the diff finds the attributes and elements of a map or list from here instead of
-// scanning its text again. Only positions the scanner has seen in this line are ever read.
+// scanning its text again. An attribute value's plain text (where {@link value} wrote it in the
+// plain buffer) is here too, in the two slots after the value's start (its tag's `"` and first
+// letter, where nothing starts): changeValue copies it instead of writing it again. Only positions
+// the scanner has seen in this line are ever read.
 let ends = new Int32Array(4096);
 let lineBase = 0;
 
@@ -86,21 +89,35 @@ function put(c: number): void {
   o[op++] = c;
 }
 
+// The byte loops below keep the output and its position in locals: a module-level `op` stored at
+// every byte costs more than the copy.
 function copy(s: number, e: number): void {
   // A view and TypedArray#set, not Buffer#copy (whose argument checks cost more than short copies).
   if (e - s > 48) {
     o.set(new Uint8Array(b.buffer, b.byteOffset + s, e - s), op);
     op += e - s;
-  } else for (let j = s; j < e; j++) o[op++] = b[j] as number;
+  } else {
+    const out = o;
+    const src = b;
+    let p = op;
+    for (let j = s; j < e; j++) out[p++] = src[j] as number;
+    op = p;
+  }
 }
 
 function putAscii(s: string): void {
-  for (let j = 0; j < s.length; j++) o[op++] = s.charCodeAt(j);
+  const out = o;
+  let p = op;
+  for (let j = 0; j < s.length; j++) out[p++] = s.charCodeAt(j);
+  op = p;
 }
 
 /** Appends the bytes of `c` (a constant). */
 function putConst(c: Buffer): void {
-  for (let j = 0; j < c.length; j++) o[op++] = c[j] as number;
+  const out = o;
+  let p = op;
+  for (let j = 0; j < c.length; j++) out[p++] = c[j] as number;
+  op = p;
 }
 
 function expect(c: number): void {
@@ -308,6 +325,8 @@ const BS = 3;
 /** An attribute value (`{"<tag>":…}`) at `i`; its plain text goes to the output. */
 function value(depth: number): void {
   if (b[i] !== LBRACE || b[i + 1] !== QUOTE) bail();
+  const at = i - lineBase;
+  const plainStart = op;
   const t = b[i + 2] as number;
   if (b[i + 3] === QUOTE && b[i + 4] === COLON) {
     i += 5;
@@ -358,6 +377,8 @@ function value(depth: number): void {
     putAscii("null");
   } else bail();
   expect(RBRACE);
+  ends[at + 1] = plainStart;
+  ends[at + 2] = op;
 }
 
 function list(depth: number): void {
@@ -991,11 +1012,16 @@ function changeValue(label: Buffer, s: number, e: number): void {
   putConst(label);
   if (typedChanges) copy(s, e);
   else {
-    // The plain text of a checked value: the scanner's own writer, run again over it.
-    const at = i;
-    i = s;
-    value(0);
-    i = at;
+    // The plain text the scanner wrote for the value (see `ends`), from earlier in the same buffer.
+    const ps = ends[s + 1 - lineBase] as number;
+    const pe = ends[s + 2 - lineBase] as number;
+    const out = o;
+    let p = op;
+    if (pe - ps > 48) {
+      out.copyWithin(p, ps, pe);
+      p += pe - ps;
+    } else for (let j = ps; j < pe; j++) out[p++] = out[j] as number;
+    op = p;
   }
 }
 
