@@ -129,30 +129,29 @@ function expect(c: number): void {
  * Moves past the string at `i` (which must start there). Escapes must be the ones `JSON.stringify`
  * writes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, `\u00xx` for other control characters), so the
  * text is what the general path would write for the decoded string; raw control characters are not
- * JSON at all. Returns the hash of the content (for attribute names).
+ * JSON at all.
  */
-function str(): number {
-  if (b[i] !== QUOTE) bail();
+function str(): void {
+  const buf = b;
+  if (buf[i] !== QUOTE) bail();
   let j = i + 1;
-  let h = 0;
   for (;;) {
     if (j >= end) bail();
-    const c = b[j] as number;
-    if (c === QUOTE) break;
-    if (c === BACKSLASH) {
+    const c = buf[j] as number;
+    if (c > BACKSLASH) {
+      // Most of the text: nothing to check below 0x80.
+      if (c >= 0x80) wide = true;
+    } else if (c === QUOTE) break;
+    else if (c === BACKSLASH) {
       j = escapeEnd(j);
       continue;
-    }
-    if (c < 0x20) bail();
-    if (c >= 0x80) wide = true;
-    h = (Math.imul(h, 31) + c) | 0;
+    } else if (c < 0x20) bail();
     j++;
   }
   i = j + 1;
-  return h;
 }
 
-/** {@link str}, also writing the string (quotes included) to the output. */
+/** {@link str}, also writing the string (quotes included) to the output; returns its content's hash. */
 function strOut(): number {
   const buf = b;
   const out = o;
