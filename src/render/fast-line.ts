@@ -605,14 +605,19 @@ const tokens = new Int32Array(22);
 /** Indexed as DYNAMODB_FIELDS (the switch in dynamodbPart relies on its order). */
 const DYNAMODB = DYNAMODB_FIELDS.map(field);
 
-/** Which of `names` the field name at `i` is (its index), moving past it and the colon. */
+/**
+ * Which of `known` the field name at `i` is (its index), moving past it and the colon. The names'
+ * texts are compared where the name starts (a match is the whole string, closing quote included),
+ * without reading the string first.
+ */
 function fieldIndex(known: readonly Buffer[]): number {
   const s = i;
-  str();
-  const len = i - s;
+  if (b[s] !== QUOTE) bail();
+  const c = b[s + 1];
   for (let k = 0; k < known.length; k++) {
     const f = known[k] as Buffer;
-    if (f.length === len && b[s + 1] === f[1] && sameField(s, f)) {
+    if (f[1] === c && s + f.length <= end && sameField(s, f)) {
+      i = s + f.length;
       expect(COLON);
       return k;
     }
