@@ -909,11 +909,6 @@ function ensure(n: number): void {
   ov = new DataView(o.buffer, o.byteOffset, o.length);
 }
 
-function putBytes(s: number, e: number): void {
-  ensure(e - s);
-  copy(s, e);
-}
-
 // The path of the change being written: per level a name (its bytes, quotes included) or an index.
 const MAX_PATH = MAX_DEPTH + 2;
 const pathStart = new Int32Array(MAX_PATH);
@@ -1052,41 +1047,51 @@ function change(kind: Change["kind"], os: number, oe: number, vs: number, ve: nu
     changeList.push(c);
     return;
   }
-  ensure(32);
+  // Room for all of it at once: the constant text, the path (an index is at most 10 digits), the
+  // values (a plain value is never longer than its typed text).
+  let room = 64 + (os >= 0 ? oe - os : 0) + (vs >= 0 ? ve - vs : 0);
+  for (let k = 0; k < pathLen; k++) {
+    const pe = pathEnd[k] as number;
+    room += pe < 0 ? 12 : pe - (pathStart[k] as number) + 1;
+  }
+  ensure(room);
   if (!firstChange) put(COMMA);
   firstChange = false;
   putConst(PATH_OPEN);
   for (let k = 0; k < pathLen; k++) {
-    if (k > 0) {
-      ensure(1);
-      put(COMMA);
-    }
+    if (k > 0) put(COMMA);
     const ps = pathStart[k] as number;
     const pe = pathEnd[k] as number;
     if (pe < 0) {
-      ensure(16);
       if (ps < 10) put(48 + ps);
       else putAscii(String(ps));
-    } else putBytes(ps, pe);
+    } else copy(ps, pe);
   }
-  ensure(32);
-  putConst(kind === "changed" ? KIND_CHANGED : kind === "added" ? KIND_ADDED : KIND_REMOVED);
-  if (os >= 0) changeValue(OLD_LABEL, os, oe);
-  if (vs >= 0) changeValue(NEW_LABEL, vs, ve);
-  ensure(1);
+  // A change has an old value unless added, a new one unless removed (see diffMapBytes and
+  // diffValueBytes, which pass them so).
+  if (kind === "changed") {
+    putConst(KIND_CHANGED_OLD);
+    changeValue(os, oe);
+    putConst(NEW_LABEL);
+    changeValue(vs, ve);
+  } else if (kind === "added") {
+    putConst(KIND_ADDED_NEW);
+    changeValue(vs, ve);
+  } else {
+    putConst(KIND_REMOVED_OLD);
+    changeValue(os, oe);
+  }
   put(RBRACE);
 }
 
 const PATH_OPEN = new ConstBytes('{"path":[');
-const KIND_CHANGED = new ConstBytes('],"kind":"changed"');
-const KIND_ADDED = new ConstBytes('],"kind":"added"');
-const KIND_REMOVED = new ConstBytes('],"kind":"removed"');
-const OLD_LABEL = new ConstBytes(',"old":');
+const KIND_CHANGED_OLD = new ConstBytes('],"kind":"changed","old":');
+const KIND_ADDED_NEW = new ConstBytes('],"kind":"added","new":');
+const KIND_REMOVED_OLD = new ConstBytes('],"kind":"removed","old":');
 const NEW_LABEL = new ConstBytes(',"new":');
 
-function changeValue(label: ConstBytes, s: number, e: number): void {
-  ensure(label.length + e - s);
-  putConst(label);
+/** Appends the value at [s, e): its typed text, or its plain text (room must be ensured). */
+function changeValue(s: number, e: number): void {
   if (typedChanges) copy(s, e);
   else {
     // The plain text the scanner wrote for the value (see `ends`), from earlier in the same buffer.
