@@ -21,6 +21,7 @@ import {
   fieldText,
   plainLength,
   SEQUENCE_NUMBER,
+  SET_MIN,
   SIZE_BYTES,
   STREAM_VIEW_TYPE,
   scanLine,
@@ -55,7 +56,7 @@ export class ByteSink {
   bytes(src: Uint8Array, s: number, e: number): void {
     const buf = this.buf;
     let p = this.len;
-    if (e - s > 48) {
+    if (e - s > SET_MIN) {
       // A view, not Buffer#subarray (which makes a Buffer, at several times the cost).
       buf.set(new Uint8Array(src.buffer, src.byteOffset + s, e - s), p);
       p += e - s;
@@ -129,7 +130,35 @@ function tableJson(line: Buffer, s: number, e: number): Buffer {
   return lastTable;
 }
 
-// The last creation time's texts (records of a batch mostly share their second).
+// The line's text from after the event ID to the sequence number's value, for the last event name
+// and stream ARN (`,"eventName":…,"table":…,"streamArn":…,"shardId":null,"sequenceNumber":`): one
+// copy for what records of a file nearly always share. `lastMidArn` is the ARN it was made for (the
+// same Buffer as `lastArn` while tableJson keeps it), `lastMidName` the event name.
+let lastMid = NULL;
+let lastMidName: string | undefined;
+let lastMidArn: Buffer | undefined;
+
+function midJson(line: Buffer, eventName: string | undefined, as: number, ae: number): Buffer {
+  const table = as < 0 ? NULL : tableJson(line, as, ae);
+  const arn = as < 0 ? undefined : lastArn;
+  if (lastMid === NULL || eventName !== lastMidName || arn !== lastMidArn) {
+    lastMidName = eventName;
+    lastMidArn = arn;
+    lastMid = Buffer.concat([
+      EVENT_NAME_LABEL,
+      eventName === undefined ? NULL : Buffer.from(JSON.stringify(eventName), "latin1"),
+      TABLE_LABEL,
+      table,
+      STREAM_ARN_LABEL,
+      arn === undefined ? NULL : arn,
+      SHARD_SEQUENCE_LABEL,
+    ]);
+  }
+  return lastMid;
+}
+
+// The last creation time's texts (records of a batch mostly share their second): the labelled ISO
+// time (`,"approximateCreationDateTime":…,"ttl":false,"keys":`) and the seconds.
 let lastTime = Number.NaN;
 let lastIso = NULL;
 let lastSeconds = NULL;
@@ -145,7 +174,7 @@ let p = 0;
 /** Appends bytes [s, e) of `src` (room must be ensured). */
 function put(src: Buffer, s: number, e: number): void {
   const n = e - s;
-  if (n > 48) out.set(new Uint8Array(src.buffer, src.byteOffset + s, n), p);
+  if (n > SET_MIN) out.set(new Uint8Array(src.buffer, src.byteOffset + s, n), p);
   else for (let j = 0; j < n; j++) out[p + j] = src[s + j] as number;
   p += n;
 }
@@ -177,26 +206,20 @@ export function writeJsonLine(sink: ByteSink, scan: ScannedRecord, typed: boolea
   p = sink.len;
   putAll(HEAD);
   token(line, tk, EVENT_ID);
-  putAll(EVENT_NAME_LABEL);
-  token(line, tk, EVENT_NAME);
-  putAll(TABLE_LABEL);
   const as = tk[2 * EVENT_SOURCE_ARN] as number;
   const ae = tk[2 * EVENT_SOURCE_ARN + 1] as number;
-  putAll(as < 0 ? NULL : tableJson(line, as, ae));
-  putAll(STREAM_ARN_LABEL);
-  token(line, tk, EVENT_SOURCE_ARN);
-  putAll(SHARD_SEQUENCE_LABEL);
+  // The event name's token is its name in quotes (the scanner takes no other text for it).
+  putAll(midJson(line, scan.eventName, as, ae));
   token(line, tk, SEQUENCE_NUMBER);
-  putAll(TIME_LABEL);
   const t = scan.creationTime;
   if (t !== lastTime) {
     lastTime = t ?? Number.NaN;
     const seconds = creationTimeSeconds({ dynamodb: { ApproximateCreationDateTime: t } });
-    lastIso = Buffer.from(isoJson(seconds === undefined ? undefined : Math.round(seconds * 1000)), "latin1");
+    const iso = isoJson(seconds === undefined ? undefined : Math.round(seconds * 1000));
+    lastIso = Buffer.concat([TIME_LABEL, Buffer.from(iso, "latin1"), KEYS_LABEL]);
     lastSeconds = seconds === undefined ? NULL : Buffer.from(String(seconds), "latin1");
   }
   putAll(lastIso);
-  putAll(KEYS_LABEL);
   image(line, plain, keys, typed);
   putAll(OLD_LABEL);
   image(line, plain, oldImage, typed);

@@ -50,6 +50,11 @@ const MAX_DEPTH = 64;
 
 // Scanner state: the line's bytes, the read position, the end of the line.
 let b = Buffer.alloc(0) as SlicingBuffer;
+/**
+ * A view of `b`, at the same positions: copies and comparisons move four bytes at a time with
+ * DataView's getUint32/setUint32 (unaligned), several times quicker here than a byte loop.
+ */
+let bv = new DataView(b.buffer, b.byteOffset, b.length);
 let i = 0;
 let end = 0;
 /** Whether the line has a byte above 0x7f (in a string: nowhere else is one valid). */
@@ -60,8 +65,9 @@ function text(s: number, e: number): string {
   return wide ? b.utf8Slice(s, e) : b.latin1Slice(s, e);
 }
 
-// Plain output of the image being scanned (never longer than the image's own text).
+// Plain output of the image being scanned (never longer than the image's own text), and a view of it.
 let o = Buffer.alloc(64 * 1024) as SlicingBuffer;
+let ov = new DataView(o.buffer, o.byteOffset, o.length);
 let op = 0;
 
 // Attribute names of the maps being scanned, to find duplicates: start, end and hash of each.
@@ -73,7 +79,10 @@ let names = 0;
 
 // Where each name and value of the line ends (the position after it), by where it starts less the
 // line's start: the diff finds the attributes and elements of a map or list from here instead of
-// scanning its text again. Only positions the scanner has seen in this line are ever read.
+// scanning its text again. An attribute value's plain text (where {@link value} wrote it in the
+// plain buffer) is here too, in the two slots after the value's start (its tag's `"` and first
+// letter, where nothing starts): changeValue copies it instead of writing it again. Only positions
+// the scanner has seen in this line are ever read.
 let ends = new Int32Array(4096);
 let lineBase = 0;
 
@@ -86,21 +95,63 @@ function put(c: number): void {
   o[op++] = c;
 }
 
+/**
+ * Above this many bytes a copy is a TypedArray#set of a view (or copyWithin), below it a byte loop.
+ * A loop is quicker up to ~24 bytes alone, but measured in the whole run 24 (and 12 for
+ * copyWithin) were slower than 48 (the views' garbage, perhaps).
+ */
+export const SET_MIN = 48;
+
+// The byte loops below keep the output and its position in locals: a module-level `op` stored at
+// every byte costs more than the copy.
 function copy(s: number, e: number): void {
   // A view and TypedArray#set, not Buffer#copy (whose argument checks cost more than short copies).
-  if (e - s > 48) {
+  if (e - s > SET_MIN) {
     o.set(new Uint8Array(b.buffer, b.byteOffset + s, e - s), op);
     op += e - s;
-  } else for (let j = s; j < e; j++) o[op++] = b[j] as number;
+  } else {
+    const out = o;
+    const src = b;
+    const dst = ov;
+    const view = bv;
+    let p = op;
+    let j = s;
+    for (; j + 4 <= e; j += 4, p += 4) dst.setUint32(p, view.getUint32(j, true), true);
+    for (; j < e; j++) out[p++] = src[j] as number;
+    op = p;
+  }
 }
 
 function putAscii(s: string): void {
-  for (let j = 0; j < s.length; j++) o[op++] = s.charCodeAt(j);
+  const out = o;
+  let p = op;
+  for (let j = 0; j < s.length; j++) out[p++] = s.charCodeAt(j);
+  op = p;
 }
 
-/** Appends the bytes of `c` (a constant). */
-function putConst(c: Buffer): void {
-  for (let j = 0; j < c.length; j++) o[op++] = c[j] as number;
+/** Bytes of constant text, with a view of them (see `bv`). */
+export class ConstBytes {
+  readonly bytes: Buffer;
+  readonly view: DataView;
+  readonly length: number;
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, "latin1");
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+    this.length = this.bytes.length;
+  }
+}
+
+/** Appends the bytes of `c`. */
+function putConst(c: ConstBytes): void {
+  const out = o;
+  const dst = ov;
+  const src = c.view;
+  const n = c.length;
+  let p = op;
+  let j = 0;
+  for (; j + 4 <= n; j += 4, p += 4) dst.setUint32(p, src.getUint32(j, true), true);
+  for (; j < n; j++) out[p++] = c.bytes[j] as number;
+  op = p;
 }
 
 function expect(c: number): void {
@@ -112,30 +163,32 @@ function expect(c: number): void {
  * Moves past the string at `i` (which must start there). Escapes must be the ones `JSON.stringify`
  * writes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, `\u00xx` for other control characters), so the
  * text is what the general path would write for the decoded string; raw control characters are not
- * JSON at all. Returns the hash of the content (for attribute names).
+ * JSON at all.
  */
-function str(): number {
-  if (b[i] !== QUOTE) bail();
+function str(): void {
+  const buf = b;
+  const view = bv;
+  if (buf[i] !== QUOTE) bail();
   let j = i + 1;
-  let h = 0;
+  const last = end - 4;
   for (;;) {
+    while (j <= last && plainWord(view.getInt32(j, true))) j += 4;
     if (j >= end) bail();
-    const c = b[j] as number;
-    if (c === QUOTE) break;
-    if (c === BACKSLASH) {
+    const c = buf[j] as number;
+    if (c > BACKSLASH) {
+      // Most of the text: nothing to check below 0x80.
+      if (c >= 0x80) wide = true;
+    } else if (c === QUOTE) break;
+    else if (c === BACKSLASH) {
       j = escapeEnd(j);
       continue;
-    }
-    if (c < 0x20) bail();
-    if (c >= 0x80) wide = true;
-    h = (Math.imul(h, 31) + c) | 0;
+    } else if (c < 0x20) bail();
     j++;
   }
   i = j + 1;
-  return h;
 }
 
-/** {@link str}, also writing the string (quotes included) to the output. */
+/** {@link str}, also writing the string (quotes included) to the output; returns its content's hash. */
 function strOut(): number {
   const buf = b;
   const out = o;
@@ -169,11 +222,19 @@ function strOut(): number {
 function valueOut(): void {
   const buf = b;
   const out = o;
+  const view = bv;
+  const dst = ov;
   if (buf[i] !== QUOTE) bail();
   let p = op;
   out[p++] = QUOTE;
   let j = i + 1;
+  const last = end - 4;
   for (;;) {
+    for (; j <= last; j += 4, p += 4) {
+      const w = view.getInt32(j, true);
+      if (!plainWord(w)) break;
+      dst.setInt32(p, w, true);
+    }
     if (j >= end) bail();
     const c = buf[j] as number;
     if (c > BACKSLASH) {
@@ -191,6 +252,19 @@ function valueOut(): void {
   out[p++] = QUOTE;
   op = p;
   i = j + 1;
+}
+
+/**
+ * Whether the four bytes of `w` (a string's, read with getInt32) are all plain string text: none a
+ * quote, a backslash, a control character or above 0x7f (the bytes the string loops look at one by
+ * one). Per byte x: x ≥ 0x80 or x < 0x20 sets the high bit of (x - 0x20) | x (a borrow from the
+ * next byte only follows a byte that is one of those), and x - 1 & ~x has it only when x is 0, here
+ * for x ^ 0x22 and x ^ 0x5c.
+ */
+function plainWord(w: number): boolean {
+  const q = w ^ 0x22222222;
+  const s = w ^ 0x5c5c5c5c;
+  return (((w - 0x20202020) | w | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080) === 0;
 }
 
 /** The position after the escape at `j`, if it is one `JSON.stringify` would write. */
@@ -268,12 +342,23 @@ function checkNames(first: number): void {
   names = first;
 }
 
+/**
+ * Above this many bytes, sameBytes compares the first {@link SAME_LOOP} in a loop (spans that differ
+ * mostly differ early) and the rest with Buffer#compare (~60 ns a call, then memcmp).
+ */
+const SAME_NATIVE_MIN = 96;
+const SAME_LOOP = 32;
+
 function sameBytes(s1: number, e1: number, s2: number, e2: number): boolean {
   const n = e1 - s1;
   if (n !== e2 - s2) return false;
   const buf = b;
-  for (let k = 0; k < n; k++) if (buf[s1 + k] !== buf[s2 + k]) return false;
-  return true;
+  const view = bv;
+  const m = n > SAME_NATIVE_MIN ? SAME_LOOP : n;
+  let k = 0;
+  for (; k + 4 <= m; k += 4) if (view.getInt32(s1 + k, true) !== view.getInt32(s2 + k, true)) return false;
+  for (; k < m; k++) if (buf[s1 + k] !== buf[s2 + k]) return false;
+  return m === n || buf.compare(buf, s2 + m, e2, s1 + m, e1) === 0;
 }
 
 /** An array of strings at `i` (SS, NS, BS), each element checked for its kind; NS goes out plain. */
@@ -308,6 +393,8 @@ const BS = 3;
 /** An attribute value (`{"<tag>":…}`) at `i`; its plain text goes to the output. */
 function value(depth: number): void {
   if (b[i] !== LBRACE || b[i + 1] !== QUOTE) bail();
+  const at = i - lineBase;
+  const plainStart = op;
   const t = b[i + 2] as number;
   if (b[i + 3] === QUOTE && b[i + 4] === COLON) {
     i += 5;
@@ -358,6 +445,8 @@ function value(depth: number): void {
     putAscii("null");
   } else bail();
   expect(RBRACE);
+  ends[at + 1] = plainStart;
+  ends[at + 2] = op;
 }
 
 function list(depth: number): void {
@@ -516,14 +605,19 @@ const tokens = new Int32Array(22);
 /** Indexed as DYNAMODB_FIELDS (the switch in dynamodbPart relies on its order). */
 const DYNAMODB = DYNAMODB_FIELDS.map(field);
 
-/** Which of `names` the field name at `i` is (its index), moving past it and the colon. */
+/**
+ * Which of `known` the field name at `i` is (its index), moving past it and the colon. The names'
+ * texts are compared where the name starts (a match is the whole string, closing quote included),
+ * without reading the string first.
+ */
 function fieldIndex(known: readonly Buffer[]): number {
   const s = i;
-  str();
-  const len = i - s;
+  if (b[s] !== QUOTE) bail();
+  const c = b[s + 1];
   for (let k = 0; k < known.length; k++) {
     const f = known[k] as Buffer;
-    if (f.length === len && b[s + 1] === f[1] && sameField(s, f)) {
+    if (f[1] === c && s + f.length <= end && sameField(s, f)) {
+      i = s + f.length;
       expect(COLON);
       return k;
     }
@@ -604,7 +698,10 @@ export function scanRecordLine(buf: Buffer, start: number, stop: number): Scanne
   // The scanner's tables take ~9 bytes per byte of the longest line seen, and are kept: a line longer
   // than any stream record (an item is at most 400 KB) goes the general way instead.
   if (stop - start > MAX_FAST_LINE_BYTES) return undefined;
-  b = buf as SlicingBuffer;
+  if (buf !== b) {
+    b = buf as SlicingBuffer;
+    bv = new DataView(b.buffer, b.byteOffset, b.length);
+  }
   i = start;
   end = stop;
   names = 0;
@@ -809,11 +906,7 @@ function ensure(n: number): void {
   const bigger = Buffer.alloc(Math.max(o.length * 2, op + n)) as SlicingBuffer;
   o.copy(bigger, 0, 0, op);
   o = bigger;
-}
-
-function putBytes(s: number, e: number): void {
-  ensure(e - s);
-  copy(s, e);
+  ov = new DataView(o.buffer, o.byteOffset, o.length);
 }
 
 // The path of the change being written: per level a name (its bytes, quotes included) or an index.
@@ -954,48 +1047,68 @@ function change(kind: Change["kind"], os: number, oe: number, vs: number, ve: nu
     changeList.push(c);
     return;
   }
-  ensure(32);
+  // Room for all of it at once: the constant text, the path (an index is at most 10 digits), the
+  // values (a plain value is never longer than its typed text).
+  let room = 64 + (os >= 0 ? oe - os : 0) + (vs >= 0 ? ve - vs : 0);
+  for (let k = 0; k < pathLen; k++) {
+    const pe = pathEnd[k] as number;
+    room += pe < 0 ? 12 : pe - (pathStart[k] as number) + 1;
+  }
+  ensure(room);
   if (!firstChange) put(COMMA);
   firstChange = false;
   putConst(PATH_OPEN);
   for (let k = 0; k < pathLen; k++) {
-    if (k > 0) {
-      ensure(1);
-      put(COMMA);
-    }
+    if (k > 0) put(COMMA);
     const ps = pathStart[k] as number;
     const pe = pathEnd[k] as number;
     if (pe < 0) {
-      ensure(16);
       if (ps < 10) put(48 + ps);
       else putAscii(String(ps));
-    } else putBytes(ps, pe);
+    } else copy(ps, pe);
   }
-  ensure(32);
-  putConst(kind === "changed" ? KIND_CHANGED : kind === "added" ? KIND_ADDED : KIND_REMOVED);
-  if (os >= 0) changeValue(OLD_LABEL, os, oe);
-  if (vs >= 0) changeValue(NEW_LABEL, vs, ve);
-  ensure(1);
+  // A change has an old value unless added, a new one unless removed (see diffMapBytes and
+  // diffValueBytes, which pass them so).
+  if (kind === "changed") {
+    putConst(KIND_CHANGED_OLD);
+    changeValue(os, oe);
+    putConst(NEW_LABEL);
+    changeValue(vs, ve);
+  } else if (kind === "added") {
+    putConst(KIND_ADDED_NEW);
+    changeValue(vs, ve);
+  } else {
+    putConst(KIND_REMOVED_OLD);
+    changeValue(os, oe);
+  }
   put(RBRACE);
 }
 
-const PATH_OPEN = Buffer.from('{"path":[', "latin1");
-const KIND_CHANGED = Buffer.from('],"kind":"changed"', "latin1");
-const KIND_ADDED = Buffer.from('],"kind":"added"', "latin1");
-const KIND_REMOVED = Buffer.from('],"kind":"removed"', "latin1");
-const OLD_LABEL = Buffer.from(',"old":', "latin1");
-const NEW_LABEL = Buffer.from(',"new":', "latin1");
+const PATH_OPEN = new ConstBytes('{"path":[');
+const KIND_CHANGED_OLD = new ConstBytes('],"kind":"changed","old":');
+const KIND_ADDED_NEW = new ConstBytes('],"kind":"added","new":');
+const KIND_REMOVED_OLD = new ConstBytes('],"kind":"removed","old":');
+const NEW_LABEL = new ConstBytes(',"new":');
 
-function changeValue(label: Buffer, s: number, e: number): void {
-  ensure(label.length + e - s);
-  putConst(label);
+/** Appends the value at [s, e): its typed text, or its plain text (room must be ensured). */
+function changeValue(s: number, e: number): void {
   if (typedChanges) copy(s, e);
   else {
-    // The plain text of a checked value: the scanner's own writer, run again over it.
-    const at = i;
-    i = s;
-    value(0);
-    i = at;
+    // The plain text the scanner wrote for the value (see `ends`), from earlier in the same buffer.
+    const ps = ends[s + 1 - lineBase] as number;
+    const pe = ends[s + 2 - lineBase] as number;
+    const out = o;
+    const view = ov;
+    let p = op;
+    if (pe - ps > SET_MIN) {
+      out.copyWithin(p, ps, pe);
+      p += pe - ps;
+    } else {
+      let j = ps;
+      for (; j + 4 <= pe; j += 4, p += 4) view.setUint32(p, view.getUint32(j, true), true);
+      for (; j < pe; j++) out[p++] = out[j] as number;
+    }
+    op = p;
   }
 }
 

@@ -279,3 +279,24 @@ test("a line longer than any stream record goes the general way (the scanner's t
   assert.equal(check(line(MAX_FAST_LINE_BYTES - overhead)), true, "a line of the limit is taken");
   assert.equal(check(line(MAX_FAST_LINE_BYTES - overhead + 1)), false, "one byte more is not");
 });
+
+test("strings are read four bytes at a time: a quote, backslash, control or wide byte is seen at any offset", () => {
+  // The scanner's string loops skip words of four plain bytes; each special byte, at each offset
+  // of a word, in names, values, numbers' text and top-level fields.
+  const specials = ['\\"', "\\\\", "\\n", "\\u0001", "\\u001f", "é", "€", "\u007f", "~", " "];
+  const raw = ["\u0001", "\u001f", "\t"];
+  for (let pad = 0; pad < 8; pad++) {
+    const a = "abcdefgh".slice(0, pad);
+    for (const sp of specials) {
+      const v = `${a}${sp}xyzw${sp}`;
+      const line = `{"eventID":"${v}","eventName":"MODIFY","dynamodb":{"Keys":{"${v}":{"S":"${v}"}},"NewImage":{"k":{"S":"${v}"},"l":{"SS":["${v}"]}},"OldImage":{"k":{"S":"${a}"},"l":{"SS":["${a}"]}},"SequenceNumber":"1"}}`;
+      assert.equal(check(line), true, line);
+    }
+    for (const r of raw) {
+      assert.equal(check(`{"eventName":"MODIFY","dynamodb":{"Keys":{"k":{"S":"${a}${r}xyzw"}}}}`), false);
+      assert.equal(check(`{"eventID":"${a}${r}xyzw","eventName":"MODIFY","dynamodb":{}}`), false);
+    }
+    // A string that runs to the end of the line without its closing quote.
+    assert.equal(check(`{"eventName":"MODIFY","dynamodb":{"Keys":{"k":{"S":"${a}xyzwxyzw`), false);
+  }
+});
