@@ -102,7 +102,7 @@ async function recordsInParallel(
   if (threadsSetting(ctx.env, (m) => ctx.out.warn(m)) === 0) return undefined;
   const size = fileSize(path);
   if (size < PARALLEL_MIN_BYTES) return undefined;
-  const threads = await inputThreads(ctx.env, () => undefined);
+  const threads = await inputThreads(ctx.env, () => undefined, size, "filter-test");
   const workerFile = workerScript("filter-worker.cjs");
   if (threads === 0 || workerFile === undefined) return undefined;
   ctx.out.debug(`${label}: ${size} bytes, read by ${threads} worker threads`);

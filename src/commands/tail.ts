@@ -189,7 +189,8 @@ async function runInput(
     );
     if (size >= PARALLEL_MIN_BYTES) {
       const workerFile = workerScript("input-worker.cjs");
-      const threads = workerFile === undefined ? 0 : await inputThreads(ctx.env, () => undefined);
+      const threads =
+        workerFile === undefined ? 0 : await inputThreads(ctx.env, () => undefined, size, "tail");
       ctx.out.debug(
         `--input: ${size} bytes, rendered ${threads > 0 ? `by ${threads} worker threads` : "in pieces on the main thread"}`,
       );

@@ -6,7 +6,11 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-/** Files smaller than this are read the sequential way (threads cost ~30 ms to start). */
+/**
+ * Files smaller than this are read the sequential way; from this size `tail --input` renders them in
+ * pieces (on the main thread, or on worker threads: {@link inputThreads}), and `filter-test` may use
+ * worker threads.
+ */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /** The environment variable that sets the number of threads (0 turns them off). */
@@ -29,15 +33,28 @@ export function threadsSetting(
 }
 
 /**
- * Worker threads for a large input file: {@link threadsSetting}, else one per processor, at most 4,
- * and none on a single processor. (`node:os` is loaded only here: start-up of small runs skips it.)
+ * Without DYNASTREAM_INPUT_THREADS, the size (bytes) from which worker threads are used. Each thread
+ * costs ~0.1 s to start and as much again to run its first pieces cold (before V8 optimises the
+ * code), so on two cores they pay only for files larger than this: measured crossovers on two
+ * shared vCPUs, ~145 MB for `tail --input` (its pieces go on the main thread below it, with the same
+ * fast path) and ~24 MB for `filter-test --records` (the sequential reader below it).
+ */
+export const THREADS_MIN_BYTES = { tail: 128 * 1024 * 1024, "filter-test": 24 * 1024 * 1024 } as const;
+
+/**
+ * Worker threads for an input file of `size` bytes read by `command`: {@link threadsSetting}, else
+ * none below {@link THREADS_MIN_BYTES}, else one per processor, at most 4, and none on a single
+ * processor. (`node:os` is loaded only here: start-up of small runs skips it.)
  */
 export async function inputThreads(
   env: Record<string, string | undefined>,
   warn: (message: string) => void,
+  size: number,
+  command: keyof typeof THREADS_MIN_BYTES,
 ): Promise<number> {
   const set = threadsSetting(env, warn);
   if (set !== undefined) return set;
+  if (size < THREADS_MIN_BYTES[command]) return 0;
   const { availableParallelism } = await import("node:os");
   const n = availableParallelism();
   return n >= 2 ? Math.min(4, n) : 0;
