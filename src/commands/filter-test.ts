@@ -84,7 +84,7 @@ async function patternsFromSuite(suite: CaseSuite, casesPath: string): Promise<P
 }
 
 /**
- * A records file of 8 MiB or more on worker threads (io/parallel-filter.ts), when there are threads:
+ * A large records file on worker threads (io/parallel-filter.ts; from what size: io/input-threads.ts):
  * the outcome, with the renderer's header and the results written; undefined when the file is to be
  * read the sequential way (small, or one JSON document, or at most 20 records), with nothing written.
  */

@@ -177,8 +177,8 @@ async function runInput(
     nowMs: now,
     write: (bytes: Uint8Array, written?: () => void) => writeOut(ctx, bytes, written),
   };
-  // A large file: on several cores, or on this thread when there are no worker threads
-  // (DYNASTREAM_INPUT_THREADS=0, one processor, running from source).
+  // A large file: on several cores, or on this thread when threads would not pay (io/input-threads.ts)
+  // or there are none (DYNASTREAM_INPUT_THREADS=0, one processor, running from source).
   if (input.input !== "-" && everyRecord) {
     const path = input.input as string;
     // The setting is checked (and a bad one warned about) on every run; the rest only for a large file.

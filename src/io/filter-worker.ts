@@ -27,8 +27,6 @@ parentPort?.on("message", async (m: Message) => {
   if (r.held !== undefined) held.set(m.seq, r.held);
   // Without held results nothing here refers to the piece any more: its memory goes back to the main
   // thread for a later piece (io/parallel-chunks.ts), rather than being made anew for each.
-  if (r.held === undefined) {
-    const input = m.bytes.buffer as ArrayBuffer;
-    parentPort?.postMessage({ seq: m.seq, ...r.result, input }, [input]);
-  } else parentPort?.postMessage({ seq: m.seq, ...r.result });
+  const input = r.held === undefined ? (m.bytes.buffer as ArrayBuffer) : undefined;
+  parentPort?.postMessage({ seq: m.seq, ...r.result, input }, input === undefined ? [] : [input]);
 });

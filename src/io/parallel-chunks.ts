@@ -20,6 +20,9 @@ import { completeUtf8Length } from "./utf8.js";
 /** Bytes read at a time; a piece ends at the last newline of what was read. */
 export const CHUNK_BYTES = 1024 * 1024;
 
+/** Room past a read in a piece's memory, for what the read before left after its last newline. */
+const PIECE_SLACK = 64 * 1024;
+
 /** Pieces posted but not yet written, per thread (bounds memory). */
 const IN_FLIGHT_PER_THREAD = 2;
 
@@ -83,12 +86,12 @@ class MemoryPool {
     return new ArrayBuffer(Math.max(min, size));
   }
 
-  /** The largest kept memory, if any (for a thread's output). */
+  /** The last kept memory, if any, whatever its size (a thread's sink: too small, it is not used). */
   takeAny(): ArrayBuffer | undefined {
     return this.#free.pop();
   }
 
-  /** Keeps `b` for later (memory already moved to another thread is not kept). */
+  /** Keeps `b` for later (memory moved to another thread since has length 0: it is not kept). */
   put(b: ArrayBuffer | undefined): void {
     if (b !== undefined && b.byteLength >= MIN_KEPT_BYTES && this.#free.length < MAX_KEPT) this.#free.push(b);
   }
@@ -155,9 +158,6 @@ async function* pieces(path: string, o: PieceOptions, pool: MemoryPool): AsyncGe
     await fh.close();
   }
 }
-
-/** Room past a read in a piece's memory, for what the read before left after its last newline. */
-const PIECE_SLACK = 64 * 1024;
 
 /** A follow-up question about piece `seq`, answered by the thread that has it. */
 export type Ask = <T>(seq: number, message: object, transfer?: ArrayBuffer[]) => Promise<T>;
@@ -236,9 +236,9 @@ export interface PostedPiece {
  * Worker threads made from now on compile optimised code on their own thread, not on V8's background
  * threads: Node 20 can abort the process ("Assertion failed: (data.first) != nullptr" in
  * NodePlatform::ForIsolate) when a background compile of a worker's code is still running while the
- * worker is torn down (the test suite hit it once: a threaded filter-test run died so). The compile work is the
- * same; with every core busy with a thread anyway, nothing measurable is lost. The flag is read when
- * an isolate is made, so this thread keeps compiling in the background.
+ * worker is torn down (the test suite hit it once: a threaded filter-test run died so). The compile
+ * work is the same; with every core busy with a thread anyway, nothing measurable is lost. The flag
+ * is read when an isolate is made, so this thread keeps compiling in the background.
  */
 function noConcurrentCompilation(): void {
   setFlagsFromString("--no-concurrent-recompilation");
