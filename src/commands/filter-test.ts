@@ -115,7 +115,7 @@ async function recordsInParallel(
     signal: ctx.signal,
     work,
     renderer,
-    write: (bytes) => writeOut(ctx, bytes),
+    write: (bytes, written) => writeOut(ctx, bytes, written),
   });
   if (r.kind === "done") return r.outcome;
   ctx.out.debug(

@@ -244,6 +244,7 @@ export function renderHeld(
   held: NonNullable<EvaluatedChunk["held"]>,
   at: RenderPlace,
   w: FilterWork,
+  sink?: SharedArrayBuffer,
 ): Uint8Array {
   const { results, failures } = held;
   if (!w.opts.explain)
@@ -268,8 +269,13 @@ export function renderHeld(
     parts.push(b);
     size += b.length;
   }
-  // One buffer of its own, to be transferred to the main thread rather than copied.
-  const all = new Uint8Array(new ArrayBuffer(size));
+  // Shared memory, which goes to the main thread without a copy (nor a transfer, which would detach it
+  // here: see io/parallel-chunks.ts): `sink` (an earlier text's, written) when it is large enough.
+  const all = new Uint8Array(
+    sink !== undefined && sink.byteLength >= size ? sink : new SharedArrayBuffer(size + (size >> 2)),
+    0,
+    size,
+  );
   let o = 0;
   for (const b of parts) {
     all.set(b, o);

@@ -12,21 +12,28 @@ const held = new Map<number, NonNullable<EvaluatedChunk["held"]>>();
 
 type Message =
   | { seq: number; bytes: Uint8Array; atStart: boolean }
-  | ({ seq: number; ask: number } & RenderPlace);
+  | ({ seq: number; ask: number; sink?: SharedArrayBuffer } & RenderPlace);
+
+// This thread's own memory for a piece, used for every piece: the piece is read here, not in the
+// shared memory it came in (V8 is slower on shared memory), which goes back to the main thread for a
+// later piece at once. Held results do not refer to it (their text is strings, copied out of it).
+let own = new Uint8Array(0);
 
 parentPort?.on("message", async (m: Message) => {
   const w = await work;
   if ("ask" in m) {
     const h = held.get(m.seq);
     held.delete(m.seq);
-    const bytes = h === undefined ? new Uint8Array(0) : renderHeld(h, m, w);
-    parentPort?.postMessage({ ask: m.ask, bytes }, [bytes.buffer as ArrayBuffer]);
+    // Shared memory (renderHeld, into `sink` when large enough), not transferred: see
+    // io/parallel-chunks.ts.
+    const bytes = h === undefined ? new Uint8Array(0) : renderHeld(h, m, w, m.sink);
+    parentPort?.postMessage({ ask: m.ask, bytes });
     return;
   }
-  const r = evaluateChunk(m.bytes, m.atStart, w);
+  const n = m.bytes.length;
+  if (own.length < n) own = new Uint8Array(n + 64 * 1024);
+  own.set(m.bytes);
+  const r = evaluateChunk(own.subarray(0, n), m.atStart, w);
   if (r.held !== undefined) held.set(m.seq, r.held);
-  // Without held results nothing here refers to the piece any more: its memory goes back to the main
-  // thread for a later piece (io/parallel-chunks.ts), rather than being made anew for each.
-  const input = r.held === undefined ? (m.bytes.buffer as ArrayBuffer) : undefined;
-  parentPort?.postMessage({ seq: m.seq, ...r.result, input }, input === undefined ? [] : [input]);
+  parentPort?.postMessage({ seq: m.seq, ...r.result, input: m.bytes.buffer });
 });

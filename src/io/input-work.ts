@@ -12,6 +12,7 @@ import { createFastLineRenderer } from "../render/fast-renderer.js";
 import { plainStyle } from "../render/style.js";
 import type { TailFormat } from "../render/tail-output.js";
 import { createInputRenderer, createTailFormatter } from "../render/tail-output.js";
+import { outputRoom } from "./output-room.js";
 import { addLineRecords, isBlankLine, parses } from "./record-input.js";
 
 /** How records are rendered: the same for every chunk of a run. */
@@ -71,14 +72,14 @@ function isBom(buf: Buffer, at: number): boolean {
 
 /**
  * Renders one chunk. `atStart`: the chunk begins the file. `sink`: memory to write the output into
- * when it is large enough (an earlier chunk's, written already); the result's bytes are then a view
- * of it.
+ * when it holds {@link outputRoom} bytes (an earlier chunk's, written already); the result's bytes
+ * are then a view of it (or of shared memory twice as large, when the output outgrew shared memory).
  */
 export function renderChunk(
   bytes: Uint8Array,
   atStart: boolean,
   opts: ChunkRenderOptions,
-  sink?: ArrayBuffer,
+  sink?: ArrayBufferLike,
 ): ChunkResult {
   const result: ChunkResult = {
     bytes: new Uint8Array(0),
@@ -96,9 +97,7 @@ export function renderChunk(
   let fast = fastRenderer;
   let misses = 0;
   const batch: InputRecord[] = [];
-  // NDJSON output is about 2.2 times its input (plain and typed images, the diff): room for that,
-  // so that the sink rarely grows (a copy) before its memory moves to the main thread.
-  const out = new ByteSink(Math.max(64 * 1024, Math.ceil(bytes.length * 2.5)), sink);
+  const out = new ByteSink(outputRoom(bytes.length), sink);
   // At the start of the file a byte-order mark is dropped, as the sequential reader's decoder does.
   let start = atStart && isBom(buf, 0) ? 3 : 0;
   while (start < buf.length) {
@@ -140,7 +139,7 @@ export function renderChunk(
     result.records += batch.length;
     batch.length = 0;
   }
-  // Memory of its own, to be transferred to the main thread rather than copied.
+  // Memory of its own, for the main thread to write (and give back, when it is the sink's).
   result.bytes = out.take();
   return result;
 }

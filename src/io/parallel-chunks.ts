@@ -7,9 +7,11 @@
  * sequential way after all), are the caller's: io/parallel-input.ts (tail) and io/parallel-filter.ts
  * (filter-test).
  *
- * Protocol: a piece is posted as `{ seq, bytes, atStart }` (bytes transferred) and the thread answers
- * `{ seq, ... }`. A follow-up question about a piece (`ask`) goes to the same thread as
- * `{ ask, seq, ... }` and is answered `{ ask, ... }`.
+ * Protocol: a piece is posted as `{ seq, bytes, atStart, sink? }` (`PostedPiece`; its memory is shared
+ * with the thread, never transferred: see MemoryPool) and the thread answers `{ seq, ... }`. A
+ * follow-up question about a piece (`ask`) goes to the same thread as `{ ask, seq, ... }` and is
+ * answered `{ ask, ... }`. A thread transfers nothing either: what it sends back is in shared memory
+ * or copied.
  */
 import { isAscii, isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
@@ -70,31 +72,53 @@ interface PieceOptions {
  * anew for each piece: fresh memory costs a page fault per 4 KiB on first touch (on this project's
  * virtual machines ~2 ms a MiB, a fifth of a piece's whole rendering), and freeing it costs as much
  * again. Bounded by the pieces in flight.
+ *
+ * With worker threads the memory is shared (`SharedArrayBuffer`): posted, it is shared, not
+ * transferred, so that no thread ever detaches an `ArrayBuffer`. V8's optimised code assumes that no
+ * `ArrayBuffer` of its isolate has been detached (its "array buffer detaching protector"): the first
+ * detach throws away every optimised function of that thread at once, and the code made after that
+ * checks for detached memory at each typed-array access. Measured on a thread rendering `tail --input`
+ * pieces: its second piece ran as cold as its first (~120 ms instead of ~6 ms a MiB), and every piece
+ * after that 15% slower. The pieces' protocol makes sure that one thread at a time uses a memory.
  */
 class MemoryPool {
-  readonly #free: ArrayBuffer[] = [];
+  readonly #free: ArrayBufferLike[] = [];
+
+  /** `shared`: new memory is a `SharedArrayBuffer` (for worker threads), else an `ArrayBuffer`. */
+  constructor(readonly shared: boolean) {}
 
   /** Memory of at least `min` bytes: a kept one, else new memory of `size` (or `min`) bytes. */
-  take(min: number, size = min): ArrayBuffer {
+  take(min: number, size = min): ArrayBufferLike {
     for (let i = this.#free.length - 1; i >= 0; i--) {
-      const b = this.#free[i] as ArrayBuffer;
+      const b = this.#free[i] as ArrayBufferLike;
       if (b.byteLength >= min) {
         this.#free.splice(i, 1);
         return b;
       }
     }
-    return new ArrayBuffer(Math.max(min, size));
+    const n = Math.max(min, size);
+    return this.shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n);
   }
 
-  /** The last kept memory, if any, whatever its size (a thread's sink: too small, it is not used). */
-  takeAny(): ArrayBuffer | undefined {
+  /** The last kept memory, if any, whatever its size. */
+  takeAny(): ArrayBufferLike | undefined {
     return this.#free.pop();
   }
 
-  /** Keeps `b` for later (memory moved to another thread since has length 0: it is not kept). */
-  put(b: ArrayBuffer | undefined): void {
-    if (b !== undefined && b.byteLength >= MIN_KEPT_BYTES && this.#free.length < MAX_KEPT) this.#free.push(b);
+  /** Keeps `b` for later (memory that is not this pool's kind is not kept). */
+  put(b: unknown): void {
+    const mine = this.shared ? b instanceof SharedArrayBuffer : b instanceof ArrayBuffer;
+    if (mine && (b as ArrayBufferLike).byteLength >= MIN_KEPT_BYTES && this.#free.length < MAX_KEPT)
+      this.#free.push(b as ArrayBufferLike);
   }
+}
+
+/**
+ * A sink of at least `room` bytes from `pool`: new memory has an eighth more, so that it serves the
+ * later pieces too, whose room differs by a few bytes.
+ */
+function sinkFor(pool: MemoryPool, room: number): ArrayBufferLike {
+  return pool.take(room, room + (room >> 3));
 }
 
 /** Memory smaller than this is not worth keeping. */
@@ -160,7 +184,7 @@ async function* pieces(path: string, o: PieceOptions, pool: MemoryPool): AsyncGe
 }
 
 /** A follow-up question about piece `seq`, answered by the thread that has it. */
-export type Ask = <T>(seq: number, message: object, transfer?: ArrayBuffer[]) => Promise<T>;
+export type Ask = <T>(seq: number, message: object) => Promise<T>;
 
 /** What the caller makes of one piece's reply. */
 export interface ChunkStep {
@@ -181,8 +205,8 @@ export interface ChunkRunOptions<Reply> {
   workerFile?: string | undefined;
   /**
    * What a thread does with a posted piece, done here when `threads` is 0 (no `ask` then). A reply
-   * that holds `input` (the piece's `ArrayBuffer`, from a thread or from here) gives that memory back
-   * for a later piece.
+   * that holds `input` (the piece's memory, its `bytes.buffer`, from a thread or from here) gives that
+   * memory back for a later piece.
    */
   inline?: ((piece: PostedPiece) => Reply) | undefined;
   /** Given to every thread (`workerData`): what to do with the pieces. */
@@ -202,11 +226,16 @@ export interface ChunkRunOptions<Reply> {
    */
   write(bytes: Uint8Array, written?: () => void): Promise<void>;
   /**
-   * The outputs' memory is the threads' own (a reply's `Uint8Array` over a whole `ArrayBuffer` that
-   * nothing else holds): once written it goes back to a thread with a later piece, as `sink`, to write
-   * that piece's output into.
+   * The outputs' memory is the threads' to use again: an output written as it came (a `Uint8Array`
+   * over memory that nothing else holds, from a reply or an answer to `ask`) goes, once written, with
+   * a later piece or question as its `sink`, memory for the thread to write its output into.
    */
   reuseOutput?: boolean;
+  /**
+   * With `reuseOutput`: each piece goes with a sink of at least `outputRoom(piece's bytes)` bytes
+   * (without it, with a kept one if there is one). A question (`ask`) goes with a kept one, if any.
+   */
+  outputRoom?: ((pieceBytes: number) => number) | undefined;
   /** Called with each piece's reply, in file order. */
   step(reply: Reply, seq: number, ask: Ask): ChunkStep;
 }
@@ -228,8 +257,8 @@ export interface PostedPiece {
   /** The piece, in memory of its own (its `buffer` may be given back as the reply's `input`). */
   bytes: Uint8Array;
   atStart: boolean;
-  /** With `reuseOutput`: memory of an earlier output to write this one's into, when there is some. */
-  sink?: ArrayBuffer | undefined;
+  /** With `reuseOutput`: memory to write the output into (an earlier output's, once written). */
+  sink?: ArrayBufferLike | undefined;
 }
 
 /**
@@ -248,13 +277,14 @@ function noConcurrentCompilation(): void {
 export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<ChunkRunEnd> {
   const workers: Worker[] = [];
   const replies = new Map<number, Reply>();
-  const inputMemory = new MemoryPool();
-  const outputMemory = new MemoryPool();
+  // Shared with worker threads (see MemoryPool); on this thread alone, nothing moves.
+  const inputMemory = new MemoryPool(o.threads > 0);
+  const outputMemory = new MemoryPool(o.threads > 0);
   // Pieces posted to each thread and not yet answered: the next piece goes to the least busy.
   const busy: number[] = [];
   const owner = new Map<number, number>();
   const reply = (m: { seq: number; input?: unknown }): void => {
-    if (m.input instanceof ArrayBuffer) inputMemory.put(m.input);
+    inputMemory.put(m.input);
     const w = owner.get(m.seq);
     if (w !== undefined) busy[w] = (busy[w] as number) - 1;
     replies.set(m.seq, m as Reply);
@@ -317,17 +347,17 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
     for (let i = 1; i < busy.length; i++) if ((busy[i] as number) < (busy[w] as number)) w = i;
     owner.set(piece.seq, w);
     busy[w] = (busy[w] as number) + 1;
-    const transfer = [piece.bytes.buffer as ArrayBuffer];
-    if (piece.sink !== undefined) transfer.push(piece.sink);
-    (workers[w] as Worker).postMessage(piece, transfer);
+    // Nothing is transferred: the memory is shared (see MemoryPool).
+    (workers[w] as Worker).postMessage(piece);
   };
   let asks = 0;
-  const ask: Ask = <T>(seq: number, message: object, transfer: ArrayBuffer[] = []) =>
+  const ask: Ask = <T>(seq: number, message: object) =>
     new Promise<T>((resolve, reject) => {
       if (failure !== undefined) return reject(failure);
       const id = asks++;
       asked.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      workerOf(seq).postMessage({ ...message, ask: id, seq }, transfer);
+      const sink = o.reuseOutput === true ? outputMemory.takeAny() : undefined;
+      workerOf(seq).postMessage({ ...message, ask: id, seq, sink });
     });
 
   const source = pieces(
@@ -345,10 +375,7 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
     writing = writing.then(async () => {
       const bytes = await output;
       if (failure === undefined && bytes !== undefined && bytes.length > 0)
-        await o.write(
-          bytes,
-          o.reuseOutput === true ? () => outputMemory.put(bytes.buffer as ArrayBuffer) : undefined,
-        );
+        await o.write(bytes, o.reuseOutput === true ? () => outputMemory.put(bytes.buffer) : undefined);
       written++;
       notify();
     });
@@ -366,9 +393,15 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
         else if ("tooLong" in p.value) end = { kind: "tooLong" };
         else if ("notUtf8" in p.value) end = { kind: "notUtf8", failure: p.value.notUtf8 };
         else {
-          // The piece's memory is its own: it moves to the thread (transferred, not copied).
-          const sink = o.reuseOutput === true ? outputMemory.takeAny() : undefined;
-          post({ seq: posted, bytes: p.value.bytes, atStart: posted === 0, sink });
+          // The piece's memory is its own: the thread uses it in place (shared, not copied).
+          const bytes = p.value.bytes;
+          const sink =
+            o.reuseOutput !== true
+              ? undefined
+              : o.outputRoom === undefined
+                ? outputMemory.takeAny()
+                : sinkFor(outputMemory, o.outputRoom(bytes.length));
+          post({ seq: posted, bytes, atStart: posted === 0, sink });
           posted++;
         }
       }

@@ -34,8 +34,11 @@ export interface ParallelFilterOptions {
    * results the threads' renderers wrote.
    */
   renderer: RecordsRenderer;
-  /** Writes output, UTF-8 (with backpressure). */
-  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Writes output, UTF-8 (with backpressure); calls `written`, if given, once the bytes are out of
+   * the process (their memory is then used again).
+   */
+  write(bytes: Uint8Array, written?: () => void): Promise<void>;
 }
 
 /** The run's outcome, as runRecords gives it; or `sequential`: nothing was written, read it that way. */
@@ -81,6 +84,7 @@ export async function filterRecordsInParallel(o: ParallelFilterOptions): Promise
     maxLineBytes: MAX_DOCUMENT_CHARS,
     checkUtf8: true,
     write: o.write,
+    reuseOutput: true,
     step: (r, seq, ask) => {
       if (!sawValue && r.sawValue) {
         sawValue = true;

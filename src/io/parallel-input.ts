@@ -7,6 +7,7 @@
  * sequential reader, before anything is written.
  */
 import type { ChunkRenderOptions, ChunkResult } from "./input-work.js";
+import { outputRoom } from "./output-room.js";
 import { runChunks, strictUtf8Check } from "./parallel-chunks.js";
 import { addLineRecords, bad, MAX_DOCUMENT_CHARS, notUtf8, parses } from "./record-input.js";
 
@@ -74,6 +75,7 @@ export async function renderInputInParallel(o: ParallelInputOptions): Promise<Pa
     maxLineBytes: MAX_DOCUMENT_CHARS,
     write: o.write,
     reuseOutput: true,
+    outputRoom,
     step: (r) => {
       if (!sawValue && r.sawValue) {
         sawValue = true;

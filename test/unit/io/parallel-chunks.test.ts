@@ -1,7 +1,8 @@
 // io/parallel-chunks.ts: the check of the main thread answers, read by read, exactly as the strict
 // decoder of the sequential readers decodes (io/utf8.ts): the same first failing read for every way of
 // cutting valid, cut and invalid UTF-8. The pieces cover the file, and their memory (and the outputs')
-// is used again rather than made per piece.
+// is used again rather than made per piece; with worker threads it is shared memory, never
+// transferred (test/e2e/worker-memory.test.ts checks that no thread detaches any).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,38 +59,40 @@ test("the same verdicts as the strict decoder, read by read, however the bytes a
 /** Runs `runChunks` on this thread over `text`, in a temporary file; the pieces and their memory. */
 async function runInline(
   text: string,
-  o: { giveBack: boolean; reuseOutput: boolean; writtenLater?: boolean },
+  o: { giveBack: boolean; reuseOutput: boolean; room?: number; writtenLater?: boolean },
 ): Promise<{
   pieces: string[];
-  inputs: ArrayBuffer[];
-  sinks: (ArrayBuffer | undefined)[];
-  outputs: ArrayBuffer[];
+  inputs: ArrayBufferLike[];
+  sinks: (ArrayBufferLike | undefined)[];
+  outputs: ArrayBufferLike[];
 }> {
   const dir = mkdtempSync(join(tmpdir(), "dynastream-chunks-"));
   const path = join(dir, "input.ndjson");
   writeFileSync(path, text);
   const pieces: string[] = [];
-  const inputs: ArrayBuffer[] = [];
-  const sinks: (ArrayBuffer | undefined)[] = [];
-  const outputs: ArrayBuffer[] = [];
+  const inputs: ArrayBufferLike[] = [];
+  const sinks: (ArrayBufferLike | undefined)[] = [];
+  const outputs: ArrayBufferLike[] = [];
   try {
-    const end = await runChunks<{ out: Uint8Array; input?: ArrayBuffer }>({
+    const end = await runChunks<{ out: Uint8Array; input?: ArrayBufferLike }>({
       path,
       threads: 0,
       inline: (p: PostedPiece) => {
         pieces.push(Buffer.from(p.bytes).toString("utf8"));
-        inputs.push(p.bytes.buffer as ArrayBuffer);
+        inputs.push(p.bytes.buffer);
         sinks.push(p.sink);
         // An output of its own memory (or the sink's), 100 KiB, as a renderer's would be.
         const out = new Uint8Array(p.sink ?? new ArrayBuffer(100 * 1024), 0, 100 * 1024);
-        return { out, ...(o.giveBack ? { input: p.bytes.buffer as ArrayBuffer } : {}) };
+        return { out, ...(o.giveBack ? { input: p.bytes.buffer } : {}) };
       },
       workerData: undefined,
       signal: new AbortController().signal,
       maxLineBytes: 64 * 1024 * 1024,
       reuseOutput: o.reuseOutput,
+      outputRoom: o.room === undefined ? undefined : () => o.room as number,
       write: async (bytes, written) => {
-        outputs.push(bytes.buffer as ArrayBuffer);
+        assert.ok(bytes.buffer instanceof ArrayBuffer, "on this thread alone the memory is not shared");
+        outputs.push(bytes.buffer);
         if (o.writtenLater) setTimeout(() => written?.(), 5);
         else written?.();
       },
@@ -150,4 +153,85 @@ test("an output's memory is not reused before the write says it is out", async (
   // A sink is only ever memory whose write finished: never the output of the piece just before.
   for (let i = 1; i < sinks.length; i++)
     if (sinks[i] !== undefined) assert.notEqual(sinks[i], outputs[i - 1]);
+});
+
+test("with outputRoom every piece gets a sink that large: new memory at first, then earlier outputs' once written", async () => {
+  const text = lines(12_000, 900);
+  const room = 200 * 1024;
+  const { pieces, sinks, outputs } = await runInline(text, { giveBack: true, reuseOutput: true, room });
+  assert.equal(pieces.join(""), text);
+  assert.ok(sinks.every((s) => s !== undefined && s.byteLength >= room));
+  assert.ok(
+    sinks.slice(4).every((s, i) => outputs.slice(0, i + 4).includes(s as ArrayBufferLike)),
+    "every later piece writes into an earlier output's memory",
+  );
+});
+
+/**
+ * A worker thread's script for the test below: it answers each piece with the piece's text, whether
+ * its memory and its sink are shared, what the sink held before (an earlier output's bytes when the
+ * memory is used again), and an output written into the sink: the piece's number, repeated.
+ */
+const ECHO_WORKER = `
+const { parentPort } = require("node:worker_threads");
+parentPort.on("message", (m) => {
+  const shared = m.bytes.buffer instanceof SharedArrayBuffer && m.sink instanceof SharedArrayBuffer;
+  const sink = new Uint8Array(m.sink, 0, 64 * 1024);
+  const before = sink[0];
+  sink.fill(1 + (m.seq % 250));
+  parentPort.postMessage({ seq: m.seq, shared, before, text: Buffer.from(m.bytes).toString("utf8"), out: sink, input: m.bytes.buffer });
+});
+`;
+
+test("on worker threads the pieces and outputs are shared memory (nothing transferred, nothing detached), used again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "dynastream-chunks-"));
+  const path = join(dir, "input.ndjson");
+  const workerFile = join(dir, "echo-worker.cjs");
+  const text = lines(12_000, 900);
+  writeFileSync(path, text);
+  writeFileSync(workerFile, ECHO_WORKER);
+  type Reply = { shared: boolean; before: number; text: string; out: Uint8Array };
+  const replies: Reply[] = [];
+  const written: Uint8Array[] = [];
+  try {
+    const end = await runChunks<Reply>({
+      path,
+      threads: 2,
+      workerFile,
+      workerData: undefined,
+      signal: new AbortController().signal,
+      maxLineBytes: 64 * 1024 * 1024,
+      reuseOutput: true,
+      outputRoom: () => 64 * 1024,
+      write: async (bytes, done) => {
+        assert.ok(bytes.buffer instanceof SharedArrayBuffer);
+        written.push(Buffer.from(bytes)); // a copy: the memory is used again once `done`
+        done?.();
+      },
+      step: (r) => {
+        replies.push(r);
+        return { output: r.out };
+      },
+    });
+    assert.equal(end.kind, "eof");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(replies.map((r) => r.text).join(""), text);
+  assert.ok(replies.length >= 10);
+  assert.ok(
+    replies.every((r) => r.shared),
+    "every piece and sink came as shared memory",
+  );
+  // Outputs in file order, each whole and as its thread wrote it (never overwritten before its write).
+  for (const [seq, w] of written.entries())
+    assert.ok(
+      w.every((b) => b === 1 + (seq % 250)),
+      `output ${seq}`,
+    );
+  // From the fifth piece on (four in flight), each sink is an earlier output's memory, written already.
+  assert.ok(
+    replies.slice(4).every((r) => r.before !== 0),
+    `later sinks are earlier outputs' memory: ${replies.map((r) => r.before).join(",")}`,
+  );
 });
