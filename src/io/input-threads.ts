@@ -34,12 +34,14 @@ export function threadsSetting(
 
 /**
  * Without DYNASTREAM_INPUT_THREADS, the size (bytes) from which worker threads are used. Each thread
- * costs ~0.1 s to start and as much again to run its first pieces cold (before V8 optimises the
+ * costs ~0.08 s to start and ~0.17 s more to run its first pieces cold (V8 compiling the optimised
  * code), so on two cores they pay only for files larger than this: measured crossovers on two
- * shared vCPUs, ~145 MB for `tail --input` (its pieces go on the main thread below it, with the same
- * fast path) and ~24 MB for `filter-test --records` (the sequential reader below it).
+ * shared vCPUs, ~87 MB for `tail --input` (its pieces go on the main thread below it, with the same
+ * fast path) and ~18 MB for `filter-test --records` (the sequential reader below it), once the
+ * threads no longer lost their optimised code after their first piece (see MemoryPool in
+ * io/parallel-chunks.ts; before that, ~145 MB and ~24 MB).
  */
-export const THREADS_MIN_BYTES = { tail: 128 * 1024 * 1024, "filter-test": 24 * 1024 * 1024 } as const;
+export const THREADS_MIN_BYTES = { tail: 96 * 1024 * 1024, "filter-test": 20 * 1024 * 1024 } as const;
 
 /**
  * Worker threads for an input file of `size` bytes read by `command`: {@link threadsSetting}, else

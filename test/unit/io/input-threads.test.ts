@@ -1,5 +1,5 @@
 // io/input-threads.ts: how many worker threads a large input file gets. Without
-// DYNASTREAM_INPUT_THREADS, none below the size from which they pay (each costs ~0.2 s to start and
+// DYNASTREAM_INPUT_THREADS, none below the size from which they pay (each costs ~0.25 s to start and
 // warm up); with it, what it says, whatever the size.
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
