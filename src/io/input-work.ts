@@ -73,7 +73,7 @@ function isBom(buf: Buffer, at: number): boolean {
 /**
  * Renders one chunk. `atStart`: the chunk begins the file. `sink`: memory to write the output into
  * when it holds {@link outputRoom} bytes (an earlier chunk's, written already); the result's bytes
- * are then a view of it (or of shared memory twice as large, when the output outgrew shared memory).
+ * are then a view of it (or of new memory, when the output outgrew it).
  */
 export function renderChunk(
   bytes: Uint8Array,

@@ -38,18 +38,16 @@ export class ByteSink {
   buf: Buffer;
   len = 0;
 
-  /**
-   * `memory`: memory to use when it holds at least `size` bytes, else new memory is made, shared
-   * (`SharedArrayBuffer`) when `memory` is (it then goes between threads: io/parallel-chunks.ts).
-   */
+  /** `memory`: memory to use when it holds at least `size` bytes (else new memory is made). */
   constructor(size = 256 * 1024, memory?: ArrayBufferLike) {
-    this.buf = memory !== undefined && memory.byteLength >= size ? Buffer.from(memory) : fresh(size, memory);
+    this.buf =
+      memory !== undefined && memory.byteLength >= size ? Buffer.from(memory) : Buffer.allocUnsafeSlow(size);
   }
 
   /** Room for `n` more bytes. */
   ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const bigger = fresh(Math.max(this.buf.length * 2, this.len + n), this.buf.buffer);
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.len + n));
     this.buf.copy(bigger, 0, 0, this.len);
     this.buf = bigger;
   }
@@ -79,13 +77,6 @@ export class ByteSink {
     this.len = 0;
     return out;
   }
-}
-
-/** New memory of `size` bytes: shared when `like` is. */
-function fresh(size: number, like: ArrayBufferLike | undefined): Buffer {
-  return like instanceof SharedArrayBuffer
-    ? Buffer.from(new SharedArrayBuffer(size))
-    : Buffer.allocUnsafeSlow(size);
 }
 
 const ascii = (s: string): Buffer => Buffer.from(s, "latin1");
