@@ -105,21 +105,33 @@ export const SET_MIN = 48;
 // The byte loops below keep the output and its position in locals: a module-level `op` stored at
 // every byte costs more than the copy.
 function copy(s: number, e: number): void {
-  // A view and TypedArray#set, not Buffer#copy (whose argument checks cost more than short copies).
+  op = copyBytes(o, ov, op, b, bv, s, e);
+}
+
+/**
+ * Copies bytes [s, e) of `src` to `dst` at `p` and returns the position after them; `srcView` and
+ * `dstView` are views of the two at the same positions. A view and TypedArray#set above
+ * {@link SET_MIN} bytes (not Buffer#copy, whose argument checks cost more than short copies), else
+ * four bytes at a time.
+ */
+export function copyBytes(
+  dst: Buffer,
+  dstView: DataView,
+  p: number,
+  src: Buffer,
+  srcView: DataView,
+  s: number,
+  e: number,
+): number {
   if (e - s > SET_MIN) {
-    o.set(new Uint8Array(b.buffer, b.byteOffset + s, e - s), op);
-    op += e - s;
-  } else {
-    const out = o;
-    const src = b;
-    const dst = ov;
-    const view = bv;
-    let p = op;
-    let j = s;
-    for (; j + 4 <= e; j += 4, p += 4) dst.setUint32(p, view.getUint32(j, true), true);
-    for (; j < e; j++) out[p++] = src[j] as number;
-    op = p;
+    dst.set(new Uint8Array(src.buffer, src.byteOffset + s, e - s), p);
+    return p + e - s;
   }
+  let q = p;
+  let j = s;
+  for (; j + 4 <= e; j += 4, q += 4) dstView.setUint32(q, srcView.getUint32(j, true), true);
+  for (; j < e; j++) dst[q++] = src[j] as number;
+  return q;
 }
 
 function putAscii(s: string): void {
@@ -134,8 +146,9 @@ export class ConstBytes {
   readonly bytes: Buffer;
   readonly view: DataView;
   readonly length: number;
-  constructor(text: string) {
-    this.bytes = Buffer.from(text, "latin1");
+  /** `text`: Latin-1 text, or the bytes themselves. */
+  constructor(text: string | Buffer) {
+    this.bytes = typeof text === "string" ? Buffer.from(text, "latin1") : text;
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
     this.length = this.bytes.length;
   }
@@ -825,12 +838,22 @@ export function scanLine(): Buffer {
   return b;
 }
 
+/** A view of {@link scanLine}'s buffer, at the same positions (see `bv`). */
+export function scanLineView(): DataView {
+  return bv;
+}
+
 /**
  * The plain text of the last scan's images and changes (see ImageScan and changesBytes; valid until
  * the next scan or diff, which may grow it).
  */
 export function scanPlain(): Buffer {
   return o;
+}
+
+/** A view of {@link scanPlain}'s buffer (after changesBytes, which may grow it). */
+export function scanPlainView(): DataView {
+  return ov;
 }
 
 /**
