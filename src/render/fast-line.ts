@@ -416,12 +416,20 @@ function value(depth: number): void {
       case 83: // S
         valueOut();
         break;
-      case 78: // N
+      case 78: {
+        // N: most are plain (`-?(0|[1-9][0-9]*)(.[0-9]+)?`), read once; the others as a string first.
+        const q = b[s] === QUOTE ? plainNumberEnd(s + 1) : -1;
+        if (q >= 0) {
+          i = q + 1;
+          copy(s + 1, q);
+          break;
+        }
         str();
         if (isJsonNumber(b, s + 1, i - 1)) copy(s + 1, i - 1);
         else if (isDecimal(b, s + 1, i - 1)) copy(s, i);
         else bail();
         break;
+      }
       case 77: // M
         map(depth + 1);
         break;
@@ -460,6 +468,29 @@ function value(depth: number): void {
   expect(RBRACE);
   ends[at + 1] = plainStart;
   ends[at + 2] = op;
+}
+
+/**
+ * Where the string of a plain JSON number whose text starts at `j` (after its opening quote, which
+ * the caller checks) ends: the position of its closing quote, or -1 when it is not one (an exponent,
+ * anything else). Such a string is one str takes and isJsonNumber accepts.
+ */
+function plainNumberEnd(j: number): number {
+  const buf = b;
+  if (buf[j] === 45) j++;
+  if (buf[j] === 48) j++;
+  else {
+    const d = j;
+    while (isDigit(buf[j])) j++;
+    if (j === d) return -1;
+  }
+  if (buf[j] === 46) {
+    j++;
+    const f = j;
+    while (isDigit(buf[j])) j++;
+    if (j === f) return -1;
+  }
+  return j < end && buf[j] === QUOTE ? j : -1;
 }
 
 function list(depth: number): void {
