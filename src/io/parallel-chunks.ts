@@ -232,8 +232,9 @@ export interface ChunkRunOptions<Reply> {
    */
   reuseOutput?: boolean;
   /**
-   * With `reuseOutput`: each piece goes with a sink of at least `outputRoom(piece's bytes)` bytes
-   * (without it, with a kept one if there is one). A question (`ask`) goes with a kept one, if any.
+   * With `reuseOutput`: each piece goes with a sink of at least `outputRoom(piece's bytes)` bytes;
+   * without it pieces go without one (their output, if any, comes from `ask`). A question (`ask`)
+   * goes with a kept one, if any.
    */
   outputRoom?: ((pieceBytes: number) => number) | undefined;
   /** Called with each piece's reply, in file order. */
@@ -396,11 +397,9 @@ export async function runChunks<Reply>(o: ChunkRunOptions<Reply>): Promise<Chunk
           // The piece's memory is its own: the thread uses it in place (shared, not copied).
           const bytes = p.value.bytes;
           const sink =
-            o.reuseOutput !== true
-              ? undefined
-              : o.outputRoom === undefined
-                ? outputMemory.takeAny()
-                : sinkFor(outputMemory, o.outputRoom(bytes.length));
+            o.reuseOutput === true && o.outputRoom !== undefined
+              ? sinkFor(outputMemory, o.outputRoom(bytes.length))
+              : undefined;
           post({ seq: posted, bytes, atStart: posted === 0, sink });
           posted++;
         }

@@ -40,7 +40,8 @@ function viewOf(buf: Buffer): DataView {
 
 /**
  * A growing buffer of output bytes in memory of its own (allocUnsafeSlow, never Node's shared pool),
- * so that what {@link take} returns can be transferred to another thread without a copy.
+ * so that what {@link take} returns is a view of memory that nothing else uses (the caller may keep
+ * it and pass it back as the next sink's memory).
  */
 export class ByteSink {
   buf: Buffer;

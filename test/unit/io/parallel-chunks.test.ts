@@ -127,12 +127,17 @@ test("pieces cover the file exactly, each ending at a newline, a line longer tha
 
 test("a piece's memory, given back, is used for a later piece; an output's, once written, becomes a later sink", async () => {
   const text = lines(12_000, 900); // ~11 MiB: a dozen pieces
-  const { pieces, inputs, sinks, outputs } = await runInline(text, { giveBack: true, reuseOutput: true });
+  const room = 100 * 1024;
+  const { pieces, inputs, sinks, outputs } = await runInline(text, {
+    giveBack: true,
+    reuseOutput: true,
+    room,
+  });
   assert.equal(pieces.join(""), text);
   assert.ok(pieces.length >= 10);
   // Pieces in flight are bounded (two here): a handful of memories serve every piece.
   assert.ok(new Set(inputs).size <= 4, `${new Set(inputs).size} memories for ${inputs.length} pieces`);
-  assert.equal(sinks[0], undefined, "nothing written yet: no sink for the first piece");
+  assert.ok((sinks[0]?.byteLength ?? 0) >= room, "nothing written yet: new memory for the first piece");
   const later = sinks.slice(4);
   assert.ok(
     later.every((s) => s !== undefined && outputs.includes(s)),
@@ -147,9 +152,20 @@ test("without the memory given back, or with outputs not to be reused, every pie
   assert.ok(sinks.every((s) => s === undefined));
 });
 
+test("outputs reused without outputRoom: pieces go without a sink (their text comes from ask)", async () => {
+  const { sinks } = await runInline(lines(6000, 900), { giveBack: true, reuseOutput: true });
+  assert.ok(sinks.length >= 5);
+  assert.ok(sinks.every((s) => s === undefined));
+});
+
 test("an output's memory is not reused before the write says it is out", async () => {
   const text = lines(12_000, 900);
-  const { sinks, outputs } = await runInline(text, { giveBack: true, reuseOutput: true, writtenLater: true });
+  const { sinks, outputs } = await runInline(text, {
+    giveBack: true,
+    reuseOutput: true,
+    room: 100 * 1024,
+    writtenLater: true,
+  });
   // A sink is only ever memory whose write finished: never the output of the piece just before.
   for (let i = 1; i < sinks.length; i++)
     if (sinks[i] !== undefined) assert.notEqual(sinks[i], outputs[i - 1]);
@@ -233,5 +249,68 @@ test("on worker threads the pieces and outputs are shared memory (nothing transf
   assert.ok(
     replies.slice(4).every((r) => r.before !== 0),
     `later sinks are earlier outputs' memory: ${replies.map((r) => r.before).join(",")}`,
+  );
+});
+
+/**
+ * A worker thread's script for the test below, answering as filter-test's threads do: a piece gets
+ * its count (and whether it came with a sink), and its text comes when asked, written into the sink
+ * the question brings (or new shared memory), with what that sink held before.
+ */
+const ASK_WORKER = `
+const { parentPort } = require("node:worker_threads");
+parentPort.on("message", (m) => {
+  if (m.ask === undefined) {
+    parentPort.postMessage({ seq: m.seq, pieceSink: m.sink !== undefined, input: m.bytes.buffer });
+    return;
+  }
+  const memory = m.sink !== undefined && m.sink.byteLength >= 64 * 1024 ? m.sink : new SharedArrayBuffer(64 * 1024);
+  const bytes = new Uint8Array(memory, 0, 64 * 1024);
+  const before = bytes[0];
+  bytes.fill(1 + (m.seq % 250));
+  parentPort.postMessage({ ask: m.ask, bytes, before });
+});
+`;
+
+test("on worker threads, outputs that come from ask are written into earlier outputs' memory", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "dynastream-chunks-"));
+  const path = join(dir, "input.ndjson");
+  const workerFile = join(dir, "ask-worker.cjs");
+  writeFileSync(path, lines(12_000, 900));
+  writeFileSync(workerFile, ASK_WORKER);
+  const pieceSinks: boolean[] = [];
+  const answers: { bytes: Uint8Array; before: number }[] = [];
+  try {
+    const end = await runChunks<{ pieceSink: boolean }>({
+      path,
+      threads: 2,
+      workerFile,
+      workerData: undefined,
+      signal: new AbortController().signal,
+      maxLineBytes: 64 * 1024 * 1024,
+      reuseOutput: true,
+      write: async (_bytes, done) => done?.(),
+      step: (r, seq, ask) => {
+        pieceSinks.push(r.pieceSink);
+        const output = ask<{ bytes: Uint8Array; before: number }>(seq, {}).then((a) => {
+          answers.push(a);
+          return a.bytes;
+        });
+        return { output };
+      },
+    });
+    assert.equal(end.kind, "eof");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.ok(answers.length >= 10);
+  assert.ok(
+    pieceSinks.every((s) => !s),
+    "pieces whose text comes from ask take no memory meant for outputs",
+  );
+  const reused = answers.filter((a) => a.before !== 0).length;
+  assert.ok(
+    reused >= answers.length - 6,
+    `${reused} of ${answers.length} answers in earlier outputs' memory`,
   );
 });
