@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { PostedPiece } from "../../../src/io/parallel-chunks.js";
+import type { ChunkRunOptions, PostedPiece } from "../../../src/io/parallel-chunks.js";
 import { CHUNK_BYTES, runChunks, strictUtf8Check } from "../../../src/io/parallel-chunks.js";
 import { strictUtf8Decoder } from "../../../src/io/utf8.js";
 import { random } from "../../helpers/random.js";
@@ -184,6 +184,37 @@ test("with outputRoom every piece gets a sink that large: new memory at first, t
 });
 
 /**
+ * Runs `runChunks` over `text` (a temporary file) on two worker threads running `script`, with
+ * outputs reused, and the given `write`, `step` and `outputRoom`.
+ */
+async function onThreads<Reply>(
+  text: string,
+  script: string,
+  o: Pick<ChunkRunOptions<Reply>, "write" | "step" | "outputRoom">,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "dynastream-chunks-"));
+  const path = join(dir, "input.ndjson");
+  const workerFile = join(dir, "worker.cjs");
+  writeFileSync(path, text);
+  writeFileSync(workerFile, script);
+  try {
+    const end = await runChunks<Reply>({
+      path,
+      threads: 2,
+      workerFile,
+      workerData: undefined,
+      signal: new AbortController().signal,
+      maxLineBytes: 64 * 1024 * 1024,
+      reuseOutput: true,
+      ...o,
+    });
+    assert.equal(end.kind, "eof");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * A worker thread's script for the test below: it answers each piece with the piece's text, whether
  * its memory and its sink are shared, what the sink held before (an earlier output's bytes when the
  * memory is used again), and an output written into the sink: the piece's number, repeated.
@@ -200,39 +231,22 @@ parentPort.on("message", (m) => {
 `;
 
 test("on worker threads the pieces and outputs are shared memory (nothing transferred, nothing detached), used again", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "dynastream-chunks-"));
-  const path = join(dir, "input.ndjson");
-  const workerFile = join(dir, "echo-worker.cjs");
   const text = lines(12_000, 900);
-  writeFileSync(path, text);
-  writeFileSync(workerFile, ECHO_WORKER);
   type Reply = { shared: boolean; before: number; text: string; out: Uint8Array };
   const replies: Reply[] = [];
   const written: Uint8Array[] = [];
-  try {
-    const end = await runChunks<Reply>({
-      path,
-      threads: 2,
-      workerFile,
-      workerData: undefined,
-      signal: new AbortController().signal,
-      maxLineBytes: 64 * 1024 * 1024,
-      reuseOutput: true,
-      outputRoom: () => 64 * 1024,
-      write: async (bytes, done) => {
-        assert.ok(bytes.buffer instanceof SharedArrayBuffer);
-        written.push(Buffer.from(bytes)); // a copy: the memory is used again once `done`
-        done?.();
-      },
-      step: (r) => {
-        replies.push(r);
-        return { output: r.out };
-      },
-    });
-    assert.equal(end.kind, "eof");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await onThreads<Reply>(text, ECHO_WORKER, {
+    outputRoom: () => 64 * 1024,
+    write: async (bytes, done) => {
+      assert.ok(bytes.buffer instanceof SharedArrayBuffer);
+      written.push(Buffer.from(bytes)); // a copy: the memory is used again once `done`
+      done?.();
+    },
+    step: (r) => {
+      replies.push(r);
+      return { output: r.out };
+    },
+  });
   assert.equal(replies.map((r) => r.text).join(""), text);
   assert.ok(replies.length >= 10);
   assert.ok(
@@ -273,36 +287,19 @@ parentPort.on("message", (m) => {
 `;
 
 test("on worker threads, outputs that come from ask are written into earlier outputs' memory", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "dynastream-chunks-"));
-  const path = join(dir, "input.ndjson");
-  const workerFile = join(dir, "ask-worker.cjs");
-  writeFileSync(path, lines(12_000, 900));
-  writeFileSync(workerFile, ASK_WORKER);
   const pieceSinks: boolean[] = [];
   const answers: { bytes: Uint8Array; before: number }[] = [];
-  try {
-    const end = await runChunks<{ pieceSink: boolean }>({
-      path,
-      threads: 2,
-      workerFile,
-      workerData: undefined,
-      signal: new AbortController().signal,
-      maxLineBytes: 64 * 1024 * 1024,
-      reuseOutput: true,
-      write: async (_bytes, done) => done?.(),
-      step: (r, seq, ask) => {
-        pieceSinks.push(r.pieceSink);
-        const output = ask<{ bytes: Uint8Array; before: number }>(seq, {}).then((a) => {
-          answers.push(a);
-          return a.bytes;
-        });
-        return { output };
-      },
-    });
-    assert.equal(end.kind, "eof");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await onThreads<{ pieceSink: boolean }>(lines(12_000, 900), ASK_WORKER, {
+    write: async (_bytes, done) => done?.(),
+    step: (r, seq, ask) => {
+      pieceSinks.push(r.pieceSink);
+      const output = ask<{ bytes: Uint8Array; before: number }>(seq, {}).then((a) => {
+        answers.push(a);
+        return a.bytes;
+      });
+      return { output };
+    },
+  });
   assert.ok(answers.length >= 10);
   assert.ok(
     pieceSinks.every((s) => !s),
