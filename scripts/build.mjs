@@ -172,25 +172,6 @@ export async function buildCli(outDir = join(ROOT, "dist")) {
     renameSync(tmp, f.path);
     names.push(basename(f.path));
   }
-  // The worker threads of `tail --input` and `filter-test --records` on large files
-  // (src/io/parallel-chunks.ts): a bundle each, dist/input-worker.cjs and dist/filter-worker.cjs.
-  const worker = await build({
-    ...COMMON,
-    entryPoints: {
-      "input-worker": join(ROOT, "src", "io", "input-worker.ts"),
-      "filter-worker": join(ROOT, "src", "io", "filter-worker.ts"),
-    },
-    outdir: outDir,
-    outExtension: { ".js": ".cjs" },
-    sourcemap: true,
-    logLevel: "warning",
-  });
-  for (const f of worker.outputFiles) {
-    const tmp = `${f.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, f.text);
-    renameSync(tmp, f.path);
-    names.push(basename(f.path));
-  }
   for (const name of readdirSync(outDir)) {
     if (!names.includes(name) && !name.endsWith(".tmp"))
       rmSync(join(outDir, name), { recursive: true, force: true });

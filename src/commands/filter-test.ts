@@ -2,7 +2,7 @@
  * `dynastream filter-test`: Lambda event-filter patterns evaluated offline as Lambda does, with
  * explanations and DynamoDB lints; usable as a CI assertion (`--expect`) or test suite (`--cases`).
  * Flags are validated in core/filter-test-options, the records are evaluated by core/filter-run,
- * read by io/filter-input (or aws/filter-source for --function/--from-stream), and rendered by
+ * read by io/json-input (or aws/filter-source for --function/--from-stream), and rendered by
  * render/filter-test; this file wires them. Everything but the flags is loaded lazily, and the AWS
  * SDK only for --function and --from-stream.
  */
@@ -17,8 +17,7 @@ import type { CaseSuite, InputBatch, PatternSource, RecordRunOutcome } from "../
 import type { FilterTestInput } from "../core/filter-test-options.js";
 import { VIEW_TYPES } from "../core/view-type.js";
 import { CheckFailedError, InterruptedError, UsageError } from "../errors.js";
-import type { ParallelFilterOptions } from "../io/parallel-filter.js";
-import type { FilterTestFormat, RecordsRenderer, RunContext } from "../render/filter-test.js";
+import type { FilterTestFormat, RunContext } from "../render/filter-test.js";
 
 const PATTERN_HINT =
   'a pattern is a JSON object whose leaves are arrays of values or operators, e.g. {"dynamodb":{"NewImage":{"status":{"S":["shipped"]}}}}';
@@ -35,7 +34,7 @@ function asViewType(v: string | undefined): StreamViewType | undefined {
 
 /** The patterns of the command line (`--pattern`, `--criteria`). */
 async function patternsFromFlags(input: FilterTestInput): Promise<PatternSource[]> {
-  const io = await import("../io/filter-input.js");
+  const io = await import("../io/json-input.js");
   const core = await import("../core/filter-run.js");
   const sources: PatternSource[] = [];
   for (let i = 0; i < input.patterns.length; i++) {
@@ -62,7 +61,7 @@ async function patternsFromFlags(input: FilterTestInput): Promise<PatternSource[
 
 /** The patterns of a case suite: its `criteria` (inline, or a file next to the suite) and `patterns`. */
 async function patternsFromSuite(suite: CaseSuite, casesPath: string): Promise<PatternSource[]> {
-  const io = await import("../io/filter-input.js");
+  const io = await import("../io/json-input.js");
   const core = await import("../core/filter-run.js");
   const sources: PatternSource[] = [];
   if (suite.criteria !== undefined) {
@@ -83,54 +82,13 @@ async function patternsFromSuite(suite: CaseSuite, casesPath: string): Promise<P
   return sources;
 }
 
-/**
- * A large records file on worker threads (io/parallel-filter.ts; from what size: io/input-threads.ts):
- * the outcome, with the renderer's header and the results written; undefined when the file is to be
- * read the sequential way (small, or one JSON document, or at most 20 records), with nothing written.
- */
-async function recordsInParallel(
-  ctx: Context,
-  path: string,
-  label: string,
-  renderer: RecordsRenderer,
-  work: ParallelFilterOptions["work"],
-): Promise<RecordRunOutcome | undefined> {
-  const { fileSize, inputThreads, PARALLEL_MIN_BYTES, threadsSetting, workerScript } = await import(
-    "../io/input-threads.js"
-  );
-  // The setting is checked (and a bad one warned about) on every run; the rest only for a large file.
-  if (threadsSetting(ctx.env, (m) => ctx.out.warn(m)) === 0) return undefined;
-  const size = fileSize(path);
-  if (size < PARALLEL_MIN_BYTES) return undefined;
-  const threads = await inputThreads(ctx.env, () => undefined, size, "filter-test");
-  const workerFile = workerScript("filter-worker.cjs");
-  if (threads === 0 || workerFile === undefined) return undefined;
-  ctx.out.debug(`${label}: ${size} bytes, read by ${threads} worker threads`);
-  const { filterRecordsInParallel } = await import("../io/parallel-filter.js");
-  const r = await filterRecordsInParallel({
-    path,
-    label,
-    threads,
-    workerFile,
-    signal: ctx.signal,
-    work,
-    renderer,
-    write: (bytes, written) => writeOut(ctx, bytes, written),
-  });
-  if (r.kind === "done") return r.outcome;
-  ctx.out.debug(
-    `${label}: one JSON document, or too few records to leave unexplained: read again on one thread`,
-  );
-  return undefined;
-}
-
 async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const { parseFilterTestFlags } = await import("../core/filter-test-options.js");
   const input = parseFilterTestFlags(opts);
   const render = await import("../render/filter-test.js");
   const format: FilterTestFormat = outputFormat(ctx.globals, render.FILTER_TEST_FORMATS, ctx.out.stdoutIsTTY);
   const core = await import("../core/filter-run.js");
-  const io = await import("../io/filter-input.js");
+  const io = await import("../io/json-input.js");
   const filter = await import("../core/filter/index.js");
 
   // ---- the case suite ----
@@ -259,37 +217,22 @@ async function run(ctx: Context, _args: string[], opts: Record<string, unknown>)
     expect: input.expect,
   });
   let pending = "";
-  let outcome: RecordRunOutcome | undefined;
-  if (input.records !== undefined && input.records !== "-") {
-    outcome = await recordsInParallel(ctx, input.records, label, renderer, {
-      sources,
-      dialect,
-      viewType,
-      explain: input.explain,
-      expect: input.expect,
-      format,
-      color: ctx.out.style.enabled,
-      summaryOnly: input.summary,
-    });
-  }
-  if (outcome === undefined) {
-    await writeOut(ctx, renderer.header());
-    outcome = await core.runRecords(
-      set.criteria,
-      sources.length,
-      batches,
-      async (results) => {
-        pending += renderer.results(results);
-        if (pending.length >= 64 * 1024) {
-          const text = pending;
-          pending = "";
-          await writeOut(ctx, text);
-        }
-      },
-      // ctx.aborted: the run's AbortSignal is only made if something aborts it (start-up).
-      { explain: input.explain, expect: input.expect, signal: ctx },
-    );
-  }
+  await writeOut(ctx, renderer.header());
+  const outcome = await core.runRecords(
+    set.criteria,
+    sources.length,
+    batches,
+    async (results) => {
+      pending += renderer.results(results);
+      if (pending.length >= 64 * 1024) {
+        const text = pending;
+        pending = "";
+        await writeOut(ctx, text);
+      }
+    },
+    // ctx.aborted: the run's AbortSignal is only made if something aborts it (start-up).
+    { explain: input.explain, expect: input.expect, signal: ctx },
+  );
   const inputError =
     outcome.error === undefined
       ? undefined

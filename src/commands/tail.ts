@@ -3,7 +3,7 @@
  * validated in core/tail-options, shards read by aws/tail/reader, lines built by render/tail-output;
  * this file wires them: backpressure-aware writes, the checkpoint, Ctrl-C and exit codes.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
@@ -18,7 +18,6 @@ import { DEFAULT_CONCURRENCY, parseTailFlags } from "../core/tail-options.js";
 import type { StartRules } from "../core/tail-plan.js";
 import { describePosition, skipBeforeFor, timestampPrecisionMs } from "../core/tail-plan.js";
 import { DataLossError, InterruptedError, UsageError } from "../errors.js";
-import { inputThreads, PARALLEL_MIN_BYTES, threadsSetting, workerScript } from "../io/input-threads.js";
 import { sanitize } from "../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../render/tail-output.js";
 import {
@@ -162,59 +161,11 @@ async function runInput(
   ctx: Context,
   input: TailInput,
   formatter: TailFormatter,
-  format: TailFormat,
   matcher: Matcher | undefined,
 ): Promise<number> {
   const now = ctx.now();
-  // Every record written: the input can be rendered in pieces (io/parallel-input.ts), whose renderer
-  // has a fast path for the usual lines.
-  const everyRecord = input.count === undefined && !matcher && !ctx.out.style.enabled;
-  const pieces = {
-    signal: ctx.signal,
-    format,
-    full: input.full,
-    tz: input.tz,
-    nowMs: now,
-    write: (bytes: Uint8Array, written?: () => void) => writeOut(ctx, bytes, written),
-  };
-  // A large file: on several cores, or on this thread when threads would not pay (io/input-threads.ts)
-  // or there are none (DYNASTREAM_INPUT_THREADS=0, one processor, running from source).
-  if (input.input !== "-" && everyRecord) {
-    const path = input.input as string;
-    // The setting is checked (and a bad one warned about) on every run; the rest only for a large file.
-    threadsSetting(ctx.env, (m) => ctx.out.warn(m));
-    const size = await stat(path).then(
-      (st) => (st.isFile() ? st.size : 0),
-      () => 0,
-    );
-    if (size >= PARALLEL_MIN_BYTES) {
-      const workerFile = workerScript("input-worker.cjs");
-      const threads =
-        workerFile === undefined ? 0 : await inputThreads(ctx.env, () => undefined, size, "tail");
-      ctx.out.debug(
-        `--input: ${size} bytes, rendered ${threads > 0 ? `by ${threads} worker threads` : "in pieces on the main thread"}`,
-      );
-      const { renderInputInParallel } = await import("../io/parallel-input.js");
-      const outcome = await renderInputInParallel({ ...pieces, path, threads, workerFile });
-      if (outcome.kind === "done") return inputEnd(ctx, outcome.records);
-      // One JSON document over many lines: nothing was written; the sequential reader takes it.
-      ctx.out.debug("--input: one JSON document over many lines: read as a whole");
-    }
-  }
-  let stdin: AsyncIterable<Buffer | string> = ctx.stdin;
-  // stdin: in pieces as it comes, on this thread.
-  if (input.input === "-" && everyRecord) {
-    const { renderStdinInPieces } = await import("../io/parallel-input.js");
-    const outcome = await renderStdinInPieces({
-      ...pieces,
-      stdin,
-      workerFile: workerScript("input-worker.cjs"),
-    });
-    if (outcome.kind === "done") return inputEnd(ctx, outcome.records);
-    stdin = outcome.replay;
-  }
   const { readInputBatches } = await import("../io/record-input.js");
-  const source = input.input === "-" ? { stdin } : { path: input.input as string };
+  const source = input.input === "-" ? { stdin: ctx.stdin } : { path: input.input as string };
   let text = "";
   let records = 0;
   formatter.setNow(now);
@@ -241,7 +192,7 @@ async function runInput(
       }
     }
   } catch (e) {
-    // A bad line: the records before it are written, then the error (as the parallel path does).
+    // A bad line: the records before it are written, then the error.
     if (!ctx.signal.aborted) await writeOut(ctx, text);
     throw e;
   }
@@ -496,7 +447,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   const format = outputFormat(ctx.globals, TAIL_FORMATS, ctx.out.stdoutIsTTY, "json");
   const formatter = createTailFormatter(format, { style: ctx.out.style, full: input.full, tz: input.tz });
   const matcher = await loadFilters(ctx, input.filters);
-  if (input.input !== undefined) return runInput(ctx, input, formatter, format, matcher);
+  if (input.input !== undefined) return runInput(ctx, input, formatter, matcher);
   return runStream(ctx, input, formatter, format, matcher);
 }
 

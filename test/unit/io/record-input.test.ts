@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { InputRecord } from "../../../src/core/record.js";
-import type { InputSource } from "../../../src/io/record-input.js";
-import { readInputBatches, readInputRecords } from "../../../src/io/record-input.js";
+import type { RecordSource as InputSource } from "../../../src/io/json-input.js";
+import { readInputBatches } from "../../../src/io/record-input.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-record-input-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +31,7 @@ const rec = (i: number, extra = ""): string =>
 
 async function all(source: InputSource): Promise<InputRecord[]> {
   const out: InputRecord[] = [];
-  for await (const r of readInputRecords(source)) out.push(r);
+  for await (const b of readInputBatches(source)) out.push(...b);
   return out;
 }
 
@@ -101,7 +101,7 @@ describe("readInputBatches", () => {
   it("records before a bad line are handed over, then the error names the line", async () => {
     const r = await untilError(stdin(`${rec(1)}\n${rec(2)}\n{oops\n${rec(4)}\n`));
     assert.deepEqual(r.keys, ["k1", "k2"]);
-    assert.match(r.message, /^--input: line 3: invalid JSON: /);
+    assert.match(r.message, /^--input \(stdin\): line 3: invalid JSON: Unexpected character .* at column 2$/);
   });
 
   it("invalid DynamoDB JSON says what and where, as before", async () => {
@@ -109,19 +109,19 @@ describe("readInputBatches", () => {
       untilError(stdin(`${rec(1)}\n{"dynamodb":{"NewImage":${img}}}\n`));
     assert.equal(
       (await bad('{"price":{"N":5}}')).message,
-      "--input: line 2: dynamodb.NewImage.price: N must be a string, got number 5",
+      "--input (stdin): line 2: dynamodb.NewImage.price: N must be a string, got number 5",
     );
     assert.equal(
       (await bad('{"price":{"N":"12abc"}}')).message,
-      '--input: line 2: dynamodb.NewImage.price: N "12abc" is not a number',
+      '--input (stdin): line 2: dynamodb.NewImage.price: N "12abc" is not a number',
     );
     assert.equal(
       (await bad('{"a":{"S":"x","N":"1"}}')).message,
-      '--input: line 2: dynamodb.NewImage.a: not a DynamoDB attribute value (expected exactly one of S, N, B, SS, NS, BS, M, L, NULL, BOOL; got keys ["S","N"])',
+      '--input (stdin): line 2: dynamodb.NewImage.a: not a DynamoDB attribute value (expected exactly one of S, N, B, SS, NS, BS, M, L, NULL, BOOL; got keys ["S","N"])',
     );
     assert.equal(
       (await bad('{"a\\u0000b":{"B":"not base64!"}}')).message,
-      '--input: line 2: dynamodb.NewImage["a\\u0000b"]: B must be base64 text, got string "not base64!"',
+      '--input (stdin): line 2: dynamodb.NewImage["a\\u0000b"]: B must be base64 text, got string "not base64!"',
     );
   });
 
@@ -129,16 +129,16 @@ describe("readInputBatches", () => {
     const latin1 = Buffer.from(`${rec(1)}\n{"s":"caf\xe9"}\n`, "latin1");
     assert.equal(
       (await untilError(file("latin1.ndjson", latin1))).message.split("\n")[0],
-      `--input: ${join(dir, "latin1.ndjson")} is not valid UTF-8 text`,
+      `--input ${join(dir, "latin1.ndjson")} is not UTF-8 text: invalid byte 0xe9 at byte offset 122 (line 2)`,
     );
     const r = await untilError(stdin(Buffer.from(`${rec(1)}\n`), Buffer.from([0x7b, 0x0a, 0xff])));
-    assert.equal(r.message, "--input: stdin is not valid UTF-8 text");
+    assert.equal(r.message, "--input (stdin) is not UTF-8 text: invalid byte 0xff at byte offset 115 (line 3)");
     const cut = await untilError(stdin(Buffer.from(`${rec(1)}\n"\xe2\x82`, "latin1")));
-    assert.equal(cut.message, "--input: stdin is not valid UTF-8 text");
+    assert.match(cut.message, /^--input \(stdin\) is not UTF-8 text: invalid byte 0xe2 at byte offset 114 \(line 2\)$/);
   });
 
   it("an empty input is an error", async () => {
-    assert.equal((await untilError(stdin(""))).message, "--input: no records: the input is empty");
-    assert.equal((await untilError(stdin(" \n\n"))).message, "--input: no records: the input is empty");
+    assert.equal((await untilError(stdin(""))).message, "--input (stdin) is empty");
+    assert.equal((await untilError(stdin(" \n\n"))).message, "--input (stdin) is empty");
   });
 });

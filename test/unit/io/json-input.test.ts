@@ -14,7 +14,7 @@ import {
   readJsonValues,
   readTextFile,
   SYNC_READ_MAX_BYTES,
-} from "../../../src/io/filter-input.js";
+} from "../../../src/io/json-input.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-filter-input-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

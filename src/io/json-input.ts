@@ -1,20 +1,18 @@
 /**
- * Files and stdin for `dynastream filter-test`: pattern files (`--pattern @file`), FilterCriteria
- * and case-suite documents, and the records (`--records <file|->`). Every problem with an input is a
- * UsageError (exit 2) saying which input and where: missing, a directory, empty, not UTF-8 (with the
- * byte offset and line), not JSON (with line and column).
+ * JSON from files and stdin: pattern files (`--pattern @file`), FilterCriteria and case-suite
+ * documents, and the one reader of records (`tail --input`, `filter-test --records`). Every problem
+ * with an input is a UsageError (exit 2) saying which input and where: missing, a directory, empty,
+ * not UTF-8 (with the byte offset and line), not JSON (with line and column).
  *
  * Records are streamed: NDJSON is read in 1 MiB chunks and parsed line by line in bounded memory; a
  * single JSON document spread over several lines (a JSON array, a pretty-printed Lambda event) is read
- * whole. Unlike `record-input.ts` (tail --input), values are handed over parsed but not normalised, in
- * batches, so the caller can take its fast path for records already in the Lambda shape.
+ * whole. Values are handed over parsed, with their line, in small batches; the callers normalise them.
  */
 import { isUtf8 } from "node:buffer";
 import { close, open, read, readFile, readFileSync, type Stats, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { parseJson } from "../core/filter/parse.js";
 import { UsageError } from "../errors.js";
-import { strictUtf8Decoder } from "./utf8.js";
 
 /** Largest document read whole (a JSON array or pretty-printed event), and longest NDJSON line. */
 export const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
@@ -22,7 +20,7 @@ export const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
 /** Largest text run through the positioned parser to find the line/column of a JSON error. */
 const MAX_LOCATE_CHARS = 64 * 1024 * 1024;
 
-/** Bytes read at a time (the parallel reader, io/parallel-filter.ts, reads the same pieces). */
+/** Bytes read at a time. */
 export const RECORDS_CHUNK_BYTES = 1024 * 1024;
 
 /**
@@ -214,19 +212,24 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
 const RECORDS_HINT =
   'expected stream records: one JSON per line (NDJSON), a JSON array, or a Lambda event {"Records":[...]}';
 
-/** Whether a line of records (its CR already cut) is blank: it is skipped. */
-export function isBlankRecordLine(text: string): boolean {
-  // Only a line starting with whitespace needs the (allocating) trim.
-  return text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === "");
+/**
+ * Whether a line (its CR already cut) holds nothing but white space: it is skipped. Only a line whose
+ * first character could be one `trim` removes (all ≤ U+0020 or ≥ U+00A0) needs the allocating trim.
+ */
+function isBlankRecordLine(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  return (c <= 32 || c >= 0xa0) && text.trim() === "";
 }
 
 /** The error of line `lineNo` of the records, which is not JSON (`e`: what JSON.parse threw). */
-export function invalidLineError(label: string, lineNo: number, text: string, e: unknown): UsageError {
-  return new UsageError(`${label}: line ${lineNo}: invalid JSON: ${jsonErrorText(text, e)}`, RECORDS_HINT, e);
+function invalidLineError(label: string, lineNo: number, text: string, e: unknown, hint: string): UsageError {
+  const why = jsonErrorText(text, e).replace(/ at line 1, column (\d+)$/, " at column $1");
+  return new UsageError(`${label}: line ${lineNo}: invalid JSON: ${why}`, hint, e);
 }
 
 /** The error of a line longer than {@link MAX_DOCUMENT_CHARS}. */
-export function tooLongError(label: string, lineNo: number): UsageError {
+function tooLongError(label: string, lineNo: number): UsageError {
   return new UsageError(`${label}: line ${lineNo} is too long`, "write one record per line (NDJSON)");
 }
 
@@ -235,7 +238,7 @@ export function tooLongError(label: string, lineNo: number): UsageError {
  * `linesBefore` complete lines; `tail`: the last bytes read before it, where a character cut off at
  * its end began). Names the byte offset and line of the first byte that is not UTF-8.
  */
-export function recordsNotUtf8(
+function recordsNotUtf8(
   label: string,
   f: { tail: Uint8Array; chunk: Uint8Array; bytesBefore: number; last: boolean },
   linesBefore: number,
@@ -256,8 +259,13 @@ export function recordsNotUtf8(
  * is one document and is parsed whole (at most {@link MAX_DOCUMENT_CHARS}). Throws UsageError for an
  * empty input, invalid UTF-8, or invalid JSON (`line N: …`).
  */
-export async function* readJsonValues(source: RecordSource, label: string): AsyncGenerator<ValueBatch> {
-  const decoder = strictUtf8Decoder();
+export async function* readJsonValues(
+  source: RecordSource,
+  label: string,
+  hint = RECORDS_HINT,
+): AsyncGenerator<ValueBatch> {
+  // Strict: bytes that are not UTF-8 are an error, never U+FFFD; a BOM is dropped.
+  const decoder = new TextDecoder("utf-8", { fatal: true });
   let carry = ""; // the unfinished last line
   let lineNo = 0; // lines completed
   let bytes = 0;
@@ -270,9 +278,11 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
 
   function decode(chunk: Buffer | string, last: boolean): string {
     if (typeof chunk === "string") return chunk;
-    const text = decoder(chunk, last);
-    if (text === undefined) throw recordsNotUtf8(label, { tail, chunk, bytesBefore: bytes, last }, lineNo);
-    return text;
+    try {
+      return decoder.decode(chunk, { stream: !last });
+    } catch {
+      throw recordsNotUtf8(label, { tail, chunk, bytesBefore: bytes, last }, lineNo);
+    }
   }
 
   function handle(line: string, batch: ValueBatch): void {
@@ -302,7 +312,7 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
         docLine = lineNo;
         return;
       }
-      throw invalidLineError(label, lineNo, text, e);
+      throw invalidLineError(label, lineNo, text, e, hint);
     }
     mode = "ndjson";
     batch.values.push(value);
@@ -316,6 +326,7 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
     bytes += typeof chunk === "string" ? chunk.length : chunk.length;
     if (typeof chunk !== "string") tail = chunk.subarray(Math.max(0, chunk.length - 3));
     if (first && text.length > 0) {
+      // A BOM of a string chunk (the TextDecoder drops one of bytes).
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
@@ -363,9 +374,9 @@ export async function* readJsonValues(source: RecordSource, label: string): Asyn
         / at line (\d+)/,
         (_, l: string) => ` at line ${Number(l) + docLine - 1}`,
       );
-      throw new UsageError(`${label} is not valid JSON: ${where}`, RECORDS_HINT, e);
+      throw new UsageError(`${label} is not valid JSON: ${where}`, hint, e);
     }
     yield { values: [value], lines: [docLine] };
   }
-  if (!sawContent) throw new UsageError(`${label} is empty`, RECORDS_HINT);
+  if (!sawContent) throw new UsageError(`${label} is empty`, hint);
 }
