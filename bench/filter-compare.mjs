@@ -2,12 +2,11 @@
 // dynastream's compiled FilterCriteria (core/filter of the benchmarked build) against `matchesPattern` of the npm package
 // @coorpacademy/serverless-offline-eventbridge, on the same NDJSON records and the same patterns, each
 // record parsed with JSON.parse inside the timed loop for both. Rounds alternate between the two.
-// Prints one JSON object: rates per round, match counts, and how often the two disagreed. Also timed,
-// when the build has it: filter-test's reader (bytes in, counts out; see `reader` below).
+// Prints one JSON object: rates per round, match counts, and how often the two disagreed.
 // The package is about 6× slower: it is timed on the first `libraryRecords` records only (default
 // 200,000), ours on all of them; rates are per record either way.
 // Usage: node bench/filter-compare.mjs <dist-dir> <records.ndjson> <patterns.json> [rounds] [libraryRecords]
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -45,35 +44,6 @@ const libMatch = (rec) => {
   for (const p of libPatterns) if (matchesPattern(p, event)) return true;
   return false;
 };
-
-// filter-test's own reader of a large file, when the build has it (io/filter-work.js): pieces of
-// about 1 MiB cut at line ends, as the threads get them, read from bytes and matched, counted only
-// (`--summary`), on this one thread.
-const readerFile = join(distDir, "io", "filter-work.js");
-let reader;
-if (existsSync(readerFile)) {
-  const { createFilterWork, evaluateChunk } = await import(pathToFileURL(readerFile).href);
-  const work = await createFilterWork({
-    sources: patterns.map((text, i) => ({ text, origin: `pattern ${i + 1}` })),
-    dialect: "lambda",
-    explain: false,
-    format: "json",
-    color: false,
-    summaryOnly: true,
-  });
-  const pieces = [];
-  for (let start = 0; start < buf.length; ) {
-    let end = buf.lastIndexOf(10, Math.min(buf.length, start + (1 << 20)) - 1) + 1;
-    if (end <= start) end = buf.length;
-    pieces.push(buf.subarray(start, end));
-    start = end;
-  }
-  reader = () => {
-    let matched = 0;
-    for (let i = 0; i < pieces.length; i++) matched += evaluateChunk(pieces[i], i === 0, work).result.matched;
-    return matched;
-  };
-}
 
 function ours() {
   let matched = 0;
@@ -122,7 +92,6 @@ for (let i = 0; i < Math.min(n, 20_000); i++) {
   criteria.match(rec);
   libMatch(rec);
 }
-if (reader !== undefined) reader(); // its warm-up: one pass
 const result = {
   records: n,
   libraryRecords: libN,
@@ -130,12 +99,10 @@ const result = {
   ours: [],
   library: [],
   parseOnly: [],
-  reader: [],
 };
 for (let r = 0; r < rounds; r++) {
   result.parseOnly.push(time(parseOnly));
   result.ours.push(time(ours));
-  if (reader !== undefined) result.reader.push(time(reader));
   result.library.push(time(theirs, libN));
 }
 result.sampleChecked = sample;

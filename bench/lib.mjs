@@ -36,8 +36,7 @@ const CODE_CACHE = join(ROOT, ".cache", "bench-code-cache");
 
 /**
  * Builds the snapshot the suites run; returns false when the build failed. Besides the bundle, the
- * filter matcher alone (dist/core/filter/index.js, ES module) and filter-test's reader of pieces
- * (dist/io/filter-work.js) for bench/filter-compare.mjs.
+ * filter matcher alone (dist/core/filter/index.js, ES module) for bench/filter-compare.mjs.
  */
 export function buildSnapshot() {
   const dist = join(SNAPSHOT, "dist");
@@ -48,10 +47,7 @@ export function buildSnapshot() {
   if (b.status !== 0) return false;
   try {
     const esbuild = createRequire(import.meta.url)("esbuild");
-    for (const entry of [
-      ["core", "filter", "index"],
-      ["io", "filter-work"],
-    ]) {
+    for (const entry of [["core", "filter", "index"]]) {
       if (!existsSync(join(ROOT, "src", ...entry.slice(0, -1), `${entry.at(-1)}.ts`))) continue;
       esbuild.buildSync({
         entryPoints: [join(ROOT, "src", ...entry.slice(0, -1), `${entry.at(-1)}.ts`)],

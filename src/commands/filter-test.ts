@@ -13,7 +13,7 @@ import type { CommandSpec } from "../cli/program.js";
 import { collect } from "../cli/program.js";
 import { pipeClosed, writeOut } from "../cli/stdout.js";
 import type { Diagnostic, Dialect, StreamViewType } from "../core/filter/index.js";
-import type { CaseSuite, InputBatch, PatternSource, RecordRunOutcome } from "../core/filter-run.js";
+import type { CaseSuite, InputBatch, PatternSource } from "../core/filter-run.js";
 import type { FilterTestInput } from "../core/filter-test-options.js";
 import { VIEW_TYPES } from "../core/view-type.js";
 import { CheckFailedError, InterruptedError, UsageError } from "../errors.js";

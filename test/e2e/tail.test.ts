@@ -275,7 +275,7 @@ test("--input: wrong shapes and bad JSON are exit 2 with the line number", async
     [`${good}\n{"Item":{"pk":{"S":"x"}}}\n`, /line 2: not a DynamoDB stream record.*looks like an item/],
     [`${good}\n${good}\n{oops\n`, /line 3: invalid JSON/],
     [`${good}\n{"dynamodb":{"NewImage":{"a":{"Q":"1"}}}}\n`, /line 2: /],
-    ["", /no records/],
+    ["", /--input \(stdin\) is empty/],
   ];
   for (const [input, re] of cases) {
     const r = await tail(["--input", "-"], input || " ");
@@ -284,7 +284,7 @@ test("--input: wrong shapes and bad JSON are exit 2 with the line number", async
   }
   const missing = await tail(["--input", join(dir, "nope.ndjson")]);
   assert.equal(missing.code, 2, missing.stderr);
-  assert.match(missing.stderr, /cannot read --input .*ENOENT/);
+  assert.match(missing.stderr, /cannot read --input .*nope.ndjson: no such file/);
   const both = await tail([table, "--input", "-"]);
   assert.equal(both.code, 2);
 });

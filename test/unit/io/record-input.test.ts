@@ -132,9 +132,15 @@ describe("readInputBatches", () => {
       `--input ${join(dir, "latin1.ndjson")} is not UTF-8 text: invalid byte 0xe9 at byte offset 122 (line 2)`,
     );
     const r = await untilError(stdin(Buffer.from(`${rec(1)}\n`), Buffer.from([0x7b, 0x0a, 0xff])));
-    assert.equal(r.message, "--input (stdin) is not UTF-8 text: invalid byte 0xff at byte offset 115 (line 3)");
+    assert.equal(
+      r.message,
+      "--input (stdin) is not UTF-8 text: invalid byte 0xff at byte offset 115 (line 3)",
+    );
     const cut = await untilError(stdin(Buffer.from(`${rec(1)}\n"\xe2\x82`, "latin1")));
-    assert.match(cut.message, /^--input \(stdin\) is not UTF-8 text: invalid byte 0xe2 at byte offset 114 \(line 2\)$/);
+    assert.match(
+      cut.message,
+      /^--input \(stdin\) is not UTF-8 text: invalid byte 0xe2 at byte offset 114 \(line 2\)$/,
+    );
   });
 
   it("an empty input is an error", async () => {
