@@ -67,7 +67,7 @@ const lazyChildProcess = {
 export const CLI_BUNDLES = { cli: undefined, "cli-filter-test": ["filter-test"], "cli-help": [] };
 
 /**
- * Leaves out of a bundle the command modules (src/commands/<name>.ts, loaded by src/cli/commands.ts)
+ * Leaves out of a bundle the command modules (src/commands/<name>.ts, loaded by src/commands/index.ts)
  * not in `keep`: what stands for one throws when loaded, which the launcher's choice of bundle rules
  * out (a bug otherwise: "internal error", exit 70, rather than another command's behaviour).
  */
@@ -75,9 +75,9 @@ function onlyCommands(bundle, keep) {
   return {
     name: "only-commands",
     setup(build) {
-      build.onResolve({ filter: /^\.\.\/commands\/[a-z-]+\.js$/ }, (args) => {
-        const name = /([a-z-]+)\.js$/.exec(args.path)[1];
-        return /[\\/]src[\\/]cli[\\/]commands\.ts$/.test(args.importer) && !keep.includes(name)
+      build.onResolve({ filter: /^\.\/[a-z-]+(\/index)?\.js$/ }, (args) => {
+        const name = /^\.\/([a-z-]+)/.exec(args.path)[1];
+        return /[\\/]src[\\/]commands[\\/]index\.ts$/.test(args.importer) && !keep.includes(name)
           ? { path: name, namespace: "left-out-command" }
           : undefined;
       });

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { CommanderError, type OutputConfiguration } from "commander";
-import { commandSpecs } from "./cli/commands.js";
 import { abortableSleep, type Context, type GlobalOptions, type ReadableLike } from "./cli/context.js";
 import { buildProgram } from "./cli/program.js";
 import { stdio } from "./cli/stdio.js";
+import { commandSpecs } from "./commands/index.js";
 import { parseDuration } from "./core/duration.js";
 import { DynastreamError, ExitCode, InterruptedError, isAbort, UsageError } from "./errors.js";
 import { createOutput, type WritableLike } from "./render/output.js";

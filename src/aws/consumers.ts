@@ -1,5 +1,7 @@
 /** Lambda event source mappings of a stream (the stream's Lambda consumers). */
+
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
+import { functionNameOf } from "../core/arn.js";
 import type { MappingInfo } from "../core/lag.js";
 import { type AwsRun, call } from "./streams.js";
 
@@ -42,13 +44,6 @@ export function serviceAvailableFor(
     !isDynamoDBLocalArn(streamArn) ||
     serviceEndpointOverridden(service, env, run.clients.settings.endpointUrl)
   );
-}
-
-/** The function name of a Lambda function ARN (`…:function:name[:qualifier]`), or the text itself. */
-export function functionNameOf(functionArn: string): string {
-  const parts = functionArn.split(":");
-  const i = parts.indexOf("function");
-  return i >= 0 && parts[i + 1] ? (parts[i + 1] as string) : functionArn;
 }
 
 /** A mapping reduced to what `lag` reports (plain values). */

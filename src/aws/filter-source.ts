@@ -6,13 +6,13 @@
  * DescribeStream, GetShardIterator and GetRecords.
  */
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
-import { parseStreamArn } from "../core/arn.js";
-import type { PatternSource } from "../core/filter-run.js";
-import { patternsFromDocument } from "../core/filter-run.js";
+import { functionNameOf, parseStreamArn } from "../core/arn.js";
+import type { PatternSource } from "../core/filter/sources.js";
+import { patternsFromDocument } from "../core/filter/sources.js";
 import type { LambdaStreamRecord } from "../core/record.js";
 import { toLambdaRecord } from "../core/record.js";
 import { AuthError, NotFoundError, UsageError } from "../errors.js";
-import { functionNameOf, pageEventSourceMappings } from "./consumers.js";
+import { pageEventSourceMappings } from "./consumers.js";
 import { type AwsRun, call, describeStreamPage, resolveStream } from "./streams.js";
 
 /** The deployed filter criteria of one mapping. */

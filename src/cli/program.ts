@@ -22,7 +22,7 @@ export interface CommandSpec {
 
 /**
  * A command as the top-level help lists it, with a loader for the rest: start-up then costs only
- * the module of the command that runs (see src/cli/commands.ts).
+ * the module of the command that runs (see src/commands/index.ts).
  */
 export interface CommandEntry {
   name: string;

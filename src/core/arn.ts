@@ -42,3 +42,10 @@ export function streamLabelOf(arn: string): string {
   const i = arn.lastIndexOf("/stream/");
   return i < 0 ? arn : arn.slice(i + 8);
 }
+
+/** The function name of a Lambda function ARN (`…:function:name[:qualifier]`), or the text itself. */
+export function functionNameOf(functionArn: string): string {
+  const parts = functionArn.split(":");
+  const i = parts.indexOf("function");
+  return i >= 0 && parts[i + 1] ? (parts[i + 1] as string) : functionArn;
+}

@@ -12,7 +12,8 @@
 import type { AttributeMap } from "../core/attr.js";
 import { jsonString, plainJsonMap } from "../core/attr.js";
 import type { Diagnostic, Dialect } from "../core/filter/index.js";
-import type { CaseResult, Expectation, PatternSource, RecordResult, Tally } from "../core/filter-run.js";
+import type { PatternSource } from "../core/filter/sources.js";
+import type { CaseResult, Expectation, RecordResult, Tally } from "../core/filter-run.js";
 import { explanationNotes, reasonLines, reasonText } from "../core/filter-run.js";
 import { sanitize } from "./sanitize.js";
 import type { Style } from "./style.js";

@@ -167,5 +167,5 @@ test("--debug stack traces name the bundle; under --enable-source-maps, the sour
   assert.match(r.stderr, /\n {4}at .*[/\\]dist[/\\]cli-filter-test\.cjs:\d+:\d+/);
   const mapped = await run(args, { XDG_CACHE_HOME: freshHome(), NODE_OPTIONS: "--enable-source-maps" });
   assert.equal(mapped.code, 2);
-  assert.match(mapped.stderr, /\n {4}at .*[/\\]src[/\\]commands[/\\]filter-test\.ts:\d+:\d+/);
+  assert.match(mapped.stderr, /\n {4}at .*[/\\]src[/\\]commands[/\\]filter-test[/\\][a-z]+\.ts:\d+:\d+/);
 });

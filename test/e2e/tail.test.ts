@@ -170,6 +170,58 @@ test("--filter: only records a Lambda filter pattern matches; a FilterCriteria f
   assert.equal((JSON.parse(got[0] as string) as { eventName: string }).eventName, "INSERT");
 });
 
+test("--filter reads what filter-test --criteria reads (a SAM template) and prints its DynamoDB lints", async () => {
+  const template = join(dir, "template.json");
+  const pattern = JSON.stringify({ dynamodb: { NewImage: { status: { S: ["shipped"] } } } });
+  writeFileSync(
+    template,
+    JSON.stringify({
+      Resources: {
+        Fn: {
+          Type: "AWS::Serverless::Function",
+          Properties: {
+            Events: {
+              Stream: {
+                Type: "DynamoDB",
+                Properties: { FilterCriteria: { Filters: [{ Pattern: pattern }] } },
+              },
+            },
+          },
+        },
+      },
+    }),
+  );
+  const r = await tail([table, "--from", "trim-horizon", "--until-end", "--filter", `@${template}`]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = r.stdout.trim().split("\n");
+  assert.equal(got.length, 1);
+  assert.equal((JSON.parse(got[0] as string) as { eventName: string }).eventName, "MODIFY");
+  // A lint: a plain string where DynamoDB JSON has {"S": ...} never matches a stream record.
+  const lint = await tail(
+    ["--input", "-", "--filter", '{"dynamodb":{"NewImage":{"status":["shipped"]}}}'],
+    "{}",
+  );
+  assert.match(lint.stderr, /warning: filter #1 \(--filter 1\).*status/);
+});
+
+test("-o raw with --input: each record as the input held it, one per line", async () => {
+  const event = join(dir, "raw-event.json");
+  writeFileSync(event, JSON.stringify(lambdaEvent, null, 2));
+  const r = await tail(["--input", event, "-o", "raw"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l)),
+    lambdaEvent.Records,
+  );
+  const line = `{"type":"record","shardId":"s-1","record":${JSON.stringify(lambdaEvent.Records[0])}}`;
+  const fromTail = await tail(["--input", "-", "-o", "raw"], `${line}\n`);
+  assert.equal(fromTail.code, 0, fromTail.stderr);
+  assert.deepEqual(JSON.parse(fromTail.stdout), lambdaEvent.Records[0]);
+});
+
 test("--input: tail's own NDJSON round-trips byte for byte (file and stdin)", async () => {
   const live = await tail([table, "--from", "trim-horizon", "--until-end", "--json"]);
   assert.equal(live.code, 0, live.stderr);

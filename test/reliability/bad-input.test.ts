@@ -150,7 +150,7 @@ t("offline", 2, /invalid --filter/, [
   "Orders",
   ...Array.from({ length: 11 }, () => ["--filter", '{"eventName":["INSERT"]}']).flat(),
 ]);
-t("offline", 2, /cannot read --filter file .*ENOENT/, ["Orders", "--filter", "@$D/missing.json"]);
+t("offline", 2, /cannot read --filter @.*missing.json: no such file/, ["Orders", "--filter", "@$D/missing.json"]);
 t("offline", 2, /give either <table\|stream-arn> or --input/, ["Orders", "--input", "$D/record.ndjson"]);
 t("offline", 2, /--from reads a stream and cannot be used with --input/, [
   "--input",
@@ -158,19 +158,39 @@ t("offline", 2, /--from reads a stream and cannot be used with --input/, [
   "--from",
   "1h",
 ]);
-t("offline", 2, /cannot read --input .*ENOENT/, ["--input", "$D/missing.ndjson"]);
-t("offline", 2, /--input: .* is a directory/, ["--input", "$D"]);
-t("offline", 2, /--input: no records: the input is empty/, ["--input", "$D/empty.ndjson"]);
-t("offline", 2, /--input: no records/, ["--input", "$D/blank.ndjson"]);
-t("offline", 2, /--input: no records/, ["--input", "-"], "");
-t("offline", 2, /--input: .*invalid JSON/, ["--input", "$D/notjson.txt"]);
-t("offline", 2, /--input: line 2: invalid JSON/, ["--input", "$D/truncated.ndjson"]);
-t("offline", 2, /--input: .*not valid UTF-8/, ["--input", "$D/latin1.ndjson"]);
-t("offline", 2, /--input: .*(not valid UTF-8|invalid JSON)/, ["--input", "$D/binary.bin"]);
-t("offline", 2, /--input: line 1: not a DynamoDB stream record/, ["--input", "$D/shape.ndjson"]);
-t("offline", 2, /--input: line 1: /, ["--input", "$D/shape-dynamodb.ndjson"]);
-t("offline", 2, /--input: /, ["--input", "$D/shape-array.json"]);
-t("offline", 2, /--input: line 1: /, ["--input", "-"], '{"Records":[{"eventName":"INSERT"}]}\n');
+t("offline", 2, /cannot read --input .*missing.ndjson: no such file/, ["--input", "$D/missing.ndjson"]);
+t("offline", 2, /--input .* is a directory/, ["--input", "$D"]);
+t("offline", 2, /--input .*empty.ndjson is empty/, ["--input", "$D/empty.ndjson"]);
+t("offline", 2, /--input .*blank.ndjson is empty/, ["--input", "$D/blank.ndjson"]);
+t("offline", 2, /--input \(stdin\) is empty/, ["--input", "-"], "");
+t("offline", 2, /--input .*notjson.txt is not valid JSON: .* at line 1, column 1/, [
+  "--input",
+  "$D/notjson.txt",
+]);
+t("offline", 2, /--input .*truncated.ndjson: line 2: invalid JSON/, ["--input", "$D/truncated.ndjson"]);
+t(
+  "offline",
+  2,
+  /--input .*latin1.ndjson is not UTF-8 text: invalid byte 0xe9 at byte offset \d+ \(line 1\)/,
+  ["--input", "$D/latin1.ndjson"],
+);
+t("offline", 2, /--input .*binary.bin is not UTF-8 text/, ["--input", "$D/binary.bin"]);
+t("offline", 2, /--input .*shape.ndjson: line 1: not a DynamoDB stream record/, [
+  "--input",
+  "$D/shape.ndjson",
+]);
+t("offline", 2, /--input .*: line 1: /, ["--input", "$D/shape-dynamodb.ndjson"]);
+t("offline", 2, /--input .*shape-array.json: line 1\[0\]: not a DynamoDB stream record/, [
+  "--input",
+  "$D/shape-array.json",
+]);
+t(
+  "offline",
+  2,
+  /--input \(stdin\): line 1: Records\[0\]: /,
+  ["--input", "-"],
+  '{"Records":[{"eventName":"INSERT"}]}\n',
+);
 t("aws", 2, /invalid checkpoint file .*not JSON/, ["$T", "--checkpoint", "$D/checkpoint-notjson"]);
 t("aws", 2, /invalid checkpoint file .*is for stream/, ["$T", "--checkpoint", "$D/checkpoint-other"]);
 t("aws", 2, /cannot write checkpoint file .*ENOENT/, [

@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { commandSpecs } from "../../../src/cli/commands.js";
+import { commandSpecs } from "../../../src/commands/index.js";
 
-test("the launcher knows every command of src/cli/commands.ts, and no other", () => {
+test("the launcher knows every command of src/commands/index.ts, and no other", () => {
   const launcher = readFileSync(new URL("../../../bin/dynastream.cjs", import.meta.url), "utf8");
   const list = /^const COMMANDS = (\[[^\]]*\]);$/m.exec(launcher);
   assert.ok(list, "bin/dynastream.cjs declares const COMMANDS = [...]");

@@ -2,19 +2,22 @@
 // the record fast path, evaluation, tallies, the records runner and case suites, and the flags.
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
+import { parseFilterTestFlags } from "../../../src/commands/filter-test/options.js";
 import { compileCriteria } from "../../../src/core/filter/index.js";
 import {
-  agrees,
   buildFilterSet,
+  type PatternSource,
+  patternsFromArgument,
+  patternsFromDocument,
+} from "../../../src/core/filter/sources.js";
+import {
+  agrees,
   EXPLAIN_DEFAULT_MAX,
   evaluate,
   type InputBatch,
   isLambdaShaped,
   MAX_NAMED_FAILURES,
-  type PatternSource,
   parseCaseSuite,
-  patternsFromArgument,
-  patternsFromDocument,
   type RecordResult,
   reasonText,
   runCase,
@@ -22,7 +25,6 @@ import {
   Tally,
   toFilterEvents,
 } from "../../../src/core/filter-run.js";
-import { parseFilterTestFlags } from "../../../src/core/filter-test-options.js";
 import { normalizeInput, toLambdaRecord } from "../../../src/core/record.js";
 import { UsageError } from "../../../src/errors.js";
 

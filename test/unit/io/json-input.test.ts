@@ -57,11 +57,22 @@ describe("readJsonValues", () => {
     assert.deepEqual(r.values, [{ a: 1 }, { a: 2 }, [3]]);
     assert.deepEqual(r.lines, [1, 3, 5]);
   });
-  it("a pretty-printed document is read whole", async () => {
-    const doc = JSON.stringify({ Records: [{ a: 1 }, { a: 2 }] }, null, 2);
+  it("a pretty-printed document is read whole: an event's Records, each with the line it starts on", async () => {
+    const doc = JSON.stringify({ Records: [{ a: 1 }, { a: 'x,]}\\"[' }] }, null, 2);
     const r = await values({ path: file("doc.json", `\n${doc}\n`) });
-    assert.deepEqual(r.values, [{ Records: [{ a: 1 }, { a: 2 }] }]);
-    assert.deepEqual(r.lines, [2]);
+    assert.deepEqual(r.values, [{ a: 1 }, { a: 'x,]}\\"[' }]);
+    assert.deepEqual(r.lines, [4, 7]);
+  });
+  it("a document's array: its elements with their lines; any other document is one value", async () => {
+    const arr = '[\n  {"a": [1,\n 2]},\n\n  3, {"Records": [\n4]}\n]';
+    const r = await values(stdin(arr));
+    assert.deepEqual(r.values, [{ a: [1, 2] }, 3, { Records: [4] }]);
+    assert.deepEqual(r.lines, [2, 5, 5]);
+    const other = await values(stdin('{\n "x": [1,\n2],\n "Records": "no"\n}'));
+    assert.deepEqual(other.lines, [1]);
+    const late = await values(stdin('{\n "other": [9, 9],\n "Records":\n  [\n\n {"a":1}, {"a":2}]}'));
+    assert.deepEqual(late.values, [{ a: 1 }, { a: 2 }]);
+    assert.deepEqual(late.lines, [6, 6]);
   });
   it("lines split across chunks, and a multi-byte character split across chunks", async () => {
     const euro = Buffer.from('{"s":"€"}\n', "utf8");

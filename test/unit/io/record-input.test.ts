@@ -93,9 +93,17 @@ describe("readInputBatches", () => {
     assert.equal(r?.streamArn, "arn:x");
   });
 
-  it("a pretty-printed document is read whole", async () => {
+  it("a pretty-printed document is read whole; an error names the line of the bad record", async () => {
     const got = await all(stdin(`{\n  "Records": [\n    ${rec(1)},\n    ${rec(2)}\n  ]\n}\n`));
     assert.equal(got.length, 2);
+    const bad = await untilError(
+      stdin(`[\n  ${rec(1)},\n\n  {"dynamodb":\n {"NewImage":{"a":{"N":5}}}}\n]\n`),
+    );
+    assert.deepEqual(bad.keys, ["k1"]);
+    assert.equal(
+      bad.message,
+      "--input (stdin): line 4: dynamodb.NewImage.a: N must be a string, got number 5",
+    );
   });
 
   it("records before a bad line are handed over, then the error names the line", async () => {

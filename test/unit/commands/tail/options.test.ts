@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { parseTailFlags } from "../../../src/core/tail-options.js";
-import { UsageError } from "../../../src/errors.js";
+import { parseTailFlags } from "../../../../src/commands/tail/options.js";
+import { UsageError } from "../../../../src/errors.js";
 
 const NOW = Date.parse("2026-01-31T12:00:00Z");
 

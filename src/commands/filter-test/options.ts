@@ -2,10 +2,11 @@
  * `dynastream filter-test` flags → a validated, typed input. Every mistake is a UsageError (exit 2)
  * with a hint; nothing here does I/O.
  */
-import { UsageError } from "../errors.js";
-import type { Dialect, StreamViewType } from "./filter/index.js";
-import type { Expectation } from "./filter-run.js";
-import { parseViewType } from "./view-type.js";
+
+import type { Dialect, StreamViewType } from "../../core/filter/index.js";
+import type { Expectation } from "../../core/filter-run.js";
+import { parseViewType } from "../../core/view-type.js";
+import { UsageError } from "../../errors.js";
 
 /** The flags as commander hands them over. */
 export interface FilterTestFlags {

@@ -1,11 +1,11 @@
-// The lazy command registry (src/cli/commands.ts) repeats what the top-level help shows of each
+// The lazy command registry (src/commands/index.ts) repeats what the top-level help shows of each
 // command; it must match the command modules it loads, and the help must read as if every command
 // were loaded.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { commandSpecs } from "../../../src/cli/commands.js";
 import type { CommandSpec } from "../../../src/cli/program.js";
 import { buildProgram } from "../../../src/cli/program.js";
+import { commandSpecs } from "../../../src/commands/index.js";
 
 const noContext = (): never => {
   throw new Error("no command runs in this test");

@@ -1,0 +1,203 @@
+/**
+ * `tail <table|stream-arn>`: the live run. Shards are read by aws/tail/reader, lines built by
+ * render/tail-output; this wires them: the start message, backpressure-aware writes, the checkpoint,
+ * gaps, Ctrl-C and the summary line.
+ */
+import type { Context } from "../../cli/context.js";
+import { pipeClosed, whenAborted, writeOut } from "../../cli/stdout.js";
+import { formatDuration } from "../../core/duration.js";
+import { describePosition } from "../../core/tail-plan.js";
+import { DataLossError, InterruptedError } from "../../errors.js";
+import { sanitize } from "../../render/sanitize.js";
+import type { TailFormat, TailFormatter } from "../../render/tail-output.js";
+import { planStart } from "./checkpoint.js";
+import type { Matcher } from "./filters.js";
+import type { TailInput } from "./options.js";
+
+/**
+ * Output is written in pieces of about this many characters: few write calls, and no string so large
+ * that V8 puts it straight into the old generation (a 2000-record batch is megabytes), where garbage
+ * lingers until a full collection and peak memory grows with it.
+ */
+export const WRITE_CHUNK_CHARS = 64 * 1024;
+
+/** Counts of a run, for the summary line. */
+interface Tally {
+  records: number;
+  gaps: number;
+}
+
+/** `1 record`, `2 records`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Reads the stream until a bound, Ctrl-C or an error; returns the exit code. */
+export async function runStream(
+  ctx: Context,
+  input: TailInput,
+  formatter: TailFormatter,
+  format: TailFormat,
+  matcher: Matcher | undefined,
+): Promise<number> {
+  const aws = await ctx.aws();
+  const { resolveStream } = await import("../../aws/streams.js");
+  const { openTailReader } = await import("../../aws/tail/reader.js");
+  const resolved = await resolveStream(aws, input.target as string);
+  const streamArn = resolved.streamArn;
+  const table = resolved.tableName;
+  const startedAt = ctx.now();
+
+  if ((resolved.table?.Replicas?.length ?? 0) > 0) {
+    ctx.out.warn(
+      `${table} is a global table: replication already reads its stream, and AWS recommends at most one other reader per shard; tail is one`,
+    );
+  }
+
+  const plan = await planStart(ctx, input, streamArn, startedAt);
+  const { rules, saver, resumed } = plan;
+
+  const bounds = {
+    snapshotMs: input.untilEnd ? startedAt : undefined,
+    untilMs: input.untilMs,
+  };
+  const reader = await openTailReader(aws, {
+    streamArn,
+    rules,
+    only: input.shards ? new Set(input.shards) : undefined,
+    bounds,
+    concurrency: input.concurrency,
+    idleTimeoutMs: input.idleTimeoutMs,
+    warn: (m) => ctx.out.warn(m),
+    debug: (m) => ctx.out.debug(m),
+  });
+  plan.listed = () => reader.listedShardIds();
+  if (saver && !resumed) {
+    // Save the new checkpoint at once: a restart must know where this run started (skipBefore),
+    // even if no record was written. Shards skipped (closed at a LATEST start) count as done.
+    for (const id of reader.start.skipped) saver.state.markDone(id);
+    saver.state.touch();
+    await saver.afterWrite();
+  }
+
+  const status = reader.start.streamStatus;
+  if (resolved.enabled === false || status === "DISABLED" || status === "DISABLING") {
+    ctx.out.warn(
+      `the stream of ${table} is ${status ?? "DISABLED"}: its records stay readable for 24 h after it was disabled; tail ends once they are read`,
+    );
+  }
+
+  // ---- the start message, once LATEST iterators are in place (a readiness signal for scripts) ----
+  await Promise.race([reader.ready, whenAborted(ctx.signal)]);
+  const st = reader.start;
+  let where: string;
+  if (resumed) where = `checkpoint ${input.checkpoint}`;
+  else if (input.sequence) where = `${describePosition(input.sequence)} in shard ${input.shards?.[0]}`;
+  else if (input.from.kind === "time") {
+    where = `${new Date(input.from.ms).toISOString()} (reading from TRIM_HORIZON, skipping older records)`;
+  } else where = input.from.kind === "latest" ? "LATEST" : "TRIM_HORIZON";
+  const shardText =
+    st.openToRead === st.toRead && st.toRead > 0
+      ? plural(st.toRead, "open shard")
+      : `${plural(st.toRead, "shard")}, ${st.openToRead} open`;
+  const bound = input.untilEnd
+    ? " until caught up"
+    : input.untilMs !== undefined
+      ? ` until ${new Date(input.untilMs).toISOString()}`
+      : "";
+  const stop = input.untilEnd || input.count !== undefined ? "" : " — Ctrl-C to stop";
+  ctx.out.info(sanitize(`tailing ${table} (${shardText}) from ${where}${bound}${stop}`));
+  if (st.toRead === 0 && input.from.kind === "latest" && !resumed && st.streamStatus !== "ENABLED") {
+    ctx.out.info("the stream has no open shard: use --from trim-horizon to read the records it still holds");
+  }
+
+  // ---- the loop ----
+  const tally: Tally = { records: 0, gaps: 0 };
+  let countReached = false;
+  let writeError: unknown;
+  try {
+    for await (const batch of reader.batches()) {
+      formatter.setNow(ctx.now());
+      let text = "";
+      const advances: Array<[string, string]> = [];
+      const ended: string[] = [];
+      for (const ev of batch) {
+        if (ev.kind === "record") {
+          const seq = ev.record.dynamodb?.SequenceNumber;
+          if (!matcher || matcher.match(ev.record, streamArn)) {
+            text += formatter.record(ev.record, { streamArn, shardId: ev.shardId, table });
+            tally.records++;
+            if (text.length >= WRITE_CHUNK_CHARS) {
+              await writeOut(ctx, text);
+              text = "";
+              if (ctx.signal.aborted) break;
+            }
+          }
+          if (seq !== undefined) advances.push([ev.shardId, seq]);
+          if (input.count !== undefined && tally.records >= input.count) {
+            countReached = true;
+            break;
+          }
+        } else if (ev.kind === "gap") {
+          tally.gaps++;
+          const gap = { ...ev, streamArn };
+          text += formatter.gap(gap);
+          if (!(format === "pretty" && ctx.out.stdoutIsTTY)) {
+            ctx.out.warn(
+              `records lost in shard ${ev.shardId}${ev.afterSequenceNumber ? ` after sequence number ${ev.afterSequenceNumber}` : ""}: trimmed (older than 24 h) before tail read them; continuing from TRIM_HORIZON`,
+            );
+          }
+        } else if (ev.reason !== "bound") {
+          ended.push(ev.shardId);
+        }
+      }
+      await writeOut(ctx, text);
+      if (ctx.signal.aborted) break;
+      if (saver) {
+        for (const [shardId, seq] of advances) saver.state.advance(shardId, seq);
+        for (const shardId of ended) saver.state.markDone(shardId);
+        await saver.afterWrite();
+      }
+      if (countReached) break;
+    }
+  } catch (e) {
+    writeError = e;
+  } finally {
+    reader.close();
+    if (saver && !pipeClosed(ctx)) {
+      try {
+        await saver.final();
+      } catch (e) {
+        writeError ??= e;
+      }
+    }
+  }
+  if (ctx.signal.aborted) {
+    if (pipeClosed(ctx)) return 0;
+    const s = `tail stopped: ${plural(tally.records, "record")} from ${plural(reader.shardsStarted(), "shard")}, ${plural(tally.gaps, "gap")}`;
+    throw new InterruptedError(ctx.out.quiet ? "" : s);
+  }
+  if (writeError !== undefined) throw writeError;
+
+  const why = countReached
+    ? `--count ${input.count} reached`
+    : reader.endReason === "idle"
+      ? `no records for ${formatDuration(input.idleTimeoutMs ?? 0)} (--idle-timeout)`
+      : reader.endReason === "disabled"
+        ? "the stream is disabled and all its records were read"
+        : reader.endReason === "shards-done"
+          ? "the selected shards were read to their end"
+          : input.untilEnd
+            ? "caught up"
+            : "reached --until";
+  ctx.out.info(
+    `${plural(tally.records, "record")} from ${plural(reader.shardsStarted(), "shard")}, ${plural(tally.gaps, "gap")}: ${why}`,
+  );
+  if (tally.gaps > 0) {
+    throw new DataLossError(
+      `${plural(tally.gaps, "gap")}: records were trimmed (older than 24 h) before tail could read them`,
+      "read the stream within 24 h of the writes; the gap lines name the shards and positions",
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,79 @@
+/** The pretty output of `dynastream describe`: the stream's fields, its consumers, the table's streams. */
+import { functionNameOf } from "../core/arn.js";
+import { sanitize } from "./sanitize.js";
+import { renderFields } from "./stream.js";
+import type { Style } from "./style.js";
+import { renderTable } from "./table.js";
+
+/** JSON shape of `describe` (documented in the README). */
+export interface DescribeJson {
+  tableName: string;
+  streamArn: string;
+  streamLabel: string | null;
+  status: string | null;
+  viewType: string | null;
+  createdAt: string | null;
+  keySchema: Array<{ name: string; type: string }>;
+  shards: { open: number; closed: number; total: number };
+  streams: Array<{ streamArn: string; streamLabel: string; latest: boolean }>;
+  consumers: Array<{
+    uuid: string;
+    functionArn: string;
+    state: string;
+    lastProcessingResult: string | null;
+  }> | null;
+}
+
+/** The text of `describe` for a terminal (lines, each without its newline). */
+export function renderDescribe(result: DescribeJson, s: Style): string[] {
+  const lines: string[] = [];
+  const statusText = result.status === "ENABLED" ? s.green(result.status) : s.yellow(result.status ?? "?");
+  lines.push(
+    renderFields(
+      [
+        ["table", sanitize(result.tableName)],
+        ["stream", sanitize(result.streamArn)],
+        ["label", sanitize(result.streamLabel ?? "-")],
+        ["status", statusText],
+        ["view type", result.viewType ?? "-"],
+        ["created", result.createdAt ?? "-"],
+        ["key schema", result.keySchema.map((k) => `${sanitize(k.name)} (${k.type})`).join(", ") || "-"],
+        ["shards", `${result.shards.open} open, ${result.shards.closed} closed`],
+        [
+          "consumers",
+          result.consumers === null
+            ? s.gray(
+                result.streamArn.includes(":ddblocal:")
+                  ? "none (DynamoDB Local has no Lambda)"
+                  : "unknown (Lambda not reachable)",
+              )
+            : result.consumers.length === 0
+              ? "no Lambda event source mappings"
+              : `${result.consumers.length} Lambda event source mapping${result.consumers.length === 1 ? "" : "s"} (listed below; lag: dynastream lag ${sanitize(result.tableName)})`,
+        ],
+      ],
+      s,
+    ),
+  );
+  if (result.consumers && result.consumers.length > 0) {
+    lines.push(s.bold("consumers:"));
+    const table = renderTable(
+      ["FUNCTION", "STATE", "LAST RESULT", "MAPPING UUID"],
+      result.consumers.map((c) => [
+        sanitize(functionNameOf(c.functionArn)),
+        c.state === "Enabled" ? c.state : s.yellow(sanitize(c.state || "?")),
+        sanitize(c.lastProcessingResult ?? "-"),
+        sanitize(c.uuid),
+      ]),
+      s,
+    );
+    for (const l of table.split("\n")) lines.push(`  ${l}`);
+  }
+  lines.push(s.bold(`streams of ${sanitize(result.tableName)}:`));
+  for (const st of result.streams) {
+    lines.push(
+      `  ${st.latest ? s.green("* ") : "  "}${sanitize(st.streamArn)}${st.latest ? s.gray(" (latest)") : ""}`,
+    );
+  }
+  return lines;
+}
