@@ -36,53 +36,42 @@ export class DynastreamError extends Error {
   }
 }
 
-/** Bad flags, arguments or input documents (exit 2). */
-export class UsageError extends DynastreamError {
-  override readonly name = "UsageError";
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super(message, { exitCode: ExitCode.usage, hint, cause });
-  }
+/**
+ * A kind of error with its exit code: a class (so `instanceof` tells the kind apart) whose
+ * constructor takes the message, the hint and the cause.
+ */
+function errorKind(name: string, exitCode: ExitCodeValue) {
+  return class extends DynastreamError {
+    override readonly name = name;
+    constructor(message: string, hint?: string, cause?: unknown) {
+      super(message, { exitCode, hint, cause });
+    }
+  };
 }
+
+/** Bad flags, arguments or input documents (exit 2). */
+export const UsageError = errorKind("UsageError", ExitCode.usage);
+export type UsageError = InstanceType<typeof UsageError>;
 
 /** A table, stream, shard or function that does not exist (exit 3). */
-export class NotFoundError extends DynastreamError {
-  override readonly name = "NotFoundError";
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super(message, { exitCode: ExitCode.notFound, hint, cause });
-  }
-}
+export const NotFoundError = errorKind("NotFoundError", ExitCode.notFound);
+export type NotFoundError = InstanceType<typeof NotFoundError>;
 
 /** Missing credentials or access denied (exit 4). */
-export class AuthError extends DynastreamError {
-  override readonly name = "AuthError";
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super(message, { exitCode: ExitCode.auth, hint, cause });
-  }
-}
+export const AuthError = errorKind("AuthError", ExitCode.auth);
+export type AuthError = InstanceType<typeof AuthError>;
 
 /** AWS or network failure after retries (exit 5). */
-export class AwsError extends DynastreamError {
-  override readonly name = "AwsError";
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super(message, { exitCode: ExitCode.aws, hint, cause });
-  }
-}
+export const AwsError = errorKind("AwsError", ExitCode.aws);
+export type AwsError = InstanceType<typeof AwsError>;
 
 /** A negative check result that is not an error in the program (exit 1). */
-export class CheckFailedError extends DynastreamError {
-  override readonly name = "CheckFailedError";
-  constructor(message: string, hint?: string) {
-    super(message, { exitCode: ExitCode.checkFailed, hint });
-  }
-}
+export const CheckFailedError = errorKind("CheckFailedError", ExitCode.checkFailed);
+export type CheckFailedError = InstanceType<typeof CheckFailedError>;
 
 /** Records were lost (tail read past trimmed data) (exit 6). */
-export class DataLossError extends DynastreamError {
-  override readonly name = "DataLossError";
-  constructor(message: string, hint?: string) {
-    super(message, { exitCode: ExitCode.dataLoss, hint });
-  }
-}
+export const DataLossError = errorKind("DataLossError", ExitCode.dataLoss);
+export type DataLossError = InstanceType<typeof DataLossError>;
 
 /** The run was interrupted by the user (exit 130). */
 export class InterruptedError extends DynastreamError {
