@@ -5,8 +5,8 @@
 import { UsageError } from "../errors.js";
 import { parseDuration, parseTimeOrAgo } from "./duration.js";
 import { isSequenceNumber } from "./sequence.js";
-import type { FromSpec, IteratorPosition } from "./tail-plan.js";
-import { FROM_FORMS, parseFrom } from "./tail-plan.js";
+import type { FromSpec, IteratorPosition } from "./tail/plan.js";
+import { FROM_FORMS, parseFrom } from "./tail/plan.js";
 
 /** The flags as commander hands them over (strings, booleans, repeatable arrays). */
 export interface TailFlags {

@@ -37,13 +37,13 @@ import {
   pacingDelayMs,
   RELIST_INTERVAL_MS,
   retryDelayMs,
-} from "../../core/tail-backoff.js";
-import type { ReadBounds } from "../../core/tail-bounds.js";
-import { isBounded, isCaughtUp, isPastBound, isPastUntil } from "../../core/tail-bounds.js";
-import type { IteratorPosition, StartRules } from "../../core/tail-plan.js";
-import { describePosition, isBeforeStart } from "../../core/tail-plan.js";
-import type { ReadyShard } from "../../core/tail-tracker.js";
-import { ShardTracker } from "../../core/tail-tracker.js";
+} from "../../core/tail/backoff.js";
+import type { ReadBounds } from "../../core/tail/bounds.js";
+import { isBounded, isCaughtUp, isPastBound, isPastUntil } from "../../core/tail/bounds.js";
+import type { IteratorPosition, StartRules } from "../../core/tail/plan.js";
+import { describePosition, isBeforeStart } from "../../core/tail/plan.js";
+import type { ReadyShard } from "../../core/tail/tracker.js";
+import { ShardTracker } from "../../core/tail/tracker.js";
 import { AuthError, AwsError, DynastreamError, NotFoundError, UsageError } from "../../errors.js";
 import { awsErrorName, isThrottle, isTransient, translateAwsError } from "../errors.js";
 import type { AwsRun } from "../streams.js";

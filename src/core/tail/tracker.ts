@@ -5,9 +5,9 @@
  * newer than the parent's); shards of the first listing start as the start rules say
  * (streams-api-and-lag.md §2, Appendix A steps 2–5).
  */
-import type { ShardInfo } from "./lineage.js";
-import { isClosed } from "./lineage.js";
-import type { IteratorPosition, StartRules } from "./tail-plan.js";
+import type { ShardInfo } from "../lineage.js";
+import { isClosed } from "../lineage.js";
+import type { IteratorPosition, StartRules } from "./plan.js";
 
 /**
  * - `waiting`: its parent has not been read to its end yet

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import type { ShardInfo } from "../../../src/core/lineage.js";
-import type { IteratorPosition } from "../../../src/core/tail-plan.js";
-import { ShardTracker } from "../../../src/core/tail-tracker.js";
+import type { ShardInfo } from "../../../../src/core/lineage.js";
+import type { IteratorPosition } from "../../../../src/core/tail/plan.js";
+import { ShardTracker } from "../../../../src/core/tail/tracker.js";
 
 function shard(id: string, parent?: string, closed = false): ShardInfo {
   return {
