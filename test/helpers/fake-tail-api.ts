@@ -41,7 +41,11 @@ export function sdkError(name: string, status = 400): Error {
 
 /** A stream record created at `ms` with sequence number `seq`. */
 export function record(seq: string, ms: number): StreamRecord {
-  return { eventID: `e${seq}`, eventName: "INSERT", dynamodb: { SequenceNumber: seq, ApproximateCreationDateTime: new Date(ms) } };
+  return {
+    eventID: `e${seq}`,
+    eventName: "INSERT",
+    dynamodb: { SequenceNumber: seq, ApproximateCreationDateTime: new Date(ms) },
+  };
 }
 
 /** The fake stream. Iterators are `shardId|index|issuedAt`. */
@@ -72,7 +76,9 @@ export class FakeTailApi {
     const records =
       typeof opts.records === "object"
         ? opts.records
-        : Array.from({ length: opts.records ?? 0 }, () => record(String(++this.#seq).padStart(21, "0"), created));
+        : Array.from({ length: opts.records ?? 0 }, () =>
+            record(String(++this.#seq).padStart(21, "0"), created),
+          );
     const info: ShardInfo = {
       shardId,
       parentShardId: opts.parent,
@@ -155,8 +161,15 @@ export class FakeTailApi {
   }
 
   #enter(op: FakeOp, shardId: string | undefined, position?: string): void {
-    this.calls.push({ op, at: this.now(), ...(shardId ? { shardId } : {}), ...(position ? { position } : {}) });
-    const f = this.#faults.find((x) => x.op === op && x.times > 0 && (x.shardId === undefined || x.shardId === shardId));
+    this.calls.push({
+      op,
+      at: this.now(),
+      ...(shardId ? { shardId } : {}),
+      ...(position ? { position } : {}),
+    });
+    const f = this.#faults.find(
+      (x) => x.op === op && x.times > 0 && (x.shardId === undefined || x.shardId === shardId),
+    );
     if (!f) return;
     f.times--;
     this.#faults = this.#faults.filter((x) => x.times > 0);
