@@ -42,7 +42,9 @@ function byShard(events: TailEvent[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const e of events) {
     if (e.kind !== "record") continue;
-    (out[e.shardId] ??= []).push(e.record.dynamodb?.SequenceNumber ?? "");
+    const list = out[e.shardId] ?? [];
+    list.push(e.record.dynamodb?.SequenceNumber ?? "");
+    out[e.shardId] = list;
   }
   return out;
 }
