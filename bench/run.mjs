@@ -40,7 +40,7 @@ const QUICK = {
   drain: { records: 5_000, rounds: 1 },
   render: { records: 20_000, rounds: 1 },
   filter: { records: 100_000, rounds: 1 },
-  scale: { roots: 25, perShard: 10, rounds: 1 },
+  scale: { sizes: [{ shards: 100, perShard: 10 }], rounds: 1 },
   latency: { writes: 40 },
 };
 

@@ -1,7 +1,7 @@
 /**
  * Host of the scale benchmark's stand-in (run by bench/suites/scale.mjs with `node --import tsx`): the
- * DynamoDB Streams stand-in serving one stream of 1,000 shards in three generations of lineage
- * (250 closed roots → one closed child each → two open children each), 100 records per shard.
+ * DynamoDB Streams stand-in serving one stream of 4 × roots shards in three generations of lineage
+ * (closed roots → one closed child each → two open children each), recordsPerShard records each.
  * Prints one JSON line on stdout: endpoint, stream ARN, the shards (id, parent) and each shard's
  * sequence numbers. Then answers commands read from stdin, one per line: `stats` prints the stand-in's
  * counters (without the request log) as one JSON line; `stop` (or the end of stdin) stops it.

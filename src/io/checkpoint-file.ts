@@ -5,8 +5,8 @@
  */
 import { open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { CheckpointData } from "../core/tail-checkpoint.js";
-import { serializeCheckpoint } from "../core/tail-checkpoint.js";
+import type { CheckpointData } from "../core/tail/checkpoint.js";
+import { serializeCheckpoint } from "../core/tail/checkpoint.js";
 import { UsageError } from "../errors.js";
 
 /** The file's text, or undefined when it does not exist yet. Other read failures are usage errors. */

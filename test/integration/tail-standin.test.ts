@@ -224,6 +224,39 @@ test("children that appear late (after their parent closes) are found by CHILD_S
   });
 });
 
+test("--until-end reads the children of shards closed at the snapshot, listed only after their parent was read", async () => {
+  // Children of a closed shard already exist and hold records older than the snapshot, but DynamoDB
+  // can list them seconds late. Here each child is listed only 1.5 s after its parent was read to its
+  // end: never in tail's first listing. childA is closed too: its own child is listed late as well.
+  await withStandin({ childListedAfterParentReadMs: 1500 }, async (s) => {
+    const st = s.addStream({ tableName: "Orders" });
+    const topo = buildTopology(
+      s,
+      st.arn,
+      [
+        { name: "root", closed: true },
+        { name: "childA", parent: "root", closed: true },
+        { name: "childB", parent: "root" },
+        { name: "grandchild", parent: "childA" },
+      ],
+      { recordsPerShard: 3 },
+    );
+    // A record an hour newer than the snapshot: cut by the time bound, with the rest of childB.
+    st.putRecords(topo.id("childB"), [
+      { dynamodb: { ApproximateCreationDateTime: Math.floor(Date.now() / 1000) + 3600 } },
+    ]);
+    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = parse(r.stdout);
+    assertExactlyOnce(lines, byId(topo));
+    assertParentFirst(lines, topo.id("root"), topo.id("childA"));
+    assertParentFirst(lines, topo.id("root"), topo.id("childB"));
+    assertParentFirst(lines, topo.id("childA"), topo.id("grandchild"));
+    assert.match(r.stderr, /tailing Orders \(1 shard, 0 open\) from TRIM_HORIZON until caught up/);
+    assert.match(r.stderr, /12 records from 4 shards, 0 gaps: caught up/);
+  });
+});
+
 test("DynamoDB Local behaviour: ShardFilter ignored; children still matched by ParentShardId", async () => {
   await withStandin({ ignoreShardFilter: true }, async (s) => {
     const st = s.addStream({ tableName: "Orders" });

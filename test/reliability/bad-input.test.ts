@@ -150,7 +150,11 @@ t("offline", 2, /invalid --filter/, [
   "Orders",
   ...Array.from({ length: 11 }, () => ["--filter", '{"eventName":["INSERT"]}']).flat(),
 ]);
-t("offline", 2, /cannot read --filter @.*missing.json: no such file/, ["Orders", "--filter", "@$D/missing.json"]);
+t("offline", 2, /cannot read --filter @.*missing.json: no such file/, [
+  "Orders",
+  "--filter",
+  "@$D/missing.json",
+]);
 t("offline", 2, /give either <table\|stream-arn> or --input/, ["Orders", "--input", "$D/record.ndjson"]);
 t("offline", 2, /--from reads a stream and cannot be used with --input/, [
   "--input",

@@ -3,9 +3,9 @@
  * `--from` / `--after-sequence`), and the periodic, atomic saving of progress.
  */
 import type { Context } from "../../cli/context.js";
-import { CheckpointState, parseCheckpoint } from "../../core/tail-checkpoint.js";
-import type { StartRules } from "../../core/tail-plan.js";
-import { skipBeforeFor, timestampPrecisionMs } from "../../core/tail-plan.js";
+import { CheckpointState, parseCheckpoint } from "../../core/tail/checkpoint.js";
+import type { StartRules } from "../../core/tail/plan.js";
+import { skipBeforeFor, timestampPrecisionMs } from "../../core/tail/plan.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import type { TailInput } from "./options.js";
 

@@ -2,11 +2,10 @@
  * `dynastream tail` flags → a validated, typed input. Every mistake is a UsageError (exit 2) with a
  * hint; nothing here does I/O.
  */
-
 import { parseDuration, parseTimeOrAgo } from "../../core/duration.js";
 import { isSequenceNumber } from "../../core/sequence.js";
-import type { FromSpec, IteratorPosition } from "../../core/tail-plan.js";
-import { FROM_FORMS, parseFrom } from "../../core/tail-plan.js";
+import type { FromSpec, IteratorPosition } from "../../core/tail/plan.js";
+import { FROM_FORMS, parseFrom } from "../../core/tail/plan.js";
 import { UsageError } from "../../errors.js";
 
 /** The flags as commander hands them over (strings, booleans, repeatable arrays). */

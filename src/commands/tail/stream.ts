@@ -6,7 +6,7 @@
 import type { Context } from "../../cli/context.js";
 import { pipeClosed, whenAborted, writeOut } from "../../cli/stdout.js";
 import { formatDuration } from "../../core/duration.js";
-import { describePosition } from "../../core/tail-plan.js";
+import { describePosition } from "../../core/tail/plan.js";
 import { DataLossError, InterruptedError } from "../../errors.js";
 import { sanitize } from "../../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../../render/tail-output.js";

@@ -137,6 +137,8 @@ export interface ShardState {
   readonly seqOrigin: bigint;
   endingSeq: bigint | undefined;
   closedAt: number | undefined;
+  /** When a GetRecords first answered this (closed) shard's end: read to its end by someone. */
+  readToEndAt: number | undefined;
   /** Records in ascending sequence order (trimmed ones removed). */
   records: StoredRecord[];
   /** Positions below this are trimmed. */
@@ -181,6 +183,7 @@ export interface ModelSettings {
   clock: () => number;
   iteratorTtlMs: number;
   childVisibilityDelayMs: number;
+  childListedAfterParentReadMs: number | undefined;
   ignoreShardFilter: boolean;
   lastEvaluatedOnFinalPage: boolean;
 }
@@ -313,6 +316,7 @@ export class StreamsModel {
       seqOrigin,
       endingSeq: undefined,
       closedAt: undefined,
+      readToEndAt: undefined,
       records: [],
       horizon: startingSeq,
       lastSeq: undefined,
@@ -488,6 +492,12 @@ export class StreamsModel {
   /** Is the shard listed by DescribeStream right now (not removed, child-visibility delay elapsed)? */
   isListed(stream: StreamState, shard: ShardState, now: number): boolean {
     if (shard.removed) return false;
+    const afterRead = this.settings.childListedAfterParentReadMs;
+    if (afterRead !== undefined && shard.parentShardId !== undefined) {
+      const parent = stream.shardIndex.get(shard.parentShardId);
+      if (parent && !parent.removed)
+        return parent.readToEndAt !== undefined && now >= parent.readToEndAt + afterRead;
+    }
     const delay = this.settings.childVisibilityDelayMs;
     if (delay <= 0 || shard.parentShardId === undefined) return true;
     const parent = stream.shardIndex.get(shard.parentShardId);
@@ -673,6 +683,8 @@ export class StreamsModel {
     const exhausted = i >= recs.length;
     if (!(shard.endingSeq !== undefined && exhausted)) {
       out.NextShardIterator = this.encodeIterator(stream.arn, shard.shardId, next);
+    } else {
+      shard.readToEndAt ??= now;
     }
     return out;
   }

@@ -52,6 +52,12 @@ export interface StreamsStandinOptions {
   iteratorTtlMs?: number;
   /** Children of a shard are listed only this many ms after the parent closes (default 0: immediately). */
   childVisibilityDelayMs?: number;
+  /**
+   * Children of a shard are listed only this many ms after a GetRecords first answered the parent's
+   * end (default: unset). DynamoDB lists children up to seconds late; this makes "late" certain
+   * whatever the machine's speed: no listing before the parent was read can show them.
+   */
+  childListedAfterParentReadMs?: number;
   /** Ignore DescribeStream `ShardFilter` and list everything, like DynamoDB Local (default false). */
   ignoreShardFilter?: boolean;
   /** Also return LastEvaluatedShardId / LastEvaluatedStreamArn on the final non-empty page (default false). */
@@ -240,6 +246,7 @@ export async function startStreamsStandin(opts: StreamsStandinOptions = {}): Pro
     clock,
     iteratorTtlMs: opts.iteratorTtlMs ?? 15 * 60 * 1000,
     childVisibilityDelayMs: opts.childVisibilityDelayMs ?? 0,
+    childListedAfterParentReadMs: opts.childListedAfterParentReadMs,
     ignoreShardFilter: opts.ignoreShardFilter ?? false,
     lastEvaluatedOnFinalPage: opts.lastEvaluatedOnFinalPage ?? false,
   });

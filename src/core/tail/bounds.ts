@@ -7,8 +7,9 @@
  * - it answered {@link CAUGHT_UP_EMPTY_PAGES} empty pages in a row (nothing more to read), or
  * - it returned a record created after the bound (that record and the rest of the shard are newer
  *   than the snapshot; they are not shown).
- * A closed shard is simply read to its end. Shards that appear after the snapshot (children of a
- * shard that closed meanwhile) hold only newer records and are not read.
+ * A closed shard is simply read to its end, and its children after it, even those listed late (they
+ * existed at the snapshot; see tracker.ts). Shards that appear after the snapshot as children of a
+ * shard that closed meanwhile hold only newer records and are not read.
  */
 
 /** What bounds a read. Both may be set; the earlier one wins. */

@@ -4,10 +4,16 @@
  * after 24 h) is a root; a child whose parent tail read starts at TRIM_HORIZON (every record in it is
  * newer than the parent's); shards of the first listing start as the start rules say
  * (streams-api-and-lag.md §2, Appendix A steps 2–5).
+ *
+ * `--until-end` (frozen) reads the first listing, plus the children of every shard that was closed in
+ * it: such children already exist and may hold records written before the snapshot, yet DynamoDB can
+ * list them seconds late (eventual consistency). A child found that way that is closed too is followed
+ * the same way, since it may have been closed at the snapshot already. Every other later shard was
+ * created after the snapshot and holds only newer records: it is not read.
  */
-import type { ShardInfo } from "./lineage.js";
-import { isClosed } from "./lineage.js";
-import type { IteratorPosition, StartRules } from "./tail-plan.js";
+import type { ShardInfo } from "../lineage.js";
+import { isClosed } from "../lineage.js";
+import type { IteratorPosition, StartRules } from "./plan.js";
 
 /**
  * - `waiting`: its parent has not been read to its end yet
@@ -24,6 +30,8 @@ interface Entry {
   status: ShardStatus;
   /** Listed in the first listing (start rules apply), rather than discovered later. */
   initial: boolean;
+  /** Its children are read once it ends (always, but under `frozen` only when closed when first listed). */
+  follow: boolean;
   position?: IteratorPosition;
 }
 
@@ -37,7 +45,10 @@ export interface ReadyShard {
 export interface TrackerOptions {
   /** `--shard`: only these shards are read (not their descendants). */
   only?: ReadonlySet<string> | undefined;
-  /** `--until-end`: only the shards of the first listing are read; later listings add nothing. */
+  /**
+   * `--until-end`: the shards of the first listing are read, and later ones only when their parent
+   * was closed when it was first listed (see the module comment).
+   */
   frozen?: boolean | undefined;
 }
 
@@ -49,6 +60,8 @@ export class ShardTracker {
   private readonly childIndex = new Map<string, string[]>();
   private readonly ready: string[] = [];
   private listings = 0;
+  /** Shards waiting, ready or reading (kept as a count: asked after every shard that finishes). */
+  private active = 0;
 
   constructor(
     private readonly rules: StartRules,
@@ -63,6 +76,7 @@ export class ShardTracker {
     const initial = this.listings === 0;
     this.listings++;
     const added: string[] = [];
+    let later: ShardInfo[] = [];
     for (const s of shards) {
       if (s.shardId === "") continue;
       const known = this.entries.get(s.shardId);
@@ -70,21 +84,41 @@ export class ShardTracker {
         if (isClosed(s)) known.info = s;
         continue;
       }
-      if (!initial && this.opts.frozen) continue;
       if (this.opts.only && !this.opts.only.has(s.shardId)) continue;
-      const done = this.rules.done?.has(s.shardId) === true && !this.rules.explicit?.has(s.shardId);
-      this.entries.set(s.shardId, { info: s, status: done ? "ended" : "waiting", initial });
-      const p = s.parentShardId;
-      if (p && p !== s.shardId) {
-        const list = this.childIndex.get(p);
-        if (list) list.push(s.shardId);
-        else this.childIndex.set(p, [s.shardId]);
+      if (!initial && this.opts.frozen) later.push(s);
+      else this.track(s, initial, added);
+    }
+    // Frozen: a later shard is read when its parent is followed; a listing may name a child before its
+    // parent, so admit in rounds until no more qualify.
+    for (let admitted = true; admitted && later.length > 0; ) {
+      const rest: ShardInfo[] = [];
+      for (const s of later) {
+        if (this.followed(s.parentShardId)) this.track(s, false, added);
+        else rest.push(s);
       }
-      added.push(s.shardId);
+      admitted = rest.length < later.length;
+      later = rest;
     }
     // Settle only after the whole listing is in: a listing may name a child before its parent.
     for (const id of added) this.settle(id);
     return added;
+  }
+
+  /** Whether the children of `shardId` are read once it ends. */
+  followsChildren(shardId: string): boolean {
+    return this.entries.get(shardId)?.follow === true;
+  }
+
+  /**
+   * Shards already ended (per the checkpoint) whose children are read but not known yet: their
+   * children are to be looked up.
+   */
+  endedWithoutChildren(): string[] {
+    const out: string[] = [];
+    for (const e of this.entries.values()) {
+      if (e.status === "ended" && e.follow && !this.hasChildren(e.info.shardId)) out.push(e.info.shardId);
+    }
+    return out;
   }
 
   /** Shards that became readable since the last call, in the order they became so; now `reading`. */
@@ -93,7 +127,7 @@ export class ShardTracker {
     for (const id of this.ready.splice(0)) {
       const e = this.entries.get(id);
       if (e?.status !== "ready" || !e.position) continue;
-      e.status = "reading";
+      this.setStatus(e, "reading");
       out.push({ shard: e.info, position: e.position });
     }
     return out;
@@ -106,7 +140,7 @@ export class ShardTracker {
   finish(shardId: string, how: "ended" | "bounded"): void {
     const e = this.entries.get(shardId);
     if (!e || TERMINAL.has(e.status)) return;
-    e.status = how;
+    this.setStatus(e, how);
     this.settleChildren(shardId);
   }
 
@@ -122,9 +156,7 @@ export class ShardTracker {
 
   /** Shards still to read or being read (waiting, ready, reading). */
   activeCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (!TERMINAL.has(e.status)) n++;
-    return n;
+    return this.active;
   }
 
   /** Every tracked shard id with its status. */
@@ -139,6 +171,33 @@ export class ShardTracker {
   /** Number of tracked shards. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Frozen: whether a later shard with this parent is read (not under a shard skipped at a LATEST start). */
+  private followed(parentId: string | undefined): boolean {
+    const p = parentId === undefined ? undefined : this.entries.get(parentId);
+    return p?.follow === true && p.status !== "skipped";
+  }
+
+  /** Starts tracking a new shard (status `waiting`, or `ended` when the checkpoint says so). */
+  private track(s: ShardInfo, initial: boolean, added: string[]): void {
+    const done = this.rules.done?.has(s.shardId) === true && !this.rules.explicit?.has(s.shardId);
+    const follow = !this.opts.frozen || isClosed(s);
+    this.entries.set(s.shardId, { info: s, status: done ? "ended" : "waiting", initial, follow });
+    if (!done) this.active++;
+    const p = s.parentShardId;
+    if (p && p !== s.shardId) {
+      const list = this.childIndex.get(p);
+      if (list) list.push(s.shardId);
+      else this.childIndex.set(p, [s.shardId]);
+    }
+    added.push(s.shardId);
+  }
+
+  /** Changes a status, keeping the count of active shards. */
+  private setStatus(e: Entry, status: ShardStatus): void {
+    if (!TERMINAL.has(e.status) && TERMINAL.has(status)) this.active--;
+    e.status = status;
   }
 
   private settleChildren(parentId: string): void {
@@ -161,7 +220,7 @@ export class ShardTracker {
         case "reading":
           return; // wait for the parent to be read to its end
         case "bounded":
-          e.status = "bounded";
+          this.setStatus(e, "bounded");
           this.settleChildren(id);
           return;
         case "ended":
@@ -177,7 +236,7 @@ export class ShardTracker {
     }
     if (this.rules.mode === "latest" && e.initial) {
       if (isClosed(e.info)) {
-        e.status = "skipped";
+        this.setStatus(e, "skipped");
         this.settleChildren(id);
       } else {
         this.makeReady(e, { type: "LATEST" });
@@ -188,7 +247,7 @@ export class ShardTracker {
   }
 
   private makeReady(e: Entry, position: IteratorPosition): void {
-    e.status = "ready";
+    this.setStatus(e, "ready");
     e.position = position;
     this.ready.push(e.info.shardId);
   }

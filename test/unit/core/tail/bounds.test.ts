@@ -7,7 +7,7 @@ import {
   MIN_GET_RECORDS_INTERVAL_MS,
   pacingDelayMs,
   retryDelayMs,
-} from "../../../src/core/tail-backoff.js";
+} from "../../../../src/core/tail/backoff.js";
 import {
   CAUGHT_UP_EMPTY_PAGES,
   isBounded,
@@ -16,13 +16,13 @@ import {
   isPastUntil,
   recordLimitMs,
   UNTIL_END_SLACK_MS,
-} from "../../../src/core/tail-bounds.js";
+} from "../../../../src/core/tail/bounds.js";
 import {
   isBeforeStart,
   parseFrom,
   skipBeforeFor,
   timestampPrecisionMs,
-} from "../../../src/core/tail-plan.js";
+} from "../../../../src/core/tail/plan.js";
 
 const T = Date.parse("2026-01-31T12:00:00.500Z");
 

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import type { ShardInfo } from "../../../src/core/lineage.js";
-import type { IteratorPosition } from "../../../src/core/tail-plan.js";
-import { ShardTracker } from "../../../src/core/tail-tracker.js";
+import type { ShardInfo } from "../../../../src/core/lineage.js";
+import type { IteratorPosition } from "../../../../src/core/tail/plan.js";
+import { ShardTracker } from "../../../../src/core/tail/tracker.js";
 
 function shard(id: string, parent?: string, closed = false): ShardInfo {
   return {
@@ -98,6 +98,34 @@ describe("ShardTracker: start planning and lineage", () => {
     assert.deepEqual(t.add([shard("late", "c")]), []);
     t.finish("root", "ended");
     assert.deepEqual(ready(t), { c: "TRIM_HORIZON" });
+  });
+
+  it("--until-end (frozen): later children of shards closed at the snapshot are read, down the closed line", () => {
+    const t = new ShardTracker({ mode: "trim-horizon" }, { frozen: true });
+    t.add([shard("root", undefined, true), shard("open")]);
+    assert.deepEqual(ready(t), { root: "TRIM_HORIZON", open: "TRIM_HORIZON" });
+    assert.equal(t.followsChildren("root"), true);
+    assert.equal(t.followsChildren("open"), false);
+    // A later listing names a grandchild before its (closed) parent, and a child of the open shard.
+    assert.deepEqual(t.add([shard("g", "c", false), shard("c", "root", true), shard("o1", "open")]).sort(), [
+      "c",
+      "g",
+    ]);
+    assert.equal(t.followsChildren("c"), true);
+    t.finish("root", "ended");
+    assert.deepEqual(ready(t), { c: "TRIM_HORIZON" });
+    t.finish("c", "ended");
+    assert.deepEqual(ready(t), { g: "TRIM_HORIZON" });
+    assert.equal(t.followsChildren("g"), false, "open when found: its children are newer than the snapshot");
+  });
+
+  it("--until-end from LATEST: children of skipped shards are not read; ended shards without children are reported", () => {
+    const t = new ShardTracker({ mode: "latest", done: new Set(["d"]) }, { frozen: true });
+    t.add([shard("old", undefined, true), shard("d", undefined, true)]);
+    assert.equal(t.status("old"), "skipped");
+    assert.deepEqual(t.endedWithoutChildren(), ["d"]);
+    assert.deepEqual(t.add([shard("late", "old", true), shard("dc", "d")]), ["dc"]);
+    assert.deepEqual(t.endedWithoutChildren(), []);
   });
 
   it("a shard stopped at a bound keeps its descendants from being read", () => {

@@ -5,7 +5,7 @@ import {
   mergeCheckpoint,
   parseCheckpoint,
   serializeCheckpoint,
-} from "../../../src/core/tail-checkpoint.js";
+} from "../../../../src/core/tail/checkpoint.js";
 
 const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-01-01T00:00:00.000";
 

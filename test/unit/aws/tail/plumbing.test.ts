@@ -2,7 +2,7 @@
 // for calls in flight reach it, until events are taken or reservations released.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EventQueue } from "../../../src/aws/tail/plumbing.js";
+import { EventQueue } from "../../../../src/aws/tail/plumbing.js";
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 

@@ -3,7 +3,7 @@
  * Streams has no AT_TIMESTAMP, so a start time reads from TRIM_HORIZON and skips older records
  * (streams-api-and-lag.md §1.4, §2 "LATEST on a stream with many shards", Appendix A step 3).
  */
-import { parseTimeOrAgo } from "./duration.js";
+import { parseTimeOrAgo } from "../duration.js";
 
 /** A GetShardIterator position. */
 export type IteratorPosition =

@@ -15,7 +15,7 @@
  *   before this time (the start of the first run for `--from latest`, the `--from` time, or null for
  *   `--from trim-horizon`): nothing after the first run's start is lost.
  */
-import { compareSequence, isSequenceNumber } from "./sequence.js";
+import { compareSequence, isSequenceNumber } from "../sequence.js";
 
 /** One shard's entry. */
 export interface CheckpointShard {
