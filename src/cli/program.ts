@@ -5,12 +5,8 @@
 import { Command, Help, Option, type ParseOptions } from "commander";
 import type { Context, GlobalOptions } from "./context.js";
 
-/** What a subcommand file exports: flags as data plus a run function. */
+/** What a subcommand module exports as `command`: its flags, help text and run function. */
 export interface CommandSpec {
-  name: string;
-  summary: string;
-  /** Positional arguments in commander syntax, e.g. `<table>` or `[table]`. */
-  args?: string[];
   /** Example command lines (shown first in --help). */
   examples: string[];
   /** Extra help text after the options. */
@@ -27,6 +23,7 @@ export interface CommandSpec {
 export interface CommandEntry {
   name: string;
   summary: string;
+  /** Positional arguments in commander syntax, e.g. `<table>` or `[table]`. */
   args?: string[];
   /** Whether the command declares options (the top-level help shows `[options]` after its name). */
   hasOptions: boolean;
@@ -57,7 +54,7 @@ class LazyProgram extends Command {
 /** Builds the program. `onRun` receives the exit code of the command that ran. */
 export function buildProgram(
   version: string,
-  specs: readonly (CommandSpec | CommandEntry)[],
+  entries: readonly CommandEntry[],
   makeContext: ContextFactory,
   onRun: (code: number) => void,
 ): Command {
@@ -114,7 +111,7 @@ export function buildProgram(
       "\nExit codes: 0 ok · 1 check negative · 2 usage · 3 not found · 4 credentials/access · 5 AWS/network · 6 records lost · 70 bug · 130 interrupted",
     );
 
-  for (const entry of specs) {
+  for (const entry of entries) {
     const cmd = program.command(entry.name).summary(entry.summary).description(entry.summary);
     for (const a of entry.args ?? []) cmd.argument(a);
     cmd.allowExcessArguments(false);
@@ -129,17 +126,14 @@ export function buildProgram(
         const opts = command.opts() as Record<string, unknown>;
         const globals = command.optsWithGlobals() as GlobalOptions;
         const args = params
-          .slice(0, spec.args?.length ?? 0)
+          .slice(0, entry.args?.length ?? 0)
           .map((a) => (Array.isArray(a) ? a.join(" ") : a)) as string[];
         const ctx = makeContext(globals);
         onRun((await spec.run(ctx, args, opts)) ?? 0);
       });
     };
-    if ("run" in entry) complete(entry);
-    else {
-      stubOptions.set(entry.name, entry.hasOptions);
-      program.deferred.set(entry.name, async () => complete(await entry.load()));
-    }
+    stubOptions.set(entry.name, entry.hasOptions);
+    program.deferred.set(entry.name, async () => complete(await entry.load()));
   }
   return program;
 }

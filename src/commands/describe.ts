@@ -39,10 +39,7 @@ async function run(ctx: Context, [target]: string[]): Promise<number> {
   return 0;
 }
 
-export const describeCommand: CommandSpec = {
-  name: "describe",
-  summary: "describe a table's stream: status, view type, shards, all streams, consumers",
-  args: ["<table|stream-arn>"],
+export const command: CommandSpec = {
   examples: [
     "dynastream describe Orders",
     "dynastream describe arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-01-01T00:00:00.000 --json",

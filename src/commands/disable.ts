@@ -42,10 +42,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   return 0;
 }
 
-export const disableCommand: CommandSpec = {
-  name: "disable",
-  summary: "disable a table's stream, irreversibly for its ARN (writes to AWS: UpdateTable)",
-  args: ["<table>"],
+export const command: CommandSpec = {
   examples: [
     "dynastream disable Orders            # asks for confirmation",
     "dynastream disable Orders --yes --wait",

@@ -61,10 +61,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   return 0;
 }
 
-export const enableCommand: CommandSpec = {
-  name: "enable",
-  summary: "enable a table's stream (writes to AWS: UpdateTable)",
-  args: ["<table>"],
+export const command: CommandSpec = {
   examples: [
     "dynastream enable Orders                          # NEW_AND_OLD_IMAGES",
     "dynastream enable Orders --view-type keys-only --wait",

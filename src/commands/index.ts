@@ -1,8 +1,8 @@
 /**
- * Every subcommand, in the order --help lists them. Only what the top-level help shows is here; a
- * command's module (its flags, help text and behaviour, with everything it imports) is loaded only
- * when the command line names it, so `--version`, `--help` and each command start without loading
- * the others. test/unit/cli/commands.test.ts checks that these entries match the modules.
+ * Every subcommand, in the order --help lists them: its name, summary and arguments (all the
+ * top-level help shows), and a loader for the rest. A command's module (its flags, help text and
+ * behaviour, with everything it imports; exported as `command`) is loaded only when the command line
+ * names it, so `--version`, `--help` and each command start without loading the others.
  */
 import type { CommandEntry } from "../cli/program.js";
 
@@ -12,41 +12,41 @@ export const commandSpecs: CommandEntry[] = [
     summary: "enable a table's stream (writes to AWS: UpdateTable)",
     args: ["<table>"],
     hasOptions: true,
-    load: async () => (await import("./enable.js")).enableCommand,
+    load: async () => (await import("./enable.js")).command,
   },
   {
     name: "disable",
     summary: "disable a table's stream, irreversibly for its ARN (writes to AWS: UpdateTable)",
     args: ["<table>"],
     hasOptions: true,
-    load: async () => (await import("./disable.js")).disableCommand,
+    load: async () => (await import("./disable.js")).command,
   },
   {
     name: "describe",
     summary: "describe a table's stream: status, view type, shards, all streams, consumers",
     args: ["<table|stream-arn>"],
     hasOptions: false,
-    load: async () => (await import("./describe.js")).describeCommand,
+    load: async () => (await import("./describe.js")).command,
   },
   {
     name: "shards",
     summary: "list every shard of a stream, or draw the lineage tree",
     args: ["<table|stream-arn>"],
     hasOptions: true,
-    load: async () => (await import("./shards.js")).shardsCommand,
+    load: async () => (await import("./shards.js")).command,
   },
   {
     name: "tail",
     summary: "print stream records as they happen: unmarshalled, with old → new diffs",
     args: ["[table|stream-arn]"],
     hasOptions: true,
-    load: async () => (await import("./tail/index.js")).tailCommand,
+    load: async () => (await import("./tail/index.js")).command,
   },
   {
     name: "filter-test",
     summary: "test Lambda event-filter patterns against stream records, offline, with explanations",
     hasOptions: true,
-    load: async () => (await import("./filter-test/index.js")).filterTestCommand,
+    load: async () => (await import("./filter-test/index.js")).command,
   },
   {
     name: "lag",
@@ -54,6 +54,6 @@ export const commandSpecs: CommandEntry[] = [
       "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",
     args: ["<table|stream-arn>"],
     hasOptions: true,
-    load: async () => (await import("./lag.js")).lagCommand,
+    load: async () => (await import("./lag.js")).command,
   },
 ];

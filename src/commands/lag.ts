@@ -176,11 +176,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   }
 }
 
-export const lagCommand: CommandSpec = {
-  name: "lag",
-  summary:
-    "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",
-  args: ["<table|stream-arn>"],
+export const command: CommandSpec = {
   examples: [
     "dynastream lag Orders",
     "dynastream lag Orders --fail 5m --json        # CI: exit 1 when a consumer fails",

@@ -34,10 +34,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   return 0;
 }
 
-export const shardsCommand: CommandSpec = {
-  name: "shards",
-  summary: "list every shard of a stream, or draw the lineage tree",
-  args: ["<table|stream-arn>"],
+export const command: CommandSpec = {
   examples: [
     "dynastream shards Orders",
     "dynastream shards Orders --tree",

@@ -9,9 +9,7 @@
 import type { CommandSpec } from "../../cli/program.js";
 import { collect } from "../../cli/program.js";
 
-export const filterTestCommand: CommandSpec = {
-  name: "filter-test",
-  summary: "test Lambda event-filter patterns against stream records, offline, with explanations",
+export const command: CommandSpec = {
   examples: [
     `dynastream filter-test --pattern '{"eventName":["INSERT"]}' --records event.json`,
     "dynastream filter-test --criteria filters.json --records records.ndjson --json",

@@ -22,10 +22,7 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   return runStream(ctx, input, formatter, format, matcher);
 }
 
-export const tailCommand: CommandSpec = {
-  name: "tail",
-  summary: "print stream records as they happen: unmarshalled, with old → new diffs",
-  args: ["[table|stream-arn]"],
+export const command: CommandSpec = {
   examples: [
     "dynastream tail Orders",
     "dynastream tail Orders --from 15m --until-end --json | jq .",

@@ -1,6 +1,5 @@
-// The lazy command registry (src/commands/index.ts) repeats what the top-level help shows of each
-// command; it must match the command modules it loads, and the help must read as if every command
-// were loaded.
+// The lazy command registry (src/commands/index.ts) holds what the top-level help shows of each
+// command; the help must read as if every command were loaded.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CommandSpec } from "../../../src/cli/program.js";
@@ -11,25 +10,19 @@ const noContext = (): never => {
   throw new Error("no command runs in this test");
 };
 
-function helpOf(specs: Parameters<typeof buildProgram>[1]): string {
-  const program = buildProgram("0.0.0", specs, noContext, () => undefined);
-  return program.helpInformation();
-}
-
-test("each registry entry matches its command module (name, summary, arguments, options)", async () => {
+test("each registry entry says whether its module declares options", async () => {
   for (const entry of commandSpecs) {
     const spec = await entry.load();
-    assert.equal(spec.name, entry.name);
-    assert.equal(spec.summary, entry.summary);
-    assert.deepEqual(spec.args ?? [], entry.args ?? []);
     assert.equal(spec.options !== undefined, entry.hasOptions, `${entry.name}: hasOptions`);
   }
 });
 
 test("the top-level help with lazy commands equals the help with every command loaded", async () => {
-  const loaded: CommandSpec[] = [];
-  for (const entry of commandSpecs) loaded.push(await entry.load());
-  assert.equal(helpOf(commandSpecs), helpOf(loaded));
+  const program = buildProgram("0.0.0", commandSpecs, noContext, () => undefined);
+  const lazy = program.helpInformation();
+  const { deferred } = program as unknown as { deferred: Map<string, () => Promise<void>> };
+  for (const complete of deferred.values()) await complete();
+  assert.equal(program.helpInformation(), lazy);
 });
 
 test("a command named on the command line is loaded before parsing (its options parse)", async () => {
