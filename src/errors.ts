@@ -55,23 +55,18 @@ export type UsageError = InstanceType<typeof UsageError>;
 
 /** A table, stream, shard or function that does not exist (exit 3). */
 export const NotFoundError = errorKind("NotFoundError", ExitCode.notFound);
-export type NotFoundError = InstanceType<typeof NotFoundError>;
 
 /** Missing credentials or access denied (exit 4). */
 export const AuthError = errorKind("AuthError", ExitCode.auth);
-export type AuthError = InstanceType<typeof AuthError>;
 
 /** AWS or network failure after retries (exit 5). */
 export const AwsError = errorKind("AwsError", ExitCode.aws);
-export type AwsError = InstanceType<typeof AwsError>;
 
 /** A negative check result that is not an error in the program (exit 1). */
 export const CheckFailedError = errorKind("CheckFailedError", ExitCode.checkFailed);
-export type CheckFailedError = InstanceType<typeof CheckFailedError>;
 
 /** Records were lost (tail read past trimmed data) (exit 6). */
 export const DataLossError = errorKind("DataLossError", ExitCode.dataLoss);
-export type DataLossError = InstanceType<typeof DataLossError>;
 
 /** The run was interrupted by the user (exit 130). */
 export class InterruptedError extends DynastreamError {

@@ -161,25 +161,41 @@ export async function describeStreamPage(
   }
 }
 
-/** Every shard of a stream: DescribeStream paginated with Limit 100 and ExclusiveStartShardId. */
+/**
+ * The pages of DescribeStream (Limit 100, ExclusiveStartShardId), at most `maxPages`; `filter`: a
+ * ShardFilter (CHILD_SHARDS of a shard).
+ */
+async function* describeStreamPages(
+  run: AwsRun,
+  streamArn: string,
+  maxPages: number,
+  filter?: { Type: "CHILD_SHARDS"; ShardId: string },
+): AsyncGenerator<StreamDescription> {
+  let start: string | undefined;
+  for (let pages = 0; pages < maxPages; pages++) {
+    const page = await describeStreamPage(run, {
+      StreamArn: streamArn,
+      Limit: 100,
+      ...(filter ? { ShardFilter: filter } : {}),
+      ...(start ? { ExclusiveStartShardId: start } : {}),
+    });
+    yield page;
+    const next = page.LastEvaluatedShardId;
+    if (!next || next === start) return;
+    start = next;
+  }
+}
+
+/** Every shard of a stream, with the stream's description (its first page). */
 export async function describeStreamAll(
   run: AwsRun,
   streamArn: string,
 ): Promise<{ description: StreamDescription; shards: ShardInfo[] }> {
   const shards: ShardInfo[] = [];
   let first: StreamDescription | undefined;
-  let start: string | undefined;
-  for (let pages = 0; pages < 100_000; pages++) {
-    const page = await describeStreamPage(run, {
-      StreamArn: streamArn,
-      Limit: 100,
-      ...(start ? { ExclusiveStartShardId: start } : {}),
-    });
+  for await (const page of describeStreamPages(run, streamArn, 100_000)) {
     first ??= page;
     for (const s of page.Shards ?? []) shards.push(toShardInfo(s));
-    const next = page.LastEvaluatedShardId;
-    if (!next || next === start) break;
-    start = next;
   }
   return { description: first as StreamDescription, shards };
 }
@@ -195,19 +211,10 @@ export async function describeChildShards(
 ): Promise<{ children: ShardInfo[]; status?: string }> {
   const children: ShardInfo[] = [];
   let status: string | undefined;
-  let start: string | undefined;
-  for (let pages = 0; pages < 10_000; pages++) {
-    const page = await describeStreamPage(run, {
-      StreamArn: streamArn,
-      Limit: 100,
-      ShardFilter: { Type: "CHILD_SHARDS", ShardId: parentShardId },
-      ...(start ? { ExclusiveStartShardId: start } : {}),
-    });
+  const filter = { Type: "CHILD_SHARDS" as const, ShardId: parentShardId };
+  for await (const page of describeStreamPages(run, streamArn, 10_000, filter)) {
     status ??= page.StreamStatus;
     for (const s of page.Shards ?? []) if (s.ParentShardId === parentShardId) children.push(toShardInfo(s));
-    const next = page.LastEvaluatedShardId;
-    if (!next || next === start) break;
-    start = next;
   }
   return status === undefined ? { children } : { children, status };
 }
