@@ -87,16 +87,36 @@ function byId(topo: { ids: Record<string, string>; sequences: Record<string, str
   return out;
 }
 
+/**
+ * `tail --from trim-horizon --until-end` over `spec`: a closed `root` split into `childA` and
+ * `childB`, with `recordsPerShard` records each; with `newerInChildB`, also a record an hour newer
+ * than the snapshot in childB (cut by the time bound, with the rest of childB). Asserts exit 0, every
+ * other record exactly once, and root before both children.
+ */
+async function exportSplit(
+  s: StreamsStandin,
+  spec: ShardSpec[],
+  opts: { recordsPerShard: number; newerInChildB?: boolean },
+) {
+  const st = s.addStream({ tableName: "Orders" });
+  const topo = buildTopology(s, st.arn, spec, { recordsPerShard: opts.recordsPerShard });
+  if (opts.newerInChildB) {
+    st.putRecords(topo.id("childB"), [
+      { dynamodb: { ApproximateCreationDateTime: Math.floor(Date.now() / 1000) + 3600 } },
+    ]);
+  }
+  const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = parse(r.stdout);
+  assertExactlyOnce(lines, byId(topo));
+  assertParentFirst(lines, topo.id("root"), topo.id("childA"));
+  assertParentFirst(lines, topo.id("root"), topo.id("childB"));
+  return { r, lines, topo };
+}
+
 test("split: the parent is read to its end before either child; every record once, in order", async () => {
   await withStandin({}, async (s) => {
-    const st = s.addStream({ tableName: "Orders" });
-    const topo = buildTopology(s, st.arn, topologies.split(), { recordsPerShard: 5 });
-    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
-    assert.equal(r.code, 0, r.stderr);
-    const lines = parse(r.stdout);
-    assertExactlyOnce(lines, byId(topo));
-    assertParentFirst(lines, topo.id("root"), topo.id("childA"));
-    assertParentFirst(lines, topo.id("root"), topo.id("childB"));
+    const { r } = await exportSplit(s, topologies.split(), { recordsPerShard: 5 });
     assert.match(r.stderr, /tailing Orders \(3 shards, 2 open\) from TRIM_HORIZON until caught up/);
     assert.match(r.stderr, /15 records from 3 shards, 0 gaps: caught up/);
   });
@@ -229,31 +249,37 @@ test("--until-end reads the children of shards closed at the snapshot, listed on
   // can list them seconds late. Here each child is listed only 1.5 s after its parent was read to its
   // end: never in tail's first listing. childA is closed too: its own child is listed late as well.
   await withStandin({ childListedAfterParentReadMs: 1500 }, async (s) => {
-    const st = s.addStream({ tableName: "Orders" });
-    const topo = buildTopology(
+    const { r, lines, topo } = await exportSplit(
       s,
-      st.arn,
       [
         { name: "root", closed: true },
         { name: "childA", parent: "root", closed: true },
         { name: "childB", parent: "root" },
         { name: "grandchild", parent: "childA" },
       ],
-      { recordsPerShard: 3 },
+      { recordsPerShard: 3, newerInChildB: true },
     );
-    // A record an hour newer than the snapshot: cut by the time bound, with the rest of childB.
-    st.putRecords(topo.id("childB"), [
-      { dynamodb: { ApproximateCreationDateTime: Math.floor(Date.now() / 1000) + 3600 } },
-    ]);
-    const r = await tail(s, ["--from", "trim-horizon", "--until-end"]);
-    assert.equal(r.code, 0, r.stderr);
-    const lines = parse(r.stdout);
-    assertExactlyOnce(lines, byId(topo));
-    assertParentFirst(lines, topo.id("root"), topo.id("childA"));
-    assertParentFirst(lines, topo.id("root"), topo.id("childB"));
     assertParentFirst(lines, topo.id("childA"), topo.id("grandchild"));
     assert.match(r.stderr, /tailing Orders \(1 shard, 0 open\) from TRIM_HORIZON until caught up/);
     assert.match(r.stderr, /12 records from 4 shards, 0 gaps: caught up/);
+  });
+});
+
+test("--until-end reads both children of a split listed one by one: the second after the first was found", async () => {
+  // childA is listed 0.5 s after root was read to its end, childB 2.5 s after: the CHILD_SHARDS
+  // look-up finds childA (within about 1.6 s) and ends there. childB existed at the snapshot and holds
+  // older records; tail's final listing, once the look-up span has passed, finds it.
+  await withStandin({}, async (s) => {
+    const { r } = await exportSplit(
+      s,
+      [
+        { name: "root", closed: true },
+        { name: "childA", parent: "root", listedAfterParentReadMs: 500 },
+        { name: "childB", parent: "root", listedAfterParentReadMs: 2500 },
+      ],
+      { recordsPerShard: 3, newerInChildB: true },
+    );
+    assert.match(r.stderr, /9 records from 3 shards, 0 gaps: caught up/);
   });
 });
 

@@ -5,7 +5,15 @@
  * parent closes, with a full re-listing as the last resort; and a full re-listing every 30 s as a
  * safety net (10 s while no shard is being read). Three or more look-ups due at once are one full
  * listing instead (fewer DescribeStream calls: they share 10 calls/s). Without a re-listing interval
- * (`--until-end`) only look-ups and their last-resort listing run. What is found goes to the tracker.
+ * (`--until-end`) only look-ups, their last-resort listing and, when shards were closed at the
+ * snapshot, one final listing run. What is found goes to the tracker.
+ *
+ * The final listing: a split's children can be listed one after another, so a look-up that found one
+ * child may have missed its sibling, and the API does not say how many children to expect. Live tail
+ * finds a late sibling at the next re-listing; `--until-end` has none, so it lists the stream once
+ * more when the child look-up schedule's span (CHILD_LOOKUP_SPAN_MS) has passed since the first
+ * listing. By then every child of every shard closed at the snapshot is listed (those shards closed
+ * before the first listing): one listing settles them all, however their look-ups went.
  */
 
 import {
@@ -37,6 +45,11 @@ export interface DiscoveryRun {
   debug(message: string): void;
   /** Full re-listing interval; undefined for none (look-ups and their last-resort listing only). */
   relistEveryMs: number | undefined;
+  /**
+   * `--until-end` with shards closed at the snapshot: one more full listing this long after the first
+   * (see the module comment); the run is busy until it is done. Undefined for none.
+   */
+  finalListingAfterMs?: number | undefined;
   /** True while no shard is being read (an idle run re-lists more often). */
   idle(): boolean;
   /** Called after each round: shards may have become readable, look-ups may have ended. */
@@ -56,11 +69,15 @@ export class ShardDiscovery {
   readonly #lookups = new Map<string, Lookup>();
   #forceRelist = false;
   #lastListingAt: number;
+  /** When the final listing is due; undefined when none is (any more). */
+  #finalListingAt: number | undefined;
   readonly #poke = new Poke();
 
   constructor(run: DiscoveryRun) {
     this.#run = run;
     this.#lastListingAt = run.now();
+    const final = run.finalListingAfterMs;
+    this.#finalListingAt = final === undefined ? undefined : run.now() + final;
     this.#noteListing(run.first);
   }
 
@@ -79,9 +96,9 @@ export class ShardDiscovery {
     return this.#status === "DISABLED" || this.#status === "DISABLING";
   }
 
-  /** True while children are being looked up or a last-resort listing is due. */
+  /** True while children are being looked up or a last-resort or final listing is due. */
   get busy(): boolean {
-    return this.#lookups.size > 0 || this.#forceRelist;
+    return this.#lookups.size > 0 || this.#forceRelist || this.#finalListingAt !== undefined;
   }
 
   /** Starts looking for the children of an ended shard (unless they are known or cannot come). */
@@ -132,9 +149,10 @@ export class ShardDiscovery {
 
   #nextRelistAt(now: number): number {
     if (this.#forceRelist) return now;
+    const final = this.#finalListingAt ?? Number.POSITIVE_INFINITY;
     const every = this.#run.relistEveryMs;
-    if (every === undefined) return Number.POSITIVE_INFINITY;
-    return this.#lastListingAt + (this.#run.idle() ? IDLE_RELIST_INTERVAL_MS : every);
+    if (every === undefined) return final;
+    return Math.min(final, this.#lastListingAt + (this.#run.idle() ? IDLE_RELIST_INTERVAL_MS : every));
   }
 
   #nextLookupAt(): number {
@@ -150,10 +168,14 @@ export class ShardDiscovery {
   }
 
   async #fullListing(): Promise<void> {
+    const startedAt = this.#run.now();
     const listing = await this.#run.api.listShards();
     this.#noteListing(listing);
     const added = this.#run.tracker.add(listing.shards);
     if (added.length > 0) this.#run.debug(`listing found ${added.length} new shard(s)`);
+    // Any listing begun once the final one is due serves as it (e.g. a last-resort listing).
+    if (this.#finalListingAt !== undefined && startedAt >= this.#finalListingAt)
+      this.#finalListingAt = undefined;
   }
 
   async #lookUp(shardId: string): Promise<void> {

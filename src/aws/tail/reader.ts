@@ -16,7 +16,7 @@
 import { setMaxListeners } from "node:events";
 import type { ShardInfo } from "../../core/lineage.js";
 import { RateLimiter } from "../../core/rate-limit.js";
-import { RELIST_INTERVAL_MS } from "../../core/tail/backoff.js";
+import { CHILD_LOOKUP_SPAN_MS, RELIST_INTERVAL_MS } from "../../core/tail/backoff.js";
 import type { ReadBounds } from "../../core/tail/bounds.js";
 import { isPastUntil } from "../../core/tail/bounds.js";
 import type { StartRules } from "../../core/tail/plan.js";
@@ -183,20 +183,6 @@ export class TailReader implements AsyncIterable<TailEvent> {
     const debug = opts.debug ?? (() => undefined);
     this.#readAhead = new ReadAhead(pageLimit);
     this.#tracker = new ShardTracker(opts.rules, { only: opts.only, frozen: this.#frozen });
-    this.#discovery = new ShardDiscovery({
-      api,
-      tracker: this.#tracker,
-      latch,
-      now: env.now,
-      sleep: scope.sleep,
-      random,
-      debug,
-      // --until-end reads what stood at the snapshot: children are looked up, nothing else is listed.
-      relistEveryMs: this.#frozen ? undefined : (opts.relistIntervalMs ?? RELIST_INTERVAL_MS),
-      idle: () => this.#reading === 0 && this.#tracker.activeCount() === 0,
-      changed: () => this.#pump(),
-      first,
-    });
     this.#shardRun = {
       api,
       latch,
@@ -219,6 +205,22 @@ export class TailReader implements AsyncIterable<TailEvent> {
     };
 
     this.#tracker.add(first.shards);
+    this.#discovery = new ShardDiscovery({
+      api,
+      tracker: this.#tracker,
+      latch,
+      now: env.now,
+      sleep: scope.sleep,
+      random,
+      debug,
+      // --until-end reads what stood at the snapshot: children are looked up, nothing else is listed,
+      // but for one final listing when shards were closed at the snapshot (a sibling may be listed late).
+      relistEveryMs: this.#frozen ? undefined : (opts.relistIntervalMs ?? RELIST_INTERVAL_MS),
+      finalListingAfterMs: this.#closedAtSnapshot() ? CHILD_LOOKUP_SPAN_MS : undefined,
+      idle: () => this.#reading === 0 && this.#tracker.activeCount() === 0,
+      changed: () => this.#pump(),
+      first,
+    });
     this.#initialReady = this.#tracker.takeReady();
     this.start = this.#planned(first, this.#initialReady);
     this.#latestWaiting = new Set(
@@ -295,6 +297,12 @@ export class TailReader implements AsyncIterable<TailEvent> {
       positions,
       skipped: all.filter((s) => s.status === "skipped").map((s) => s.shardId),
     };
+  }
+
+  /** --until-end (not --shard): whether the first listing has closed shards whose children are read. */
+  #closedAtSnapshot(): boolean {
+    if (!this.#frozen || this.#opts.only !== undefined) return false;
+    return this.#tracker.snapshot().some((s) => !s.open && s.status !== "skipped");
   }
 
   #begin(): void {

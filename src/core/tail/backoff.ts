@@ -57,6 +57,15 @@ export function childLookupDelayMs(attempt: number, random: () => number): numbe
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
+/**
+ * How long the child look-up schedule lasts: its {@link CHILD_LOOKUP_ATTEMPTS} look-ups without jitter
+ * span 5.55 s. Tail takes this as how late DynamoDB may list a child after its parent closed, so a
+ * listing made this long after a shard closed shows all of its children.
+ */
+export const CHILD_LOOKUP_SPAN_MS = Array.from({ length: CHILD_LOOKUP_ATTEMPTS - 1 }, (_, i) =>
+  childLookupDelayMs(i, () => 0.5),
+).reduce((a, b) => a + b, 0);
+
 /** Milliseconds to wait before the next GetRecords on a shard whose previous call started at `lastStart`. */
 export function pacingDelayMs(lastStartMs: number | undefined, nowMs: number): number {
   if (lastStartMs === undefined) return 0;

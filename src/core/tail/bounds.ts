@@ -8,8 +8,9 @@
  * - it returned a record created after the bound (that record and the rest of the shard are newer
  *   than the snapshot; they are not shown).
  * A closed shard is simply read to its end, and its children after it, even those listed late (they
- * existed at the snapshot; see tracker.ts). Shards that appear after the snapshot as children of a
- * shard that closed meanwhile hold only newer records and are not read.
+ * existed at the snapshot; see tracker.ts), a split's children possibly one by one (discovery.ts
+ * lists the stream once more when the child look-up span has passed). Shards that appear after the
+ * snapshot as children of a shard that closed meanwhile hold only newer records and are not read.
  */
 
 /** What bounds a read. Both may be set; the earlier one wins. */

@@ -7,9 +7,10 @@
  *
  * `--until-end` (frozen) reads the first listing, plus the children of every shard that was closed in
  * it: such children already exist and may hold records written before the snapshot, yet DynamoDB can
- * list them seconds late (eventual consistency). A child found that way that is closed too is followed
- * the same way, since it may have been closed at the snapshot already. Every other later shard was
- * created after the snapshot and holds only newer records: it is not read.
+ * list them seconds late (eventual consistency), a split's children one by one (the reader's
+ * discovery looks them up, then lists the stream once more). A child found that way that is closed
+ * too is followed the same way, since it may have been closed at the snapshot already. Every other
+ * later shard was created after the snapshot and holds only newer records: it is not read.
  */
 import type { ShardInfo } from "../lineage.js";
 import { isClosed } from "../lineage.js";

@@ -139,6 +139,8 @@ export interface ShardState {
   closedAt: number | undefined;
   /** When a GetRecords first answered this (closed) shard's end: read to its end by someone. */
   readToEndAt: number | undefined;
+  /** Listed only this many ms after its parent was read to its end (overrides the setting). */
+  readonly listedAfterParentReadMs: number | undefined;
   /** Records in ascending sequence order (trimmed ones removed). */
   records: StoredRecord[];
   /** Positions below this are trimmed. */
@@ -284,6 +286,7 @@ export class StreamsModel {
       sequenceDigits?: number;
       sequenceBase?: string | bigint;
       startingSequenceNumber?: string;
+      listedAfterParentReadMs?: number;
     } = {},
   ): ShardState {
     const stream = this.mustStream(arn);
@@ -317,6 +320,7 @@ export class StreamsModel {
       endingSeq: undefined,
       closedAt: undefined,
       readToEndAt: undefined,
+      listedAfterParentReadMs: def.listedAfterParentReadMs,
       records: [],
       horizon: startingSeq,
       lastSeq: undefined,
@@ -492,7 +496,7 @@ export class StreamsModel {
   /** Is the shard listed by DescribeStream right now (not removed, child-visibility delay elapsed)? */
   isListed(stream: StreamState, shard: ShardState, now: number): boolean {
     if (shard.removed) return false;
-    const afterRead = this.settings.childListedAfterParentReadMs;
+    const afterRead = shard.listedAfterParentReadMs ?? this.settings.childListedAfterParentReadMs;
     if (afterRead !== undefined && shard.parentShardId !== undefined) {
       const parent = stream.shardIndex.get(shard.parentShardId);
       if (parent && !parent.removed)

@@ -145,6 +145,11 @@ export interface ShardDef {
   sequenceBase?: string | bigint;
   /** Explicit StartingSequenceNumber (digits, 21..40). */
   startingSequenceNumber?: string;
+  /**
+   * Listed only this many ms after a GetRecords first answered the parent's end (overrides
+   * `childListedAfterParentReadMs` for this shard): the children of one split listed one by one.
+   */
+  listedAfterParentReadMs?: number;
 }
 
 /** How to trim a shard. */

@@ -23,6 +23,8 @@ export interface ShardSpec {
   sequenceDigits?: number;
   /** Explicit shard id (default: realistic and derived from the name). */
   shardId?: string;
+  /** Listed only this many ms after its parent was read to its end (see `ShardDef`). */
+  listedAfterParentReadMs?: number;
 }
 
 /** Options of `buildTopology`. */
@@ -82,6 +84,7 @@ export function buildTopology(
       parentShardId: resolve(s.parent),
       adjacentParentShardId: resolve(s.adjacentParent),
       sequenceDigits: digits,
+      listedAfterParentReadMs: s.listedAfterParentReadMs,
     });
     ids[s.name] = shardId;
     names.push(s.name);

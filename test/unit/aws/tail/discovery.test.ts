@@ -1,10 +1,12 @@
 // Shard discovery (src/aws/tail/discovery.ts) against an in-memory fake of DescribeStream (full
 // listing and CHILD_SHARDS look-up), on virtual time: look-up retries, the last-resort listing,
-// periodic re-listing, coalesced look-ups, listing failures and a disabled stream.
+// periodic re-listing, --until-end's final listing, coalesced look-ups, listing failures and a
+// disabled stream.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ShardDiscovery } from "../../../../src/aws/tail/discovery.js";
 import { CloseLatch, ReaderClosed } from "../../../../src/aws/tail/plumbing.js";
+import { CHILD_LOOKUP_SPAN_MS } from "../../../../src/core/tail/backoff.js";
 import { ShardTracker } from "../../../../src/core/tail/tracker.js";
 import { AwsError, NotFoundError } from "../../../../src/errors.js";
 import { FakeTailApi, listingError } from "../../../helpers/fake-tail-api.js";
@@ -16,7 +18,11 @@ function harness() {
   const api = new FakeTailApi(time.now);
   const latch = new CloseLatch();
   let idle = false;
-  const start = async (relistEveryMs: number | undefined, frozen = relistEveryMs === undefined) => {
+  const start = async (
+    relistEveryMs: number | undefined,
+    frozen = relistEveryMs === undefined,
+    finalListingAfterMs?: number,
+  ) => {
     const tracker = new ShardTracker({ mode: "trim-horizon" }, { frozen });
     const first = await api.listShards();
     tracker.add(first.shards);
@@ -30,6 +36,7 @@ function harness() {
       random: () => 0.5,
       debug: () => undefined,
       relistEveryMs,
+      finalListingAfterMs,
       idle: () => idle,
       changed: () => undefined,
     });
@@ -96,6 +103,36 @@ describe("ShardDiscovery", () => {
     );
     await h.time.run(h.time.sleep(10 * 60_000));
     assert.equal(h.api.calls.length, 12, "nothing more in ten minutes");
+  });
+
+  it("--until-end: one final listing once the look-up span has passed finds a sibling listed after the look-up ended", async () => {
+    const h = harness();
+    const t0 = h.time.now();
+    h.api.addShard("root", { closed: true });
+    h.api.addShard("a", { parent: "root", listedFrom: t0 + 1000 });
+    h.api.addShard("b", { parent: "root", listedFrom: t0 + 3000 });
+    const d = await h.start(undefined, true, CHILD_LOOKUP_SPAN_MS);
+    d.readAll();
+    d.discovery.lookFor("root");
+    h.time.sleep(4000); // a probe: b is listed by then, the look-up has long ended
+    await h.time.runUntil(() => h.time.now() >= t0 + 4000);
+    assert.equal(d.discovery.busy, true, "busy until the final listing");
+    await h.time.runUntil(() => !d.discovery.busy);
+    assert.deepEqual(
+      h.api.callsOf("childShards", "root").map((c) => c.at - t0),
+      [0, 50, 150, 350, 750, 1550],
+      "the look-up ends at the first child found",
+    );
+    assert.deepEqual(
+      h.after("listShards", t0).map((c) => c.at - t0),
+      [CHILD_LOOKUP_SPAN_MS],
+    );
+    assert.deepEqual(
+      d.tracker.takeReady().map((r) => r.shard.shardId),
+      ["a", "b"],
+    );
+    await h.time.run(h.time.sleep(10 * 60_000));
+    assert.equal(h.api.calls.length, 8, "nothing more in ten minutes");
   });
 
   it("re-lists every 30 s while shards are read, every 10 s when none is", async () => {

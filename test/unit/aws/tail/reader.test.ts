@@ -7,6 +7,7 @@ import type { TailEvent } from "../../../../src/aws/tail/events.js";
 import type { TailReaderOptions } from "../../../../src/aws/tail/reader.js";
 import { TailReader } from "../../../../src/aws/tail/reader.js";
 import type { StreamRecord } from "../../../../src/core/record.js";
+import { CHILD_LOOKUP_SPAN_MS } from "../../../../src/core/tail/backoff.js";
 import { NotFoundError } from "../../../../src/errors.js";
 import { FakeTailApi, record, sdkError } from "../../../helpers/fake-tail-api.js";
 import { VirtualTime } from "../../../helpers/virtual-time.js";
@@ -101,6 +102,59 @@ describe("TailReader", () => {
     );
     assert.equal(h.api.callsOf("childShards", "x").length, 0);
     assert.equal(h.api.callsOf("shardIterator", "x1").length, 0);
+  });
+
+  it("--until-end reads a sibling listed after the first child was found: one final listing after the look-up span", async () => {
+    const h = harness();
+    const t0 = h.time.now();
+    const old = t0 - 60_000;
+    // p's children: p.a in the first listing, p.b listed 2 s later. q's: q.a found by the look-up
+    // at its end, q.b listed 4 s after the snapshot, after that look-up ended.
+    const p = h.api.addShard("p", { closed: true, records: 2, createdMs: old });
+    const pa = h.api.addShard("p.a", { parent: "p", records: 1, createdMs: old });
+    const pb = h.api.addShard("p.b", { parent: "p", records: 1, createdMs: old, listedFrom: t0 + 2000 });
+    const q = h.api.addShard("q", { closed: true, records: 2, createdMs: old });
+    const qa = h.api.addShard("q.a", { parent: "q", records: 1, createdMs: old, listedFrom: t0 + 1000 });
+    const qb = h.api.addShard("q.b", { parent: "q", records: 2, createdMs: old, listedFrom: t0 + 4000 });
+    h.api.put("q.b", [record("000000000000000009999", t0 + 60_000)]); // newer than the snapshot
+    const reader = await h.open({ bounds: { snapshotMs: t0 } });
+    const events = await h.time.run(h.drain(reader));
+
+    assert.equal(reader.endReason, "bounded");
+    assert.deepEqual(byShard(events), {
+      p: seqs(p),
+      "p.a": seqs(pa),
+      "p.b": seqs(pb),
+      q: seqs(q),
+      "q.a": seqs(qa),
+      "q.b": seqs(qb),
+    });
+    for (const [parent, child] of [
+      ["p", "p.a"],
+      ["p", "p.b"],
+      ["q", "q.a"],
+      ["q", "q.b"],
+    ] as const) {
+      assertParentFirst(events, parent, child);
+    }
+    // The cost: no look-up of p (a child was known), q's look-up ended at q.a, and one more listing.
+    assert.equal(h.api.callsOf("childShards", "p").length, 0);
+    assert.equal(h.api.callsOf("childShards", "q").at(-1)?.at, t0 + 1550);
+    assert.deepEqual(
+      h.api.callsOf("listShards").map((c) => c.at - t0),
+      [0, CHILD_LOOKUP_SPAN_MS],
+    );
+  });
+
+  it("--until-end without shards closed at the snapshot ends without another listing", async () => {
+    const h = harness();
+    const t0 = h.time.now();
+    const s = h.api.addShard("s", { records: 2, createdMs: t0 - 60_000 });
+    const reader = await h.open({ bounds: { snapshotMs: t0 } });
+    const events = await h.time.run(h.drain(reader));
+    assert.deepEqual(byShard(events), { s: seqs(s) });
+    assert.equal(h.api.callsOf("listShards").length, 1);
+    assert.ok(h.time.now() - t0 < CHILD_LOOKUP_SPAN_MS, `ended at +${h.time.now() - t0} ms`);
   });
 
   it("live: the children of an ended shard are found and read after it; a disabled stream ends the run", async () => {
