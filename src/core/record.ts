@@ -4,7 +4,8 @@
  * and input-shape detection for records read from files.
  */
 import type { AttributeMap } from "./attr.js";
-import { checkAttributeMap, toJsonAttributeMap } from "./attr.js";
+import { toJsonAttributeMap } from "./attr.js";
+import { readAttributeMap } from "./attr-input.js";
 
 /** The three stream event names. */
 export type EventName = "INSERT" | "MODIFY" | "REMOVE";
@@ -22,7 +23,10 @@ export interface UserIdentity {
 
 /** The `dynamodb` part of a stream record. */
 export interface StreamRecordData {
-  /** SDK: Date. Wire and Lambda: epoch seconds. Files: ISO-8601 or numbers. See {@link creationTimeMs}. */
+  /**
+   * SDK: Date. Wire and Lambda: epoch seconds. Files: ISO-8601 or numbers, kept as given (raw output
+   * writes them so); {@link normalizeInput} decodes them into `creationMs`.
+   */
   ApproximateCreationDateTime?: Date | number | string | undefined;
   Keys?: AttributeMap | undefined;
   NewImage?: AttributeMap | undefined;
@@ -48,6 +52,12 @@ export interface StreamRecord {
   userIdentity?: UserIdentity | undefined;
   /** Only in Lambda events; GetRecords output does not carry it. */
   eventSourceARN?: string | undefined;
+  /**
+   * `dynamodb.ApproximateCreationDateTime` as epoch milliseconds, decoded once by {@link normalizeInput}
+   * from whichever form the input gave. Not part of the record as received: raw output leaves it out.
+   * Records from the SDK carry a Date instead; read the time with {@link creationTimeMs}.
+   */
+  creationMs?: number | undefined;
 }
 
 /** Any record shape this module accepts (alias kept for readers of the brief). */
@@ -123,31 +133,39 @@ export function isTtlDelete(rec: StreamRecord): boolean {
 }
 
 /** Numbers below this are epoch seconds, above it epoch milliseconds (1e11 s is the year 5138). */
-export const MS_THRESHOLD = 1e11;
+const MS_THRESHOLD = 1e11;
 const NUMERIC = /^\s*-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?\s*$/;
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T/;
 
 /**
- * `ApproximateCreationDateTime` as epoch seconds, keeping a number input exactly as given. Numbers are
- * epoch seconds (the wire and Lambda form) unless ≥ 1e11, which can only be epoch milliseconds (the
- * Kinesis-destination form); numeric strings likewise; other strings are parsed as ISO-8601.
+ * A creation time as given in input, decoded to epoch milliseconds (an integer). Numbers are epoch
+ * seconds (the wire and Lambda form) unless ≥ 1e11, which can only be epoch milliseconds (the
+ * Kinesis-destination form); numeric strings likewise (one too large for a double gives no time);
+ * other strings must be ISO-8601. A string is an error message.
  */
-export function creationTimeSeconds(rec: StreamRecord): number | undefined {
-  const t = rec.dynamodb?.ApproximateCreationDateTime;
-  if (t === undefined || t === null) return undefined;
-  let n: number;
-  if (t instanceof Date) n = t.getTime() / 1000;
-  else if (typeof t === "number") n = Math.abs(t) >= MS_THRESHOLD ? t / 1000 : t;
-  else if (NUMERIC.test(t)) {
-    const x = Number(t);
-    n = Math.abs(x) >= MS_THRESHOLD ? x / 1000 : x;
-  } else n = Date.parse(t) / 1000;
-  return Number.isFinite(n) ? n : undefined;
+function decodeCreationTime(t: unknown): number | undefined | string {
+  const what = "dynamodb.ApproximateCreationDateTime";
+  if (t instanceof Date) return Number.isFinite(t.getTime()) ? t.getTime() : `${what} is an invalid date`;
+  if (typeof t === "number" || (typeof t === "string" && NUMERIC.test(t))) {
+    const n = Number(t);
+    if (!Number.isFinite(n)) return typeof t === "number" ? `${what} must be a finite number` : undefined;
+    return Math.abs(n) >= MS_THRESHOLD ? Math.round(n) : Math.round(n * 1000);
+  }
+  if (typeof t !== "string") return `${what} must be epoch seconds or an ISO-8601 string`;
+  const ms = ISO_LIKE.test(t) ? Date.parse(t) : Number.NaN;
+  return Number.isFinite(ms)
+    ? ms
+    : `${what} ${JSON.stringify(t)} is neither epoch seconds nor an ISO-8601 time`;
 }
 
-/** `ApproximateCreationDateTime` as epoch milliseconds (integer), or undefined if absent or invalid. */
+/**
+ * `ApproximateCreationDateTime` as epoch milliseconds (an integer), or undefined when absent: the
+ * decoded `creationMs` of a record read from input, else the SDK's Date.
+ */
 export function creationTimeMs(rec: StreamRecord): number | undefined {
-  const s = creationTimeSeconds(rec);
-  return s === undefined ? undefined : Math.round(s * 1000);
+  if (rec.creationMs !== undefined) return rec.creationMs;
+  const t = rec.dynamodb?.ApproximateCreationDateTime;
+  return t instanceof Date && Number.isFinite(t.getTime()) ? t.getTime() : undefined;
 }
 
 /** The table name in a stream ARN (`arn:aws:dynamodb:r:a:table/<T>/stream/<label>`), if it is one. */
@@ -179,23 +197,24 @@ export function lambdaUserIdentity(
  * form is converted). Absent fields stay absent (no nulls). Key order follows the Lambda samples.
  */
 export function toLambdaRecord(rec: StreamRecord, opts: { streamArn?: string } = {}): LambdaStreamRecord {
-  const head: Omit<LambdaStreamRecord, "dynamodb"> = {};
-  if (rec.eventID !== undefined) head.eventID = rec.eventID;
-  if (rec.eventName !== undefined) head.eventName = rec.eventName;
-  if (rec.eventVersion !== undefined) head.eventVersion = rec.eventVersion;
-  if (rec.eventSource !== undefined) head.eventSource = rec.eventSource;
-  if (rec.awsRegion !== undefined) head.awsRegion = rec.awsRegion;
+  // Built field by field in Lambda's order (a spread of a partly built object is several times slower).
+  const result = {} as LambdaStreamRecord;
+  if (rec.eventID !== undefined) result.eventID = rec.eventID;
+  if (rec.eventName !== undefined) result.eventName = rec.eventName;
+  if (rec.eventVersion !== undefined) result.eventVersion = rec.eventVersion;
+  if (rec.eventSource !== undefined) result.eventSource = rec.eventSource;
+  if (rec.awsRegion !== undefined) result.awsRegion = rec.awsRegion;
   const d = rec.dynamodb ?? {};
   const dd: LambdaStreamRecord["dynamodb"] = {};
-  const t = creationTimeSeconds(rec);
-  if (t !== undefined) dd.ApproximateCreationDateTime = t;
+  const ms = creationTimeMs(rec);
+  if (ms !== undefined) dd.ApproximateCreationDateTime = ms / 1000;
   if (d.Keys) dd.Keys = toJsonAttributeMap(d.Keys);
   if (d.NewImage) dd.NewImage = toJsonAttributeMap(d.NewImage);
   if (d.OldImage) dd.OldImage = toJsonAttributeMap(d.OldImage);
   if (d.SequenceNumber !== undefined) dd.SequenceNumber = d.SequenceNumber;
   if (d.SizeBytes !== undefined) dd.SizeBytes = d.SizeBytes;
   if (d.StreamViewType !== undefined) dd.StreamViewType = d.StreamViewType;
-  const result: LambdaStreamRecord = { ...head, dynamodb: dd };
+  result.dynamodb = dd;
   const u = lambdaUserIdentity(rec.userIdentity);
   if (u !== undefined) result.userIdentity = u;
   const arn = opts.streamArn ?? rec.eventSourceARN;
@@ -212,8 +231,6 @@ export type NormalizeResult = { ok: true; records: StreamRecord[] } | { ok: fals
 /** The `eventName`s of stream records. */
 export const EVENT_NAME_LIST = ["INSERT", "MODIFY", "REMOVE"] as const;
 const EVENT_NAMES: ReadonlySet<string> = new Set(EVENT_NAME_LIST);
-const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T/;
-
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
@@ -240,26 +257,19 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
   const d = o.dynamodb as Record<string, unknown>;
   const dd: StreamRecordData = {};
   const t = d.ApproximateCreationDateTime;
+  let creationMs: number | undefined;
   if (t !== undefined && t !== null) {
-    if (t instanceof Date) {
-      if (Number.isNaN(t.getTime())) return fail("dynamodb.ApproximateCreationDateTime is an invalid date");
-    } else if (typeof t === "number") {
-      if (!Number.isFinite(t)) return fail("dynamodb.ApproximateCreationDateTime must be a finite number");
-    } else if (typeof t === "string") {
-      if (!NUMERIC.test(t) && !(ISO_LIKE.test(t) && Number.isFinite(Date.parse(t)))) {
-        return fail(
-          `dynamodb.ApproximateCreationDateTime ${JSON.stringify(t)} is neither epoch seconds nor an ISO-8601 time`,
-        );
-      }
-    } else return fail("dynamodb.ApproximateCreationDateTime must be epoch seconds or an ISO-8601 string");
-    dd.ApproximateCreationDateTime = t;
+    const ms = decodeCreationTime(t);
+    if (typeof ms === "string") return fail(ms);
+    dd.ApproximateCreationDateTime = t as Date | number | string;
+    creationMs = ms;
   }
   for (const img of ["Keys", "NewImage", "OldImage"] as const) {
     const v = d[img];
     if (v === undefined || v === null) continue; // the docs' sample shows "OldImage": null
-    const err = checkAttributeMap(v, `dynamodb.${img}`);
-    if (err !== undefined) return fail(err);
-    dd[img] = v as AttributeMap;
+    const m = readAttributeMap(v, `dynamodb.${img}`);
+    if (typeof m === "string") return fail(m);
+    dd[img] = m;
   }
   const seq = d.SequenceNumber;
   if (seq !== undefined && seq !== null) {
@@ -298,6 +308,7 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
     rec.userIdentity = ui;
   }
   if (typeof o.eventSourceARN === "string") rec.eventSourceARN = o.eventSourceARN;
+  if (creationMs !== undefined) rec.creationMs = creationMs;
   return { ok: true, records: [rec] };
 }
 
@@ -309,7 +320,9 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
  * - a Lambda event `{"Records": [...]}`;
  * - a `dynastream tail` NDJSON object `{"type":"record", ..., "record": {...}}` (its `record` is used);
  * - a `tail` gap line `{"type":"gap", ...}`, which yields no records.
- * Images are validated (every value must be a typed attribute value); `null` images count as absent.
+ * Images are validated (every value must be a typed attribute value; one written with every type
+ * descriptor and the unused ones `null`, as the AWS SDK for Go v1 does, counts as its one descriptor);
+ * `null` images count as absent. The creation time is decoded once, into `creationMs`.
  * On a wrong shape the result is `{ok:false}` with the location, e.g.
  * `line 3: not a DynamoDB stream record (no "dynamodb" object)`. `where` prefixes messages.
  */
