@@ -19,24 +19,8 @@ import {
 import type { AttributeMap, AttributeValue, TagValues, TypeTag } from "./attr-types.js";
 import { tagged, tagOf, valueAt } from "./attr-types.js";
 
-export type { Binary } from "./attr-scalars.js";
-export {
-  binaryEquals,
-  byteLength,
-  jsonString,
-  normalizeNumber,
-  numbersEqual,
-  toBase64,
-  toBytes,
-} from "./attr-scalars.js";
-export type {
-  AttributeMap,
-  AttributeTag,
-  AttributeValue,
-  TagValues,
-  TypeTag,
-} from "./attr-types.js";
-export { tagOf, valueAt } from "./attr-types.js";
+export * from "./attr-scalars.js";
+export * from "./attr-types.js";
 
 // ---------------------------------------------------------------------------------------------------
 // JSON text. Writers build text directly (no intermediate objects, no JSON.stringify of the whole

@@ -19,6 +19,7 @@ import {
   toJsonAttributeMap,
 } from "../../../src/core/attr.js";
 import { readAttributeMap } from "../../../src/core/attr-input.js";
+import { goV1 } from "../../helpers/attr.js";
 
 /** The number tokens of a JSON text, in order, as written (strings skipped). */
 function numberTokens(text: string): string[] {
@@ -305,24 +306,6 @@ describe("readAttributeMap", () => {
     assert.equal(readAttributeMap([], "img"), "img: expected an object of attributes, got an array");
   });
 });
-
-/** A value as the AWS SDK for Go v1 marshals it: every type descriptor, the unused ones null. */
-function goV1(tag: string, v: unknown): Record<string, unknown> {
-  const all: Record<string, unknown> = {
-    B: null,
-    BOOL: null,
-    BS: null,
-    L: null,
-    M: null,
-    N: null,
-    NS: null,
-    NULL: null,
-    S: null,
-    SS: null,
-  };
-  all[tag] = v;
-  return all;
-}
 
 describe("readAttributeMap: every type descriptor present, the unused ones null (AWS SDK for Go v1)", () => {
   it("reads the one non-null descriptor, at any depth", () => {

@@ -24,6 +24,7 @@ import {
 import { parseFilterTestFlags } from "../../../src/core/filter-test-options.js";
 import { normalizeInput, toLambdaRecord } from "../../../src/core/record.js";
 import { UsageError } from "../../../src/errors.js";
+import { goV1 } from "../../helpers/attr.js";
 
 const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
 
@@ -262,30 +263,18 @@ describe("toFilterEvents", () => {
     );
   });
   it("the filter sees values written with every type descriptor as their one descriptor (AWS SDK for Go v1)", () => {
-    const none = {
-      B: null,
-      BOOL: null,
-      BS: null,
-      L: null,
-      M: null,
-      N: null,
-      NS: null,
-      NULL: null,
-      S: null,
-      SS: null,
-    };
-    const goV1 = lambdaRecord(
+    const written = lambdaRecord(
       {},
       {
         NewImage: {
-          status: { ...none, S: "shipped" },
-          gift: { ...none, BOOL: false },
-          note: { ...none, NULL: true },
-          items: { ...none, L: [{ ...none, M: { qty: { ...none, N: "3" } } }] },
+          status: goV1("S", "shipped"),
+          gift: goV1("BOOL", false),
+          note: goV1("NULL", true),
+          items: goV1("L", [goV1("M", { qty: goV1("N", "3") })]),
         },
       },
     );
-    const r = toFilterEvents(goV1);
+    const r = toFilterEvents(written);
     assert.ok(r.ok);
     assert.deepEqual((r.events[0] as { dynamodb: Record<string, unknown> }).dynamodb.NewImage, {
       status: { S: "shipped" },
@@ -297,7 +286,7 @@ describe("toFilterEvents", () => {
       '{"dynamodb":{"NewImage":{"status":{"S":["shipped"],"N":[{"exists":false}]},"gift":{"BOOL":[false]}}}}',
     );
     assert.equal(c.match(r.events[0]), 0);
-    assert.equal(c.match(goV1), -1, "unread, the null N would exist for the filter");
+    assert.equal(c.match(written), -1, "unread, the null N would exist for the filter");
   });
   it("wrong shapes and invalid attribute values are errors naming where", () => {
     const bad = toFilterEvents({ eventName: "INSERT" }, "line 3");

@@ -10,6 +10,7 @@ import {
   tableFromStreamArn,
   toLambdaRecord,
 } from "../../../src/core/record.js";
+import { goV1 } from "../../helpers/attr.js";
 
 const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
 
@@ -282,25 +283,13 @@ describe("normalizeInput", () => {
   });
 
   it("reads images written with every type descriptor, the unused ones null (AWS SDK for Go v1)", () => {
-    const none = {
-      B: null,
-      BOOL: null,
-      BS: null,
-      L: null,
-      M: null,
-      N: null,
-      NS: null,
-      NULL: null,
-      S: null,
-      SS: null,
-    };
     const [r] = ok({
       eventName: "INSERT",
       dynamodb: {
-        Keys: { id: { ...none, S: "a" } },
+        Keys: { id: goV1("S", "a") },
         NewImage: {
-          id: { ...none, S: "a" },
-          m: { ...none, M: { f: { ...none, BOOL: false }, l: { ...none, L: [{ ...none, NULL: true }] } } },
+          id: goV1("S", "a"),
+          m: goV1("M", { f: goV1("BOOL", false), l: goV1("L", [goV1("NULL", true)]) }),
         },
       },
     });
