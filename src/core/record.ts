@@ -230,7 +230,6 @@ export type NormalizeResult = { ok: true; records: StreamRecord[] } | { ok: fals
 
 /** The `eventName`s of stream records. */
 export const EVENT_NAME_LIST = ["INSERT", "MODIFY", "REMOVE"] as const;
-const EVENT_NAMES: ReadonlySet<string> = new Set(EVENT_NAME_LIST);
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
@@ -244,15 +243,41 @@ function join(where: string | undefined, part: string): string {
   return part.startsWith("[") ? `${where}${part}` : `${where}: ${part}`;
 }
 
-/** Validates and copies one record-shaped object (has a `dynamodb` object). */
+const STRING_FIELDS = ["eventID", "eventName", "eventVersion", "eventSource", "awsRegion", "eventSourceARN"];
+const IDENTITY_FIELDS = ["PrincipalId", "Type", "principalId", "type"] as const;
+
+function failAt(where: string | undefined, msg: string): NormalizeResult {
+  return { ok: false, error: prefix(where, msg) };
+}
+
+/** Whether `v` is given but not a string (absent and null count as not given). */
+function notString(v: unknown): boolean {
+  return v !== undefined && v !== null && typeof v !== "string";
+}
+
+/** An image read by `readAttributeMap`, undefined when absent (the docs' sample shows `"OldImage": null`). */
+function readImage(v: unknown, path: string): AttributeMap | string | undefined {
+  return v === undefined || v === null ? undefined : readAttributeMap(v, path);
+}
+
+/**
+ * Validates and copies one record-shaped object (has a `dynamodb` object). Every input record passes
+ * here: fields are read by name (no loops over field names) and messages are only built when needed.
+ */
 function normalizeRecord(o: Record<string, unknown>, where: string | undefined): NormalizeResult {
-  const fail = (msg: string): NormalizeResult => ({ ok: false, error: prefix(where, msg) });
-  for (const f of ["eventID", "eventName", "eventVersion", "eventSource", "awsRegion", "eventSourceARN"]) {
-    const v = o[f];
-    if (v !== undefined && v !== null && typeof v !== "string") return fail(`${f} must be a string`);
+  const { eventID, eventName, eventVersion, eventSource, awsRegion, eventSourceARN } = o;
+  const strings = [eventID, eventName, eventVersion, eventSource, awsRegion, eventSourceARN];
+  if (strings.some(notString)) {
+    const bad = STRING_FIELDS.find((f) => notString(o[f]));
+    return failAt(where, `${bad} must be a string`);
   }
-  if (typeof o.eventName === "string" && !EVENT_NAMES.has(o.eventName)) {
-    return fail(`eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(o.eventName)}`);
+  if (
+    typeof eventName === "string" &&
+    eventName !== "INSERT" &&
+    eventName !== "MODIFY" &&
+    eventName !== "REMOVE"
+  ) {
+    return failAt(where, `eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`);
   }
   const d = o.dynamodb as Record<string, unknown>;
   const dd: StreamRecordData = {};
@@ -260,54 +285,59 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
   let creationMs: number | undefined;
   if (t !== undefined && t !== null) {
     const ms = decodeCreationTime(t);
-    if (typeof ms === "string") return fail(ms);
+    if (typeof ms === "string") return failAt(where, ms);
     dd.ApproximateCreationDateTime = t as Date | number | string;
     creationMs = ms;
   }
-  for (const img of ["Keys", "NewImage", "OldImage"] as const) {
-    const v = d[img];
-    if (v === undefined || v === null) continue; // the docs' sample shows "OldImage": null
-    const m = readAttributeMap(v, `dynamodb.${img}`);
-    if (typeof m === "string") return fail(m);
-    dd[img] = m;
-  }
+  const keys = readImage(d.Keys, "dynamodb.Keys");
+  if (typeof keys === "string") return failAt(where, keys);
+  if (keys !== undefined) dd.Keys = keys;
+  const newImage = readImage(d.NewImage, "dynamodb.NewImage");
+  if (typeof newImage === "string") return failAt(where, newImage);
+  if (newImage !== undefined) dd.NewImage = newImage;
+  const oldImage = readImage(d.OldImage, "dynamodb.OldImage");
+  if (typeof oldImage === "string") return failAt(where, oldImage);
+  if (oldImage !== undefined) dd.OldImage = oldImage;
   const seq = d.SequenceNumber;
   if (seq !== undefined && seq !== null) {
     if (typeof seq !== "string" || !/^\d+$/.test(seq)) {
-      return fail("dynamodb.SequenceNumber must be a string of digits (a JSON number would lose digits)");
+      return failAt(
+        where,
+        "dynamodb.SequenceNumber must be a string of digits (a JSON number would lose digits)",
+      );
     }
     dd.SequenceNumber = seq;
   }
   const size = d.SizeBytes;
   if (size !== undefined && size !== null) {
-    if (typeof size !== "number") return fail("dynamodb.SizeBytes must be a number");
+    if (typeof size !== "number") return failAt(where, "dynamodb.SizeBytes must be a number");
     dd.SizeBytes = size;
   }
   const view = d.StreamViewType;
   if (view !== undefined && view !== null) {
-    if (typeof view !== "string") return fail("dynamodb.StreamViewType must be a string");
+    if (typeof view !== "string") return failAt(where, "dynamodb.StreamViewType must be a string");
     dd.StreamViewType = view;
   }
   const rec: StreamRecord = {};
-  if (typeof o.eventID === "string") rec.eventID = o.eventID;
-  if (typeof o.eventName === "string") rec.eventName = o.eventName;
-  if (typeof o.eventVersion === "string") rec.eventVersion = o.eventVersion;
-  if (typeof o.eventSource === "string") rec.eventSource = o.eventSource;
-  if (typeof o.awsRegion === "string") rec.awsRegion = o.awsRegion;
+  if (typeof eventID === "string") rec.eventID = eventID;
+  if (typeof eventName === "string") rec.eventName = eventName;
+  if (typeof eventVersion === "string") rec.eventVersion = eventVersion;
+  if (typeof eventSource === "string") rec.eventSource = eventSource;
+  if (typeof awsRegion === "string") rec.awsRegion = awsRegion;
   rec.dynamodb = dd;
   const u = o.userIdentity;
   if (u !== undefined && u !== null) {
-    if (!isObject(u)) return fail("userIdentity must be an object");
+    if (!isObject(u)) return failAt(where, "userIdentity must be an object");
     const ui: UserIdentity = {};
-    for (const k of ["PrincipalId", "Type", "principalId", "type"] as const) {
+    for (const k of IDENTITY_FIELDS) {
       const v = u[k];
       if (v === undefined || v === null) continue;
-      if (typeof v !== "string") return fail(`userIdentity.${k} must be a string`);
+      if (typeof v !== "string") return failAt(where, `userIdentity.${k} must be a string`);
       ui[k] = v;
     }
     rec.userIdentity = ui;
   }
-  if (typeof o.eventSourceARN === "string") rec.eventSourceARN = o.eventSourceARN;
+  if (typeof eventSourceARN === "string") rec.eventSourceARN = eventSourceARN;
   if (creationMs !== undefined) rec.creationMs = creationMs;
   return { ok: true, records: [rec] };
 }

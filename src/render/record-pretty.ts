@@ -40,11 +40,6 @@ export interface PrettyContext {
    * shows the date only for records from another day; without `today` it always shows it.
    */
   today?: string | undefined;
-  /**
-   * The diff of a MODIFY record's images when the caller has it already (`tail --input`'s fast path
-   * diffs the images' bytes and does not parse them): shown instead of diffing the record's images.
-   */
-  changes?: readonly Change[] | undefined;
 }
 
 /** Strings longer than this are cut (unless `full`). */
@@ -313,8 +308,8 @@ export function renderPretty(rec: StreamRecord, ctx: PrettyContext): string {
       if (oldImage) itemLines(oldImage, ctx.full, lines);
       break;
     case "MODIFY":
-      if (ctx.changes !== undefined || (oldImage && newImage)) {
-        const changes = ctx.changes ?? diffImages(oldImage ?? {}, newImage ?? {});
+      if (oldImage && newImage) {
+        const changes = diffImages(oldImage, newImage);
         if (changes.length === 0) lines.push("  " + ctx.style.dim("(no attribute changes)"));
         else changeLines(changes, ctx, lines);
       } else if (newImage) {
