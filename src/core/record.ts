@@ -60,9 +60,6 @@ export interface StreamRecord {
   creationMs?: number | undefined;
 }
 
-/** Any record shape this module accepts (alias kept for readers of the brief). */
-export type StreamRecordLike = StreamRecord;
-
 /** A record read by `tail --input`, with what a tail output line said about where it came from. */
 export interface InputRecord {
   record: StreamRecord;
@@ -80,20 +77,6 @@ export const DYNAMODB_FIELDS = [
   "SequenceNumber",
   "SizeBytes",
   "StreamViewType",
-] as const;
-
-/**
- * The fields of a record in Lambda's shape, in the order Lambda gives them (`userIdentity`, only on
- * TTL deletions, is left out: the fast readers leave such records to the general path).
- */
-export const LAMBDA_FIELDS = [
-  "eventID",
-  "eventName",
-  "eventVersion",
-  "eventSource",
-  "awsRegion",
-  "dynamodb",
-  "eventSourceARN",
 ] as const;
 
 /** A record exactly as Lambda hands it to a function (and as Lambda event filters see it). */
@@ -228,8 +211,6 @@ export function toLambdaRecord(rec: StreamRecord, opts: { streamArn?: string } =
 /** Result of reading records from input: the records, or one error naming where and why. */
 export type NormalizeResult = { ok: true; records: StreamRecord[] } | { ok: false; error: string };
 
-/** The `eventName`s of stream records. */
-export const EVENT_NAME_LIST = ["INSERT", "MODIFY", "REMOVE"] as const;
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
@@ -395,52 +376,4 @@ function normalizeList(list: unknown[], where: string | undefined, name: string)
     for (const x of r.records) records.push(x);
   }
   return { ok: true, records };
-}
-
-/**
- * Reads records from text: one JSON document (any shape {@link normalizeInput} accepts) or NDJSON (one
- * such value per line; blank lines ignored; errors say `line N: ...`). A UTF-8 BOM is ignored.
- */
-export function parseRecordText(text: string): NormalizeResult {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (src.trim() === "") return { ok: false, error: "no input: the text is empty" };
-  let wholeError: string;
-  try {
-    return normalizeInput(JSON.parse(src));
-  } catch (e) {
-    wholeError = e instanceof Error ? e.message : String(e);
-  }
-  const lines = src.split("\n");
-  const nonBlank = lines.filter((l) => l.trim() !== "");
-  // One line, or a first line that is not JSON by itself (a pretty-printed document): report the
-  // document's error rather than a confusing "line 1".
-  if (nonBlank.length <= 1 || !parses(nonBlank[0] as string))
-    return { ok: false, error: `invalid JSON: ${wholeError}` };
-  const records: StreamRecord[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.trim() === "") continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      return {
-        ok: false,
-        error: `line ${i + 1}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`,
-      };
-    }
-    const r = normalizeInput(v, `line ${i + 1}`);
-    if (!r.ok) return r;
-    for (const x of r.records) records.push(x);
-  }
-  return { ok: true, records };
-}
-
-function parses(s: string): boolean {
-  try {
-    JSON.parse(s);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -6,7 +6,6 @@ import {
   creationTimeMs,
   isTtlDelete,
   normalizeInput,
-  parseRecordText,
   tableFromStreamArn,
   toLambdaRecord,
 } from "../../../src/core/record.js";
@@ -298,49 +297,5 @@ describe("normalizeInput", () => {
       id: { S: "a" },
       m: { M: { f: { BOOL: false }, l: { L: [{ NULL: true }] } } },
     });
-  });
-});
-
-describe("parseRecordText", () => {
-  const line = (o: unknown): string => JSON.stringify(o);
-
-  it("reads one JSON document (pretty-printed too)", () => {
-    const r = parseRecordText(JSON.stringify({ Records: [lambdaRecord()] }, null, 2));
-    assert.ok(r.ok);
-    assert.equal(r.records.length, 1);
-  });
-
-  it("reads NDJSON with records, tail lines, gaps and blank lines, CRLF and a BOM", () => {
-    const text =
-      "\ufeff" +
-      [
-        line(lambdaRecord()),
-        "",
-        line({ type: "gap", shardId: "s" }),
-        line({ type: "record", record: lambdaRecord() }),
-      ].join("\r\n") +
-      "\n";
-    const r = parseRecordText(text);
-    if (!r.ok) assert.fail(r.error);
-    assert.equal(r.records.length, 2);
-  });
-
-  it("reports the line of a wrong shape or bad JSON", () => {
-    const text = [line(lambdaRecord()), line(lambdaRecord()), line({ eventName: "INSERT" })].join("\n");
-    assert.deepEqual(parseRecordText(text), {
-      ok: false,
-      error: 'line 3: not a DynamoDB stream record (no "dynamodb" object)',
-    });
-    const bad = [line(lambdaRecord()), "{oops"].join("\n");
-    const r = parseRecordText(bad);
-    assert.ok(!r.ok);
-    assert.match(r.error, /^line 2: invalid JSON: /);
-  });
-
-  it("reports a whole-document error for broken pretty-printed JSON and for empty input", () => {
-    const r = parseRecordText('{\n  "Records": [\n');
-    assert.ok(!r.ok);
-    assert.match(r.error, /^invalid JSON: /);
-    assert.deepEqual(parseRecordText("  \n "), { ok: false, error: "no input: the text is empty" });
   });
 });
