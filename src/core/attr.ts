@@ -202,7 +202,7 @@ const TYPES: { readonly [K in TypeTag]: TypeRow<TagValues[K]> } = {
     json: (l) => mapSame(l, toBase64),
   }),
   M: {
-    valid: (v) => isPlainObject(v) && isAttributeMap(v),
+    valid: isAttributeMap,
     expected: "an object",
     shaped: isPlainObject,
     plain: plainJsonMap,
