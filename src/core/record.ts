@@ -4,7 +4,7 @@
  * and input-shape detection for records read from files.
  */
 import type { AttributeMap } from "./attr.js";
-import { toJsonAttributeMap } from "./attr.js";
+import { isAttributeMap, toJsonAttributeMap } from "./attr.js";
 import { readAttributeMap } from "./attr-input.js";
 
 /** The three stream event names. */
@@ -203,6 +203,85 @@ export function toLambdaRecord(rec: StreamRecord, opts: { streamArn?: string } =
   const arn = opts.streamArn ?? rec.eventSourceARN;
   if (arn !== undefined) result.eventSourceARN = arn;
   return result;
+}
+
+/** Whether `d` is a `dynamodb` part exactly as {@link toLambdaRecord} writes it. */
+function isLambdaData(d: unknown): boolean {
+  if (!isObject(d)) return false;
+  for (const k in d) {
+    const v = d[k];
+    switch (k) {
+      case "ApproximateCreationDateTime":
+        // Epoch seconds that decoding to milliseconds and back gives unchanged.
+        if (typeof v !== "number" || !(Math.abs(v) < MS_THRESHOLD) || Math.round(v * 1000) / 1000 !== v)
+          return false;
+        break;
+      case "Keys":
+      case "NewImage":
+      case "OldImage":
+        if (!isAttributeMap(v)) return false;
+        break;
+      case "SequenceNumber":
+        if (typeof v !== "string" || !/^\d+$/.test(v)) return false;
+        break;
+      case "SizeBytes":
+        if (typeof v !== "number") return false;
+        break;
+      case "StreamViewType":
+        if (typeof v !== "string") return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+function isLambdaIdentity(u: unknown): boolean {
+  if (!isObject(u)) return false;
+  let n = 0;
+  for (const k in u) {
+    if ((k !== "principalId" && k !== "type") || typeof u[k] !== "string") return false;
+    n++;
+  }
+  return n > 0;
+}
+
+/**
+ * Whether `o`, parsed from JSON, is already what `toLambdaRecord` of its {@link normalizeInput} gives
+ * (the same fields with the same values; images valid by core/attr's table, as `normalizeInput` checks
+ * them). Then it can be used as it is, without the two copies: nearly every record that Lambda or a
+ * test event wrote. Anything else (an SDK-shape time, values with null descriptors, other fields) is
+ * not.
+ */
+export function isLambdaRecord(o: unknown): boolean {
+  if (!isObject(o)) return false;
+  let data = false;
+  for (const k in o) {
+    const v = o[k];
+    switch (k) {
+      case "eventID":
+      case "eventVersion":
+      case "eventSource":
+      case "awsRegion":
+      case "eventSourceARN":
+        if (typeof v !== "string") return false;
+        break;
+      case "eventName":
+        if (v !== "INSERT" && v !== "MODIFY" && v !== "REMOVE") return false;
+        break;
+      case "dynamodb":
+        if (!isLambdaData(v)) return false;
+        data = true;
+        break;
+      case "userIdentity":
+        if (!isLambdaIdentity(v)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return data;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ import {
   toFilterEvents,
 } from "../../../src/core/filter-run.js";
 import { parseFilterTestFlags } from "../../../src/core/filter-test-options.js";
-import { normalizeInput, toLambdaRecord } from "../../../src/core/record.js";
+import type { StreamRecord } from "../../../src/core/record.js";
+import { isLambdaRecord, normalizeInput, toLambdaRecord } from "../../../src/core/record.js";
 import { UsageError } from "../../../src/errors.js";
 import { goV1 } from "../../helpers/attr.js";
 
@@ -217,20 +218,32 @@ describe("buildFilterSet", () => {
 });
 
 describe("toFilterEvents", () => {
-  it("gives a Lambda-shaped record as it is", () => {
-    const rec = lambdaRecord();
-    const r = toFilterEvents(rec);
-    assert.ok(r.ok);
-    assert.deepEqual(r.events, [rec]);
+  it("uses a Lambda-shaped record as it is: exactly what normalising it would give", () => {
+    const variants: Record<string, unknown>[] = [
+      lambdaRecord(),
+      lambdaRecord({}, { ApproximateCreationDateTime: 1704110405.123 }),
+      lambdaRecord({ userIdentity: { principalId: "dynamodb.amazonaws.com", type: "Service" } }),
+      { eventName: "INSERT", dynamodb: { Keys: { pk: { S: "ORDER#1" } }, NewImage: { b: { B: "AAH/" } } } },
+    ];
+    for (const rec of variants) {
+      assert.ok(isLambdaRecord(rec), JSON.stringify(rec));
+      const r = toFilterEvents(rec);
+      assert.ok(r.ok);
+      assert.equal(r.events[0], rec, "no copy");
+      const n = normalizeInput(rec);
+      assert.ok(n.ok);
+      assert.deepEqual(toLambdaRecord(n.records[0] as StreamRecord), rec);
+    }
   });
   it("Lambda events and tail lines give their records; gaps none", () => {
     const rec = lambdaRecord();
     const e = toFilterEvents({ Records: [rec, rec] });
     assert.ok(e.ok);
     assert.deepEqual(e.events, [rec, rec]);
+    assert.equal(e.events[0], rec);
     const t = toFilterEvents({ type: "record", eventID: "e1", record: rec });
     assert.ok(t.ok);
-    assert.deepEqual(t.events, [rec]);
+    assert.equal(t.events[0], rec);
     const gap = toFilterEvents({ type: "gap", shardId: "s" });
     assert.deepEqual(gap, { ok: true, events: [] });
   });
@@ -244,8 +257,11 @@ describe("toFilterEvents", () => {
       lambdaRecord({ eventID: null }),
       lambdaRecord({}, { Unknown: 1 }),
       lambdaRecord({ userIdentity: {} }),
+      lambdaRecord({}, { ApproximateCreationDateTime: 1704110405.1234 }),
+      lambdaRecord({}, { NewImage: { s: goV1("S", "x") } }),
     ];
     for (const v of variants) {
+      assert.ok(!isLambdaRecord(v), JSON.stringify(v));
       const r = toFilterEvents(v);
       const n = normalizeInput(v);
       assert.ok(r.ok && n.ok);
@@ -305,6 +321,7 @@ describe("toFilterEvents", () => {
       lambdaRecord({}, { SequenceNumber: 12 }),
       lambdaRecord({ eventName: "UPDATE" }),
     ]) {
+      assert.ok(!isLambdaRecord(v), JSON.stringify(v));
       assert.equal(toFilterEvents(v).ok, false, JSON.stringify(v));
     }
   });
@@ -312,8 +329,9 @@ describe("toFilterEvents", () => {
     const valid = ["1", "-1", "+1", "1.", ".5", "1.50", "1e3", "1E-3", "-0"];
     const invalid = [".", "", "e5", "1e", "1.2.3", " 1", "0x10", "NaN", "1_000"];
     for (const n of [...valid, ...invalid]) {
-      const r = toFilterEvents(lambdaRecord({}, { NewImage: { n: { N: n } } }));
-      assert.equal(r.ok, valid.includes(n), JSON.stringify(n));
+      const rec = lambdaRecord({}, { NewImage: { n: { N: n } } });
+      assert.equal(isLambdaRecord(rec), valid.includes(n), JSON.stringify(n));
+      assert.equal(toFilterEvents(rec).ok, valid.includes(n), JSON.stringify(n));
     }
   });
 });
