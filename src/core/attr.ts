@@ -246,8 +246,11 @@ export function typeRow(t: TypeTag): TypeRow<unknown> {
 
 /** Whether `k` is one of the ten type tags. */
 export function isTypeTag(k: string): k is TypeTag {
-  return Object.hasOwn(TYPES, k);
+  return ROWS.has(k);
 }
+
+/** The rows by tag, for tags read from input (a Map: no inherited keys such as `toString`). */
+const ROWS: ReadonlyMap<string, TypeRow<unknown>> = new Map(Object.entries(TYPES));
 
 /** Opening text of each tag's typed JSON, `{"S":`. */
 const OPEN = Object.fromEntries(Object.keys(TYPES).map((t) => [t, `{${JSON.stringify(t)}:`])) as Record<
@@ -397,7 +400,8 @@ function isAttributeValue(x: unknown): boolean {
     if (tag !== undefined) return false;
     tag = k;
   }
-  return tag !== undefined && isTypeTag(tag) && typeRow(tag).valid(x[tag]);
+  const row = tag === undefined ? undefined : ROWS.get(tag);
+  return row !== undefined && row.valid(x[tag as string]);
 }
 
 /**
