@@ -401,7 +401,7 @@ function isAttributeValue(x: unknown): boolean {
     tag = k;
   }
   const row = tag === undefined ? undefined : ROWS.get(tag);
-  return row !== undefined && row.valid(x[tag as string]);
+  return row?.valid(x[tag as string]) === true;
 }
 
 /**
