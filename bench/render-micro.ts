@@ -7,7 +7,7 @@
  */
 import { dynamodbJsonMap } from "../src/core/attr.js";
 import type { StreamRecord } from "../src/core/record.js";
-import { toLambdaRecord } from "../src/core/record.js";
+import { normalizeInput, toLambdaRecord } from "../src/core/record.js";
 import { recordJsonLine } from "../src/render/record-json.js";
 import { renderPretty } from "../src/render/record-pretty.js";
 import { plainStyle } from "../src/render/style.js";
@@ -18,8 +18,12 @@ const COUNT = Number(process.argv[2] ?? 200_000);
 const ARN = STREAM_ARN as string;
 const SHARD = "shardId-00000001704067200000-a1b2c3d4";
 
-/** The render suite's i-th record (bench/data.mjs): wire and Lambda shape, as tail renders them. */
-const record = modifyRecord as (i: number) => StreamRecord;
+/** The render suite's i-th record (bench/data.mjs, Lambda shape) as `tail --input` reads it. */
+function record(i: number): StreamRecord {
+  const r = normalizeInput((modifyRecord as (i: number) => unknown)(i));
+  if (!r.ok) throw new Error(r.error);
+  return r.records[0] as StreamRecord;
+}
 
 const PAGE = 1000; // GetRecords returns at most 1000 records: tail renders a page, then drops it
 

@@ -18,8 +18,8 @@
  * - Order is deterministic: old keys in old order (with nested changes in place), then keys that only
  *   the new image has, in new order; lists by index.
  */
-import type { AttributeMap, AttributeValue, Binary } from "./attr.js";
-import { attributeEquals, binaryEquals, numbersEqual, tagOf } from "./attr.js";
+import type { AttributeMap, AttributeValue } from "./attr.js";
+import { attributeEquals, tagOf } from "./attr.js";
 
 /** A path into an item: attribute/map keys are strings, list indexes numbers. */
 export type AttributePath = (string | number)[];
@@ -70,34 +70,21 @@ function diffValues(
   b: AttributeValue,
   out: Change[],
 ): void {
-  // Fast paths for the common scalar cases, before the general tag dispatch.
-  if (a.S !== undefined && b.S !== undefined) {
-    if (a.S !== b.S) out.push({ path: [...parent, key], kind: "changed", old: a, new: b });
-    return;
-  }
-  if (a.N !== undefined && b.N !== undefined) {
-    if (!numbersEqual(a.N, b.N)) out.push({ path: [...parent, key], kind: "changed", old: a, new: b });
-    return;
-  }
-  if (a.M !== undefined && b.M !== undefined) {
-    diffMaps([...parent, key], a.M, b.M, out);
-    return;
-  }
-  if (a.L !== undefined && b.L !== undefined) {
-    const path = [...parent, key];
-    const x = a.L;
-    const y = b.L;
-    const n = Math.min(x.length, y.length);
-    for (let i = 0; i < n; i++) diffValues(path, i, x[i] as AttributeValue, y[i] as AttributeValue, out);
-    for (let i = n; i < x.length; i++)
-      out.push({ path: [...path, i], kind: "removed", old: x[i] as AttributeValue });
-    for (let i = n; i < y.length; i++)
-      out.push({ path: [...path, i], kind: "added", new: y[i] as AttributeValue });
-    return;
-  }
-  let equal: boolean;
-  if (a.BOOL !== undefined && b.BOOL !== undefined) equal = a.BOOL === b.BOOL;
-  else if (a.B !== undefined && b.B !== undefined) equal = binaryEquals(a.B as Binary, b.B as Binary);
-  else equal = tagOf(a) === tagOf(b) && attributeEquals(a, b);
-  if (!equal) out.push({ path: [...parent, key], kind: "changed", old: a, new: b });
+  // Maps and lists are recursed into; any other value is one attribute, compared whole.
+  const t = tagOf(a);
+  const sameType = t === tagOf(b);
+  if (sameType && t === "M") diffMaps([...parent, key], a.M as AttributeMap, b.M as AttributeMap, out);
+  else if (sameType && t === "L")
+    diffLists([...parent, key], a.L as AttributeValue[], b.L as AttributeValue[], out);
+  else if (!sameType || !attributeEquals(a, b))
+    out.push({ path: [...parent, key], kind: "changed", old: a, new: b });
+}
+
+function diffLists(path: AttributePath, x: AttributeValue[], y: AttributeValue[], out: Change[]): void {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) diffValues(path, i, x[i] as AttributeValue, y[i] as AttributeValue, out);
+  for (let i = n; i < x.length; i++)
+    out.push({ path: [...path, i], kind: "removed", old: x[i] as AttributeValue });
+  for (let i = n; i < y.length; i++)
+    out.push({ path: [...path, i], kind: "added", new: y[i] as AttributeValue });
 }

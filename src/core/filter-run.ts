@@ -11,11 +11,9 @@
  * if (events.ok) for (const e of events.events) tally.add(evaluate(set.set.criteria, e, i++, false));
  * ```
  */
-import type { AttributeMap } from "./attr.js";
 import type { CompiledCriteria, CriteriaExplanation, Dialect, StreamViewType } from "./filter/index.js";
 import type { PatternSource } from "./filter/sources.js";
-// From MS_THRESHOLD on, numbers are epoch milliseconds, which `toLambdaRecord` converts.
-import { MS_THRESHOLD, normalizeInput, toLambdaRecord } from "./record.js";
+import { isLambdaRecord, normalizeInput, toLambdaRecord } from "./record.js";
 
 type Obj = Record<string, unknown>;
 
@@ -29,154 +27,20 @@ function isObject(x: unknown): x is Obj {
 /** Result of {@link toFilterEvents}: the Lambda-shaped records in one input value. */
 export type EventsResult = { ok: true; events: unknown[] } | { ok: false; error: string };
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function allStrings(v: unknown, test?: (s: string) => boolean): boolean {
-  if (!Array.isArray(v)) return false;
-  for (let i = 0; i < v.length; i++) {
-    const e: unknown = v[i];
-    if (typeof e !== "string" || (test !== undefined && !test(e))) return false;
-  }
-  return true;
-}
-
-const isBase64 = (s: string): boolean => BASE64.test(s);
-
-/** `isDecimalString` of core/attr as one allocation-free test: digits before or after the point. */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const isDecimalString = (s: string): boolean => DECIMAL.test(s);
-
-/** Mirrors `checkAttributeValue` for JSON input, as a boolean (no message building). */
-function isAttributeValue(x: unknown): boolean {
-  if (!isObject(x)) return false;
-  let tag: string | undefined;
-  for (const k in x) {
-    if (tag !== undefined) return false;
-    tag = k;
-  }
-  if (tag === undefined) return false;
-  const v = x[tag];
-  switch (tag) {
-    case "S":
-      return typeof v === "string";
-    case "N":
-      return typeof v === "string" && isDecimalString(v);
-    case "B":
-      return typeof v === "string" && BASE64.test(v);
-    case "BOOL":
-      return typeof v === "boolean";
-    case "NULL":
-      return v === true;
-    case "SS":
-      return allStrings(v);
-    case "NS":
-      return allStrings(v, isDecimalString);
-    case "BS":
-      return allStrings(v, isBase64);
-    case "L": {
-      if (!Array.isArray(v)) return false;
-      for (let i = 0; i < v.length; i++) if (!isAttributeValue(v[i])) return false;
-      return true;
-    }
-    case "M":
-      return isAttributeMap(v);
-    default:
-      return false;
-  }
-}
-
-function isAttributeMap(x: unknown): x is AttributeMap {
-  if (!isObject(x)) return false;
-  for (const k in x) if (!isAttributeValue(x[k])) return false;
-  return true;
-}
-
-function isLambdaData(d: unknown): boolean {
-  if (!isObject(d)) return false;
-  for (const k in d) {
-    const v = d[k];
-    switch (k) {
-      case "ApproximateCreationDateTime":
-        if (typeof v !== "number" || !Number.isFinite(v) || Math.abs(v) >= MS_THRESHOLD) return false;
-        break;
-      case "Keys":
-      case "NewImage":
-      case "OldImage":
-        if (!isAttributeMap(v)) return false;
-        break;
-      case "SequenceNumber":
-        if (typeof v !== "string" || !/^\d+$/.test(v)) return false;
-        break;
-      case "SizeBytes":
-        if (typeof v !== "number") return false;
-        break;
-      case "StreamViewType":
-        if (typeof v !== "string") return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-function isLambdaIdentity(u: unknown): boolean {
-  if (!isObject(u)) return false;
-  let n = 0;
-  for (const k in u) {
-    if ((k !== "principalId" && k !== "type") || typeof u[k] !== "string") return false;
-    n++;
-  }
-  return n > 0;
-}
-
 /**
- * True when `o` is already exactly what `toLambdaRecord(normalizeInput(o))` would produce (same
- * fields, same values): the fast path, which matches the parsed object itself and skips two copies.
- */
-export function isLambdaShaped(o: unknown): boolean {
-  if (!isObject(o)) return false;
-  let data = false;
-  for (const k in o) {
-    const v = o[k];
-    switch (k) {
-      case "eventID":
-      case "eventVersion":
-      case "eventSource":
-      case "awsRegion":
-      case "eventSourceARN":
-        if (typeof v !== "string") return false;
-        break;
-      case "eventName":
-        if (v !== "INSERT" && v !== "MODIFY" && v !== "REMOVE") return false;
-        break;
-      case "dynamodb":
-        if (!isLambdaData(v)) return false;
-        data = true;
-        break;
-      case "userIdentity":
-        if (!isLambdaIdentity(v)) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return data;
-}
-
-/**
- * The records in one parsed input value, each in the Lambda shape the filter sees (see
- * `toLambdaRecord`: images in DynamoDB JSON, `ApproximateCreationDateTime` in epoch seconds, lower-case
- * `userIdentity`). Accepts every shape of `normalizeInput` (a record in Lambda or SDK shape, an array,
- * a Lambda event, a `tail` NDJSON line; a gap line gives none). Values already in the Lambda shape are
- * used as they are (no copy). `where` prefixes error messages (`line 3`).
+ * The records in one parsed input value, each in the Lambda shape the filter sees: read by
+ * `normalizeInput` (every shape it accepts: a record in Lambda or SDK shape, an array, a Lambda event,
+ * a `tail` NDJSON line; a gap line gives none) and written by `toLambdaRecord` (images in DynamoDB
+ * JSON, `ApproximateCreationDateTime` in epoch seconds, lower-case `userIdentity`). Records already in
+ * that shape (`isLambdaRecord`) are used as they are: the copies would cost about a fifth of the run.
+ * `where` prefixes error messages (`line 3`).
  */
 export function toFilterEvents(value: unknown, where?: string): EventsResult {
-  if (isLambdaShaped(value)) return { ok: true, events: [value] };
+  if (isLambdaRecord(value)) return { ok: true, events: [value] };
   if (isObject(value)) {
-    if (value.type === "record" && isLambdaShaped(value.record)) return { ok: true, events: [value.record] };
+    if (value.type === "record" && isLambdaRecord(value.record)) return { ok: true, events: [value.record] };
     const list = value.Records;
-    if (Array.isArray(list) && list.every(isLambdaShaped)) return { ok: true, events: list };
+    if (Array.isArray(list) && list.every(isLambdaRecord)) return { ok: true, events: list };
   }
   const r = normalizeInput(value, where);
   if (!r.ok) return r;

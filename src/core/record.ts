@@ -4,7 +4,8 @@
  * and input-shape detection for records read from files.
  */
 import type { AttributeMap } from "./attr.js";
-import { checkAttributeMap, toJsonAttributeMap } from "./attr.js";
+import { isAttributeMap, toJsonAttributeMap } from "./attr.js";
+import { readAttributeMap } from "./attr-input.js";
 
 /** The three stream event names. */
 export type EventName = "INSERT" | "MODIFY" | "REMOVE";
@@ -22,7 +23,10 @@ export interface UserIdentity {
 
 /** The `dynamodb` part of a stream record. */
 export interface StreamRecordData {
-  /** SDK: Date. Wire and Lambda: epoch seconds. Files: ISO-8601 or numbers. See {@link creationTimeMs}. */
+  /**
+   * SDK: Date. Wire and Lambda: epoch seconds. Files: ISO-8601 or numbers, kept as given (raw output
+   * writes them so); {@link normalizeInput} decodes them into `creationMs`.
+   */
   ApproximateCreationDateTime?: Date | number | string | undefined;
   Keys?: AttributeMap | undefined;
   NewImage?: AttributeMap | undefined;
@@ -48,10 +52,13 @@ export interface StreamRecord {
   userIdentity?: UserIdentity | undefined;
   /** Only in Lambda events; GetRecords output does not carry it. */
   eventSourceARN?: string | undefined;
+  /**
+   * `dynamodb.ApproximateCreationDateTime` as epoch milliseconds, decoded once by {@link normalizeInput}
+   * from whichever form the input gave. Not part of the record as received: raw output leaves it out.
+   * Records from the SDK carry a Date instead; read the time with {@link creationTimeMs}.
+   */
+  creationMs?: number | undefined;
 }
-
-/** Any record shape this module accepts (alias kept for readers of the brief). */
-export type StreamRecordLike = StreamRecord;
 
 /** A record read by `tail --input`, with what a tail output line said about where it came from. */
 export interface InputRecord {
@@ -70,20 +77,6 @@ export const DYNAMODB_FIELDS = [
   "SequenceNumber",
   "SizeBytes",
   "StreamViewType",
-] as const;
-
-/**
- * The fields of a record in Lambda's shape, in the order Lambda gives them (`userIdentity`, only on
- * TTL deletions, is left out: the fast readers leave such records to the general path).
- */
-export const LAMBDA_FIELDS = [
-  "eventID",
-  "eventName",
-  "eventVersion",
-  "eventSource",
-  "awsRegion",
-  "dynamodb",
-  "eventSourceARN",
 ] as const;
 
 /** A record exactly as Lambda hands it to a function (and as Lambda event filters see it). */
@@ -123,31 +116,39 @@ export function isTtlDelete(rec: StreamRecord): boolean {
 }
 
 /** Numbers below this are epoch seconds, above it epoch milliseconds (1e11 s is the year 5138). */
-export const MS_THRESHOLD = 1e11;
+const MS_THRESHOLD = 1e11;
 const NUMERIC = /^\s*-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?\s*$/;
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T/;
 
 /**
- * `ApproximateCreationDateTime` as epoch seconds, keeping a number input exactly as given. Numbers are
- * epoch seconds (the wire and Lambda form) unless ≥ 1e11, which can only be epoch milliseconds (the
- * Kinesis-destination form); numeric strings likewise; other strings are parsed as ISO-8601.
+ * A creation time as given in input, decoded to epoch milliseconds (an integer). Numbers are epoch
+ * seconds (the wire and Lambda form) unless ≥ 1e11, which can only be epoch milliseconds (the
+ * Kinesis-destination form); numeric strings likewise (one too large for a double gives no time);
+ * other strings must be ISO-8601. A string is an error message.
  */
-export function creationTimeSeconds(rec: StreamRecord): number | undefined {
-  const t = rec.dynamodb?.ApproximateCreationDateTime;
-  if (t === undefined || t === null) return undefined;
-  let n: number;
-  if (t instanceof Date) n = t.getTime() / 1000;
-  else if (typeof t === "number") n = Math.abs(t) >= MS_THRESHOLD ? t / 1000 : t;
-  else if (NUMERIC.test(t)) {
-    const x = Number(t);
-    n = Math.abs(x) >= MS_THRESHOLD ? x / 1000 : x;
-  } else n = Date.parse(t) / 1000;
-  return Number.isFinite(n) ? n : undefined;
+function decodeCreationTime(t: unknown): number | undefined | string {
+  const what = "dynamodb.ApproximateCreationDateTime";
+  if (t instanceof Date) return Number.isFinite(t.getTime()) ? t.getTime() : `${what} is an invalid date`;
+  if (typeof t === "number" || (typeof t === "string" && NUMERIC.test(t))) {
+    const n = Number(t);
+    if (!Number.isFinite(n)) return typeof t === "number" ? `${what} must be a finite number` : undefined;
+    return Math.abs(n) >= MS_THRESHOLD ? Math.round(n) : Math.round(n * 1000);
+  }
+  if (typeof t !== "string") return `${what} must be epoch seconds or an ISO-8601 string`;
+  const ms = ISO_LIKE.test(t) ? Date.parse(t) : Number.NaN;
+  return Number.isFinite(ms)
+    ? ms
+    : `${what} ${JSON.stringify(t)} is neither epoch seconds nor an ISO-8601 time`;
 }
 
-/** `ApproximateCreationDateTime` as epoch milliseconds (integer), or undefined if absent or invalid. */
+/**
+ * `ApproximateCreationDateTime` as epoch milliseconds (an integer), or undefined when absent: the
+ * decoded `creationMs` of a record read from input, else the SDK's Date.
+ */
 export function creationTimeMs(rec: StreamRecord): number | undefined {
-  const s = creationTimeSeconds(rec);
-  return s === undefined ? undefined : Math.round(s * 1000);
+  if (rec.creationMs !== undefined) return rec.creationMs;
+  const t = rec.dynamodb?.ApproximateCreationDateTime;
+  return t instanceof Date && Number.isFinite(t.getTime()) ? t.getTime() : undefined;
 }
 
 /** The table name in a stream ARN (`arn:aws:dynamodb:r:a:table/<T>/stream/<label>`), if it is one. */
@@ -179,23 +180,24 @@ export function lambdaUserIdentity(
  * form is converted). Absent fields stay absent (no nulls). Key order follows the Lambda samples.
  */
 export function toLambdaRecord(rec: StreamRecord, opts: { streamArn?: string } = {}): LambdaStreamRecord {
-  const head: Omit<LambdaStreamRecord, "dynamodb"> = {};
-  if (rec.eventID !== undefined) head.eventID = rec.eventID;
-  if (rec.eventName !== undefined) head.eventName = rec.eventName;
-  if (rec.eventVersion !== undefined) head.eventVersion = rec.eventVersion;
-  if (rec.eventSource !== undefined) head.eventSource = rec.eventSource;
-  if (rec.awsRegion !== undefined) head.awsRegion = rec.awsRegion;
+  // Built field by field in Lambda's order (a spread of a partly built object is several times slower).
+  const result = {} as LambdaStreamRecord;
+  if (rec.eventID !== undefined) result.eventID = rec.eventID;
+  if (rec.eventName !== undefined) result.eventName = rec.eventName;
+  if (rec.eventVersion !== undefined) result.eventVersion = rec.eventVersion;
+  if (rec.eventSource !== undefined) result.eventSource = rec.eventSource;
+  if (rec.awsRegion !== undefined) result.awsRegion = rec.awsRegion;
   const d = rec.dynamodb ?? {};
   const dd: LambdaStreamRecord["dynamodb"] = {};
-  const t = creationTimeSeconds(rec);
-  if (t !== undefined) dd.ApproximateCreationDateTime = t;
+  const ms = creationTimeMs(rec);
+  if (ms !== undefined) dd.ApproximateCreationDateTime = ms / 1000;
   if (d.Keys) dd.Keys = toJsonAttributeMap(d.Keys);
   if (d.NewImage) dd.NewImage = toJsonAttributeMap(d.NewImage);
   if (d.OldImage) dd.OldImage = toJsonAttributeMap(d.OldImage);
   if (d.SequenceNumber !== undefined) dd.SequenceNumber = d.SequenceNumber;
   if (d.SizeBytes !== undefined) dd.SizeBytes = d.SizeBytes;
   if (d.StreamViewType !== undefined) dd.StreamViewType = d.StreamViewType;
-  const result: LambdaStreamRecord = { ...head, dynamodb: dd };
+  result.dynamodb = dd;
   const u = lambdaUserIdentity(rec.userIdentity);
   if (u !== undefined) result.userIdentity = u;
   const arn = opts.streamArn ?? rec.eventSourceARN;
@@ -203,16 +205,90 @@ export function toLambdaRecord(rec: StreamRecord, opts: { streamArn?: string } =
   return result;
 }
 
+/** Whether `d` is a `dynamodb` part exactly as {@link toLambdaRecord} writes it. */
+function isLambdaData(d: unknown): boolean {
+  if (!isObject(d)) return false;
+  for (const k in d) {
+    const v = d[k];
+    switch (k) {
+      case "ApproximateCreationDateTime":
+        // Epoch seconds that decoding to milliseconds and back gives unchanged.
+        if (typeof v !== "number" || !(Math.abs(v) < MS_THRESHOLD) || Math.round(v * 1000) / 1000 !== v)
+          return false;
+        break;
+      case "Keys":
+      case "NewImage":
+      case "OldImage":
+        if (!isAttributeMap(v)) return false;
+        break;
+      case "SequenceNumber":
+        if (typeof v !== "string" || !/^\d+$/.test(v)) return false;
+        break;
+      case "SizeBytes":
+        if (typeof v !== "number") return false;
+        break;
+      case "StreamViewType":
+        if (typeof v !== "string") return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+function isLambdaIdentity(u: unknown): boolean {
+  if (!isObject(u)) return false;
+  let n = 0;
+  for (const k in u) {
+    if ((k !== "principalId" && k !== "type") || typeof u[k] !== "string") return false;
+    n++;
+  }
+  return n > 0;
+}
+
+/**
+ * Whether `o`, parsed from JSON, is already what `toLambdaRecord` of its {@link normalizeInput} gives
+ * (the same fields with the same values; images valid by core/attr's table, as `normalizeInput` checks
+ * them). Then it can be used as it is, without the two copies: nearly every record that Lambda or a
+ * test event wrote. Anything else (an SDK-shape time, values with null descriptors, other fields) is
+ * not.
+ */
+export function isLambdaRecord(o: unknown): boolean {
+  if (!isObject(o)) return false;
+  let data = false;
+  for (const k in o) {
+    const v = o[k];
+    switch (k) {
+      case "eventID":
+      case "eventVersion":
+      case "eventSource":
+      case "awsRegion":
+      case "eventSourceARN":
+        if (typeof v !== "string") return false;
+        break;
+      case "eventName":
+        if (v !== "INSERT" && v !== "MODIFY" && v !== "REMOVE") return false;
+        break;
+      case "dynamodb":
+        if (!isLambdaData(v)) return false;
+        data = true;
+        break;
+      case "userIdentity":
+        if (!isLambdaIdentity(v)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return data;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Input-shape detection
 
 /** Result of reading records from input: the records, or one error naming where and why. */
 export type NormalizeResult = { ok: true; records: StreamRecord[] } | { ok: false; error: string };
-
-/** The `eventName`s of stream records. */
-export const EVENT_NAME_LIST = ["INSERT", "MODIFY", "REMOVE"] as const;
-const EVENT_NAMES: ReadonlySet<string> = new Set(EVENT_NAME_LIST);
-const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T/;
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -227,77 +303,102 @@ function join(where: string | undefined, part: string): string {
   return part.startsWith("[") ? `${where}${part}` : `${where}: ${part}`;
 }
 
-/** Validates and copies one record-shaped object (has a `dynamodb` object). */
+const STRING_FIELDS = ["eventID", "eventName", "eventVersion", "eventSource", "awsRegion", "eventSourceARN"];
+const IDENTITY_FIELDS = ["PrincipalId", "Type", "principalId", "type"] as const;
+
+function failAt(where: string | undefined, msg: string): NormalizeResult {
+  return { ok: false, error: prefix(where, msg) };
+}
+
+/** Whether `v` is given but not a string (absent and null count as not given). */
+function notString(v: unknown): boolean {
+  return v !== undefined && v !== null && typeof v !== "string";
+}
+
+/** An image read by `readAttributeMap`, undefined when absent (the docs' sample shows `"OldImage": null`). */
+function readImage(v: unknown, path: string): AttributeMap | string | undefined {
+  return v === undefined || v === null ? undefined : readAttributeMap(v, path);
+}
+
+/**
+ * Validates and copies one record-shaped object (has a `dynamodb` object). Every input record passes
+ * here: fields are read by name (no loops over field names) and messages are only built when needed.
+ */
 function normalizeRecord(o: Record<string, unknown>, where: string | undefined): NormalizeResult {
-  const fail = (msg: string): NormalizeResult => ({ ok: false, error: prefix(where, msg) });
-  for (const f of ["eventID", "eventName", "eventVersion", "eventSource", "awsRegion", "eventSourceARN"]) {
-    const v = o[f];
-    if (v !== undefined && v !== null && typeof v !== "string") return fail(`${f} must be a string`);
+  const { eventID, eventName, eventVersion, eventSource, awsRegion, eventSourceARN } = o;
+  const strings = [eventID, eventName, eventVersion, eventSource, awsRegion, eventSourceARN];
+  if (strings.some(notString)) {
+    const bad = STRING_FIELDS.find((f) => notString(o[f]));
+    return failAt(where, `${bad} must be a string`);
   }
-  if (typeof o.eventName === "string" && !EVENT_NAMES.has(o.eventName)) {
-    return fail(`eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(o.eventName)}`);
+  if (
+    typeof eventName === "string" &&
+    eventName !== "INSERT" &&
+    eventName !== "MODIFY" &&
+    eventName !== "REMOVE"
+  ) {
+    return failAt(where, `eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`);
   }
   const d = o.dynamodb as Record<string, unknown>;
   const dd: StreamRecordData = {};
   const t = d.ApproximateCreationDateTime;
+  let creationMs: number | undefined;
   if (t !== undefined && t !== null) {
-    if (t instanceof Date) {
-      if (Number.isNaN(t.getTime())) return fail("dynamodb.ApproximateCreationDateTime is an invalid date");
-    } else if (typeof t === "number") {
-      if (!Number.isFinite(t)) return fail("dynamodb.ApproximateCreationDateTime must be a finite number");
-    } else if (typeof t === "string") {
-      if (!NUMERIC.test(t) && !(ISO_LIKE.test(t) && Number.isFinite(Date.parse(t)))) {
-        return fail(
-          `dynamodb.ApproximateCreationDateTime ${JSON.stringify(t)} is neither epoch seconds nor an ISO-8601 time`,
-        );
-      }
-    } else return fail("dynamodb.ApproximateCreationDateTime must be epoch seconds or an ISO-8601 string");
-    dd.ApproximateCreationDateTime = t;
+    const ms = decodeCreationTime(t);
+    if (typeof ms === "string") return failAt(where, ms);
+    dd.ApproximateCreationDateTime = t as Date | number | string;
+    creationMs = ms;
   }
-  for (const img of ["Keys", "NewImage", "OldImage"] as const) {
-    const v = d[img];
-    if (v === undefined || v === null) continue; // the docs' sample shows "OldImage": null
-    const err = checkAttributeMap(v, `dynamodb.${img}`);
-    if (err !== undefined) return fail(err);
-    dd[img] = v as AttributeMap;
-  }
+  const keys = readImage(d.Keys, "dynamodb.Keys");
+  if (typeof keys === "string") return failAt(where, keys);
+  if (keys !== undefined) dd.Keys = keys;
+  const newImage = readImage(d.NewImage, "dynamodb.NewImage");
+  if (typeof newImage === "string") return failAt(where, newImage);
+  if (newImage !== undefined) dd.NewImage = newImage;
+  const oldImage = readImage(d.OldImage, "dynamodb.OldImage");
+  if (typeof oldImage === "string") return failAt(where, oldImage);
+  if (oldImage !== undefined) dd.OldImage = oldImage;
   const seq = d.SequenceNumber;
   if (seq !== undefined && seq !== null) {
     if (typeof seq !== "string" || !/^\d+$/.test(seq)) {
-      return fail("dynamodb.SequenceNumber must be a string of digits (a JSON number would lose digits)");
+      return failAt(
+        where,
+        "dynamodb.SequenceNumber must be a string of digits (a JSON number would lose digits)",
+      );
     }
     dd.SequenceNumber = seq;
   }
   const size = d.SizeBytes;
   if (size !== undefined && size !== null) {
-    if (typeof size !== "number") return fail("dynamodb.SizeBytes must be a number");
+    if (typeof size !== "number") return failAt(where, "dynamodb.SizeBytes must be a number");
     dd.SizeBytes = size;
   }
   const view = d.StreamViewType;
   if (view !== undefined && view !== null) {
-    if (typeof view !== "string") return fail("dynamodb.StreamViewType must be a string");
+    if (typeof view !== "string") return failAt(where, "dynamodb.StreamViewType must be a string");
     dd.StreamViewType = view;
   }
   const rec: StreamRecord = {};
-  if (typeof o.eventID === "string") rec.eventID = o.eventID;
-  if (typeof o.eventName === "string") rec.eventName = o.eventName;
-  if (typeof o.eventVersion === "string") rec.eventVersion = o.eventVersion;
-  if (typeof o.eventSource === "string") rec.eventSource = o.eventSource;
-  if (typeof o.awsRegion === "string") rec.awsRegion = o.awsRegion;
+  if (typeof eventID === "string") rec.eventID = eventID;
+  if (typeof eventName === "string") rec.eventName = eventName;
+  if (typeof eventVersion === "string") rec.eventVersion = eventVersion;
+  if (typeof eventSource === "string") rec.eventSource = eventSource;
+  if (typeof awsRegion === "string") rec.awsRegion = awsRegion;
   rec.dynamodb = dd;
   const u = o.userIdentity;
   if (u !== undefined && u !== null) {
-    if (!isObject(u)) return fail("userIdentity must be an object");
+    if (!isObject(u)) return failAt(where, "userIdentity must be an object");
     const ui: UserIdentity = {};
-    for (const k of ["PrincipalId", "Type", "principalId", "type"] as const) {
+    for (const k of IDENTITY_FIELDS) {
       const v = u[k];
       if (v === undefined || v === null) continue;
-      if (typeof v !== "string") return fail(`userIdentity.${k} must be a string`);
+      if (typeof v !== "string") return failAt(where, `userIdentity.${k} must be a string`);
       ui[k] = v;
     }
     rec.userIdentity = ui;
   }
-  if (typeof o.eventSourceARN === "string") rec.eventSourceARN = o.eventSourceARN;
+  if (typeof eventSourceARN === "string") rec.eventSourceARN = eventSourceARN;
+  if (creationMs !== undefined) rec.creationMs = creationMs;
   return { ok: true, records: [rec] };
 }
 
@@ -309,7 +410,9 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
  * - a Lambda event `{"Records": [...]}`;
  * - a `dynastream tail` NDJSON object `{"type":"record", ..., "record": {...}}` (its `record` is used);
  * - a `tail` gap line `{"type":"gap", ...}`, which yields no records.
- * Images are validated (every value must be a typed attribute value); `null` images count as absent.
+ * Images are validated (every value must be a typed attribute value; one written with every type
+ * descriptor and the unused ones `null`, as the AWS SDK for Go v1 does, counts as its one descriptor);
+ * `null` images count as absent. The creation time is decoded once, into `creationMs`.
  * On a wrong shape the result is `{ok:false}` with the location, e.g.
  * `line 3: not a DynamoDB stream record (no "dynamodb" object)`. `where` prefixes messages.
  */
@@ -352,52 +455,4 @@ function normalizeList(list: unknown[], where: string | undefined, name: string)
     for (const x of r.records) records.push(x);
   }
   return { ok: true, records };
-}
-
-/**
- * Reads records from text: one JSON document (any shape {@link normalizeInput} accepts) or NDJSON (one
- * such value per line; blank lines ignored; errors say `line N: ...`). A UTF-8 BOM is ignored.
- */
-export function parseRecordText(text: string): NormalizeResult {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (src.trim() === "") return { ok: false, error: "no input: the text is empty" };
-  let wholeError: string;
-  try {
-    return normalizeInput(JSON.parse(src));
-  } catch (e) {
-    wholeError = e instanceof Error ? e.message : String(e);
-  }
-  const lines = src.split("\n");
-  const nonBlank = lines.filter((l) => l.trim() !== "");
-  // One line, or a first line that is not JSON by itself (a pretty-printed document): report the
-  // document's error rather than a confusing "line 1".
-  if (nonBlank.length <= 1 || !parses(nonBlank[0] as string))
-    return { ok: false, error: `invalid JSON: ${wholeError}` };
-  const records: StreamRecord[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.trim() === "") continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      return {
-        ok: false,
-        error: `line ${i + 1}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`,
-      };
-    }
-    const r = normalizeInput(v, `line ${i + 1}`);
-    if (!r.ok) return r;
-    for (const x of r.records) records.push(x);
-  }
-  return { ok: true, records };
-}
-
-function parses(s: string): boolean {
-  try {
-    JSON.parse(s);
-    return true;
-  } catch {
-    return false;
-  }
 }

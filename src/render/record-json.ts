@@ -19,7 +19,6 @@
  * Gap line: `{"type":"gap","streamArn","shardId","afterSequenceNumber","reason","at"}`.
  */
 import {
-  dynamodbJsonMap,
   dynamodbJsonValue,
   jsonString,
   plainAndDynamodbJsonMap,
@@ -29,7 +28,7 @@ import {
 import type { Change } from "../core/diff.js";
 import { diffImages } from "../core/diff.js";
 import type { StreamRecord } from "../core/record.js";
-import { creationTimeSeconds, isTtlDelete, lambdaUserIdentity, tableFromStreamArn } from "../core/record.js";
+import { creationTimeMs, isTtlDelete, lambdaUserIdentity, tableFromStreamArn } from "../core/record.js";
 
 /** What tail knows about where a record came from. */
 export interface RecordContext {
@@ -67,9 +66,10 @@ function rep(s: string | undefined): string {
 /** Largest time a Date can hold (±8.64e15 ms); beyond it toISOString throws. */
 const MAX_DATE_MS = 8.64e15;
 
-// Records in a batch mostly share their (1-second) creation time: remember the last conversion.
+// Records in a batch mostly share their (1-second) creation time: remember the last conversions.
 let lastMs = Number.NaN;
 let lastIso = "null";
+let lastSeconds = "";
 
 /** The JSON text of an ISO-8601 time (`null` for none or one a Date cannot hold). */
 export function isoJson(ms: number | undefined): string {
@@ -77,7 +77,13 @@ export function isoJson(ms: number | undefined): string {
   if (ms === undefined || !(Math.abs(ms) <= MAX_DATE_MS)) return "null";
   lastMs = ms;
   lastIso = '"' + new Date(ms).toISOString() + '"';
+  lastSeconds = String(ms / 1000);
   return lastIso;
+}
+
+/** The JSON number of a time in epoch seconds, as Lambda gives it (call {@link isoJson} first). */
+function secondsJson(ms: number): string {
+  return ms === lastMs ? lastSeconds : String(ms / 1000);
 }
 
 let lastArn: string | undefined;
@@ -92,17 +98,6 @@ function tableOf(arn: string | undefined): string | undefined {
   return lastTable;
 }
 
-let lastSeconds = Number.NaN;
-let lastSecondsText = "";
-
-function secondsText(t: number): string {
-  if (t !== lastSeconds) {
-    lastSeconds = t;
-    lastSecondsText = String(t);
-  }
-  return lastSecondsText;
-}
-
 /**
  * One NDJSON line (no newline) for a record.
  *
@@ -113,10 +108,11 @@ export function recordJsonLine(
   ctx: RecordContext = {},
   output: JsonOutput = "json",
 ): string {
-  if (output === "raw") return rawJson(rec);
+  if (output === "raw")
+    return rawJson(rec.creationMs === undefined ? rec : { ...rec, creationMs: undefined });
   const typed = output === "dynamodb-json";
   const d = rec.dynamodb ?? {};
-  const seconds = creationTimeSeconds(rec);
+  const ms = creationTimeMs(rec);
   const streamArn = ctx.streamArn ?? rec.eventSourceARN;
   const table = ctx.table ?? tableOf(streamArn);
   const oldImage = d.OldImage;
@@ -143,7 +139,7 @@ export function recordJsonLine(
     ',"sequenceNumber":' +
     str(d.SequenceNumber) +
     ',"approximateCreationDateTime":' +
-    isoJson(seconds === undefined ? undefined : Math.round(seconds * 1000)) +
+    isoJson(ms) +
     ',"ttl":' +
     (isTtlDelete(rec) ? "true" : "false") +
     ',"keys":' +
@@ -155,7 +151,7 @@ export function recordJsonLine(
     ',"changes":' +
     changes +
     ',"record":' +
-    lambdaJson(rec, streamArn, seconds, keys?.typed, newJ?.typed, oldJ?.typed) +
+    lambdaJson(rec, streamArn, ms, keys?.typed, newJ?.typed, oldJ?.typed) +
     "}"
   );
 }
@@ -180,26 +176,14 @@ export function changesJson(changes: readonly Change[], typed = false): string {
 }
 
 /**
- * The Lambda-event form of a record as JSON text; `JSON.parse` of it deep-equals
- * `toLambdaRecord(rec, { streamArn })` (same fields, same order), written without building the object.
+ * The record as Lambda delivers it, as JSON text: `JSON.parse` of it deep-equals
+ * `toLambdaRecord(rec, { streamArn })` (same fields, same order), written without building the object,
+ * from the typed texts of its keys and images (undefined when absent).
  */
-export function lambdaRecordJson(rec: StreamRecord, streamArn?: string): string {
-  const d = rec.dynamodb;
-  return lambdaJson(
-    rec,
-    streamArn,
-    creationTimeSeconds(rec),
-    d?.Keys && dynamodbJsonMap(d.Keys),
-    d?.NewImage && dynamodbJsonMap(d.NewImage),
-    d?.OldImage && dynamodbJsonMap(d.OldImage),
-  );
-}
-
-/** The Lambda record text, given the typed texts of its keys and images (undefined when absent). */
 function lambdaJson(
   rec: StreamRecord,
   streamArn: string | undefined,
-  t: number | undefined,
+  ms: number | undefined,
   keys: string | undefined,
   newImage: string | undefined,
   oldImage: string | undefined,
@@ -215,8 +199,8 @@ function lambdaJson(
   const d = rec.dynamodb ?? {};
   out += '"dynamodb":{';
   let sep = "";
-  if (t !== undefined) {
-    out += '"ApproximateCreationDateTime":' + secondsText(t);
+  if (ms !== undefined) {
+    out += '"ApproximateCreationDateTime":' + secondsJson(ms);
     sep = ",";
   }
   if (keys !== undefined) {

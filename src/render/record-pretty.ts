@@ -16,8 +16,8 @@
  * item data, names, table and shard go through `sanitize()` or an escaping quote, so an item cannot
  * drive the terminal. Colour comes only from the injected `Style`.
  */
-import type { AttributeMap, AttributeValue, Binary } from "../core/attr.js";
-import { byteLength, toBase64 } from "../core/attr.js";
+import type { AttributeMap, AttributeValue, Binary, TagValues, TypeTag } from "../core/attr.js";
+import { byteLength, tagOf, toBase64, valueAt } from "../core/attr.js";
 import type { Change } from "../core/diff.js";
 import { diffImages } from "../core/diff.js";
 import type { StreamRecord } from "../core/record.js";
@@ -40,11 +40,6 @@ export interface PrettyContext {
    * shows the date only for records from another day; without `today` it always shows it.
    */
   today?: string | undefined;
-  /**
-   * The diff of a MODIFY record's images when the caller has it already (`tail --input`'s fast path
-   * diffs the images' bytes and does not parse them): shown instead of diffing the record's images.
-   */
-  changes?: readonly Change[] | undefined;
 }
 
 /** Strings longer than this are cut (unless `full`). */
@@ -118,49 +113,40 @@ function seq(
   return out + close;
 }
 
+type Pretty<T> = (v: T, full: boolean, budget: number) => string;
+
+/** The pretty text of each of the ten types (keyed like core/attr's table, so none can be missing). */
+const PRETTY: { readonly [K in TypeTag]: Pretty<TagValues[K]> } = {
+  S: (s, full) => stringText(s, full),
+  N: (n) => sanitize(n),
+  B: (b, full) => binaryText(b, full),
+  SS: (l, full, budget) => seq("{", "}", l.length, (i) => stringText(l[i] as string, full), full, budget),
+  NS: (l, full, budget) => seq("{", "}", l.length, (i) => sanitize(l[i] as string), full, budget),
+  BS: (l, full, budget) => seq("{", "}", l.length, (i) => binaryText(l[i] as Binary, full), full, budget),
+  M: (m, full, budget) => {
+    const keys = Object.keys(m);
+    const entry = (i: number, b: number): string =>
+      keyText(keys[i] as string) + ": " + formatValue(m[keys[i] as string] as AttributeValue, full, b);
+    return seq("{", "}", keys.length, entry, full, budget);
+  },
+  L: (l, full, budget) =>
+    seq("[", "]", l.length, (i, b) => formatValue(l[i] as AttributeValue, full, b), full, budget),
+  NULL: () => "null",
+  BOOL: (v) => String(v),
+};
+
 /**
  * One attribute value on one line, lossless and escaped; abbreviated to about `budget` characters
  * unless `full`.
  */
 export function formatValue(av: AttributeValue, full = false, budget = MAX_INLINE): string {
-  if (av.S !== undefined) return stringText(av.S, full);
-  if (av.N !== undefined) return sanitize(av.N);
-  if (av.M !== undefined) {
-    const m = av.M;
-    const keys = Object.keys(m);
-    return seq(
-      "{",
-      "}",
-      keys.length,
-      (i, b) => {
-        const k = keys[i] as string;
-        return keyText(k) + ": " + formatValue(m[k] as AttributeValue, full, b);
-      },
-      full,
-      budget,
-    );
+  const t = tagOf(av);
+  if (t === "$unknown") {
+    const u = av.$unknown;
+    return "<unknown type " + (u === undefined ? "?" : q(String(u[0]))) + ">";
   }
-  if (av.L !== undefined) {
-    const l = av.L;
-    return seq("[", "]", l.length, (i, b) => formatValue(l[i] as AttributeValue, full, b), full, budget);
-  }
-  if (av.BOOL !== undefined) return av.BOOL ? "true" : "false";
-  if (av.NULL !== undefined) return "null";
-  if (av.B !== undefined) return binaryText(av.B, full);
-  if (av.SS !== undefined) {
-    const l = av.SS;
-    return seq("{", "}", l.length, (i) => stringText(l[i] as string, full), full, budget);
-  }
-  if (av.NS !== undefined) {
-    const l = av.NS;
-    return seq("{", "}", l.length, (i) => sanitize(l[i] as string), full, budget);
-  }
-  if (av.BS !== undefined) {
-    const l = av.BS;
-    return seq("{", "}", l.length, (i) => binaryText(l[i] as Binary, full), full, budget);
-  }
-  const u = av.$unknown;
-  return "<unknown type " + (u === undefined ? "?" : q(String(u[0]))) + ">";
+  // Each entry takes the value type of its own tag; `valueAt` gives the value of the tag `t`.
+  return (PRETTY[t] as Pretty<unknown>)(valueAt(av, t), full, budget);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -322,8 +308,8 @@ export function renderPretty(rec: StreamRecord, ctx: PrettyContext): string {
       if (oldImage) itemLines(oldImage, ctx.full, lines);
       break;
     case "MODIFY":
-      if (ctx.changes !== undefined || (oldImage && newImage)) {
-        const changes = ctx.changes ?? diffImages(oldImage ?? {}, newImage ?? {});
+      if (oldImage && newImage) {
+        const changes = diffImages(oldImage, newImage);
         if (changes.length === 0) lines.push("  " + ctx.style.dim("(no attribute changes)"));
         else changeLines(changes, ctx, lines);
       } else if (newImage) {

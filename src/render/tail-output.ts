@@ -2,7 +2,6 @@
  * The text `tail` writes to stdout per record and per gap, in each output format. Pure: the line
  * builders live in record-json.ts and record-pretty.ts; this picks one and adds newlines.
  */
-import type { Change } from "../core/diff.js";
 import type { InputRecord, StreamRecord } from "../core/record.js";
 import { tableFromStreamArn } from "../core/record.js";
 import type { GapInfo, RecordContext } from "./record-json.js";
@@ -18,11 +17,8 @@ export const TAIL_FORMATS: readonly TailFormat[] = ["pretty", "json", "dynamodb-
 
 /** Formats records and gaps for one run. */
 export interface TailFormatter {
-  /**
-   * The record's text including its trailing newline. `changes`: the diff of a MODIFY's images when
-   * the caller has it already (see PrettyContext); only the pretty format takes it.
-   */
-  record(rec: StreamRecord, where: RecordContext, changes?: readonly Change[]): string;
+  /** The record's text including its trailing newline. */
+  record(rec: StreamRecord, where: RecordContext): string;
   /** The gap's text including its newline, or "" when the format shows no gaps on stdout (raw). */
   gap(gap: GapInfo): string;
   /** Call once per batch with the clock: pretty headers show the date only for other days. */
@@ -37,8 +33,8 @@ export function createTailFormatter(
   let today: string | undefined;
   if (format === "pretty") {
     return {
-      record: (rec, where, changes) =>
-        `${renderPretty(rec, { style: opts.style, full: opts.full, table: where.table, shardId: where.shardId, tz: opts.tz, today, changes })}\n`,
+      record: (rec, where) =>
+        `${renderPretty(rec, { style: opts.style, full: opts.full, table: where.table, shardId: where.shardId, tz: opts.tz, today })}\n`,
       gap: (gap) => `${renderGapPretty(gap, { style: opts.style, tz: opts.tz, today })}\n`,
       setNow: (nowMs) => {
         today = formatDay(nowMs, opts.tz);
@@ -60,23 +56,16 @@ export function inputStreamArn(r: InputRecord): string | undefined {
 /**
  * Renders `tail --input` records with `formatter`: where a record's line named no table, the table
  * of its stream ARN (looked up once per ARN: a file's records usually all name the same one).
- * `changes`: a MODIFY's diff when the caller has it already (see TailFormatter.record).
  */
-export function createInputRenderer(
-  formatter: TailFormatter,
-): (r: InputRecord, changes?: readonly Change[]) => string {
+export function createInputRenderer(formatter: TailFormatter): (r: InputRecord) => string {
   let lastArn: string | undefined;
   let lastTable: string | undefined;
-  return (r, changes) => {
+  return (r) => {
     const streamArn = inputStreamArn(r);
     if (streamArn !== lastArn) {
       lastArn = streamArn;
       lastTable = tableFromStreamArn(streamArn);
     }
-    return formatter.record(
-      r.record,
-      { streamArn, shardId: r.shardId, table: r.table ?? lastTable },
-      changes,
-    );
+    return formatter.record(r.record, { streamArn, shardId: r.shardId, table: r.table ?? lastTable });
   };
 }

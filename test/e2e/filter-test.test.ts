@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { goV1 } from "../helpers/attr.js";
 import { type CliResult, runCli } from "../helpers/cli.js";
 import { runWithSdkProbe } from "../helpers/sdk-probe.js";
 
@@ -205,6 +206,33 @@ describe("record shapes", () => {
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
       assert.equal(json(r).total, n, name);
     }
+  });
+  test("values with every type descriptor and the unused ones null (Go v1) are matched as their one descriptor", async () => {
+    const go = record(
+      "1",
+      {},
+      {
+        NewImage: {
+          pk: goV1("S", "ORDER#1"),
+          status: goV1("S", "shipped"),
+          total: goV1("N", "129.95"),
+          gift: goV1("BOOL", false),
+          items: goV1("L", [goV1("M", { qty: goV1("N", "3") })]),
+        },
+      },
+    );
+    const pattern =
+      '{"dynamodb":{"NewImage":{"status":{"S":["shipped"],"N":[{"exists":false}]},"gift":{"BOOL":[false]},"total":{"N":["129.95"]}}}}';
+    const r = await ft(["--pattern", pattern, "--records", file("go-v1.json", go), "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json(r).matched, 1);
+    const bad = record("1", {}, { NewImage: { status: { ...goV1("S", "x"), N: "1" } } });
+    const b = await ft(["--pattern", pattern, "--records", file("go-v1-bad.json", bad)]);
+    assert.equal(b.code, 2);
+    assert.match(
+      b.stderr,
+      /dynamodb\.NewImage\.status: not a DynamoDB attribute value \(expected exactly one of/,
+    );
   });
   test("records are matched in the Lambda shape: epoch-seconds time, lower-case userIdentity", async () => {
     const sdk = {

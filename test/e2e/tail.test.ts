@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { BatchWriteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { goV1 } from "../helpers/attr.js";
 import { BIN, runCli, startCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 
@@ -319,6 +320,44 @@ test("--input: a pretty-printed Lambda event, a JSON array and SDK-shaped NDJSON
   const filtered = await tail(["--input", f, "--filter", '{"eventName":["REMOVE"]}', "-o", "pretty"]);
   assert.equal(filtered.stdout.trim().split("\n").length, 1);
   assert.match(filtered.stdout, /REMOVE/);
+});
+
+test("--input: values with every type descriptor and the unused ones null (Go v1) render as their one descriptor", async () => {
+  const plain = lambdaEvent.Records[0] as (typeof lambdaEvent.Records)[0];
+  const img = (status: string) => ({
+    orderId: goV1("S", "order-123"),
+    status: goV1("S", status),
+    n: goV1("N", "12345678901234567890.5"),
+    m: goV1("M", { gift: goV1("BOOL", false), note: goV1("NULL", true), l: goV1("L", [goV1("N", "1")]) }),
+  });
+  const go = {
+    ...plain,
+    dynamodb: {
+      ...plain.dynamodb,
+      Keys: { orderId: goV1("S", "order-123") },
+      OldImage: img("pending"),
+      NewImage: img("shipped"),
+    },
+  };
+  const m = { M: { gift: { BOOL: false }, note: { NULL: true }, l: { L: [{ N: "1" }] } } };
+  const same = {
+    ...plain,
+    dynamodb: {
+      ...plain.dynamodb,
+      OldImage: { ...plain.dynamodb.OldImage, m },
+      NewImage: { ...plain.dynamodb.NewImage, m },
+    },
+  };
+  for (const format of ["json", "dynamodb-json", "pretty"]) {
+    const fromGo = await tail(["--input", "-", "-o", format], `${JSON.stringify(go)}\n`);
+    assert.equal(fromGo.code, 0, fromGo.stderr);
+    const expected = await tail(["--input", "-", "-o", format], `${JSON.stringify(same)}\n`);
+    assert.equal(fromGo.stdout, expected.stdout, format);
+  }
+  const line = JSON.parse((await tail(["--input", "-"], `${JSON.stringify(go)}\n`)).stdout) as {
+    newImage: Record<string, unknown>;
+  };
+  assert.deepEqual(line.newImage.m, { gift: false, note: null, l: [1] });
 });
 
 test("--input: wrong shapes and bad JSON are exit 2 with the line number", async () => {

@@ -3,6 +3,7 @@
  * Uses the same path trees as the fast matchers, so the verdict is always the same.
  */
 
+import { isTypeTag } from "../attr.js";
 import { compileLeaf, getField, hasAlias, type TrieNode, undot } from "./compile.js";
 import { ipToHex } from "./ip.js";
 import type { LeafSpec, Operator } from "./types.js";
@@ -39,8 +40,6 @@ function leafMatcher(spec: LeafSpec): (v: unknown) => boolean {
   }
   return m;
 }
-
-const DDB_DESCRIPTORS = new Set(["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"]);
 
 export const ARRAY_CONSISTENCY_NOTE =
   "The pattern's fields match only in different elements of an event array. event-ruler (behind EventBridge) requires the fields under one array to match within the same element, so this is not a match; LocalStack's emulator would match it.";
@@ -149,7 +148,7 @@ export function leafReason(spec: LeafSpec, val: unknown): string | null {
   }
   if (isObj(val)) {
     const keys = Object.keys(val);
-    if (keys.length === 1 && DDB_DESCRIPTORS.has(keys[0]!)) {
+    if (keys.length === 1 && isTypeTag(keys[0]!)) {
       return `value is a DynamoDB attribute value ${show(val)}, an object: match inside its type descriptor, e.g. {"${keys[0]}": [...]}`;
     }
     if (ops.some((o) => o.kind === "exists" && o.value)) {

@@ -3,6 +3,7 @@
  * never (or always) match DynamoDB stream records.
  */
 
+import { isTypeTag } from "../attr.js";
 import { DYNAMODB_FIELDS } from "../record.js";
 import type { DuplicateKey } from "./parse.js";
 import type { Diagnostic, ExpandedRule, LeafSpec, Operator, StreamViewType } from "./types.js";
@@ -20,7 +21,6 @@ const TOP_LEVEL = new Set([
 const UNCONFIRMED_TOP_LEVEL = new Set(["eventSource", "eventSourceARN", "awsRegion"]);
 const DYNAMODB_KEYS: ReadonlySet<string> = new Set(DYNAMODB_FIELDS);
 const IMAGES = new Set(["Keys", "NewImage", "OldImage"]);
-const SCALAR_DESCRIPTORS = new Set(["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS"]);
 const STRING_DESCRIPTORS = new Set(["S", "N", "B", "SS", "NS", "BS"]);
 const FOREIGN_KEYS: Record<string, string> = {
   body: "SQS",
@@ -206,7 +206,7 @@ function checkDescriptor(segs: readonly string[], i: number, spec: LeafSpec, add
     checkDescriptor(segs, i + 1, spec, add);
     return;
   }
-  if (!SCALAR_DESCRIPTORS.has(d)) {
+  if (!isTypeTag(d)) {
     add(
       "ddb-missing-type-descriptor",
       `"${d}" is not a DynamoDB type descriptor (S, N, B, BOOL, NULL, M, L, SS, NS, BS); attribute values look like {"S": "…"}`,

@@ -5,23 +5,21 @@ import type { AttributeMap, AttributeValue } from "../../../src/core/attr.js";
 import {
   attributeEquals,
   byteLength,
-  checkAttributeMap,
-  checkAttributeValue,
-  dynamodbJson,
   dynamodbJsonMap,
-  isJsonNumberToken,
+  dynamodbJsonValue,
+  isAttributeMap,
   jsonString,
-  looksLikeAttributeValue,
   normalizeNumber,
   numbersEqual,
   plainAndDynamodbJsonMap,
-  plainJson,
   plainJsonMap,
   plainJsonValue,
   toBase64,
   toBytes,
   toJsonAttributeMap,
 } from "../../../src/core/attr.js";
+import { readAttributeMap } from "../../../src/core/attr-input.js";
+import { goV1 } from "../../helpers/attr.js";
 
 /** The number tokens of a JSON text, in order, as written (strings skipped). */
 function numberTokens(text: string): string[] {
@@ -35,7 +33,7 @@ const N38 = "12345678901234567890123456789012345678";
 const LONG_DECIMAL = "0.12345678901234567890123456789";
 const MIXED = "12345678901234567890.123456789";
 
-describe("plainJson", () => {
+describe("plainJsonMap and plainJsonValue", () => {
   it("writes numbers with exactly the digits DynamoDB sent", () => {
     const img: AttributeMap = {
       big: { N: N38 },
@@ -46,7 +44,7 @@ describe("plainJson", () => {
       tiny: { N: "1E-130" },
       zero: { N: "0" },
     };
-    const text = plainJson(img);
+    const text = plainJsonMap(img);
     assert.equal(
       text,
       `{"big":${N38},"neg":-${N38},"dec":${LONG_DECIMAL},"mixed":${MIXED},"exp":1E+40,"tiny":1E-130,"zero":0}`,
@@ -57,14 +55,14 @@ describe("plainJson", () => {
 
   it("quotes numeric strings that are not valid JSON number tokens", () => {
     for (const n of [".5", "5.", "+1", "01", "NaN", "1e", "--1"]) {
-      assert.equal(isJsonNumberToken(n), false, n);
       assert.equal(plainJsonValue({ N: n }), JSON.stringify(n));
+      assert.equal(plainJsonValue({ NS: [n] }), `[${JSON.stringify(n)}]`);
     }
-    for (const n of ["1E+40", "-0.5", "10", "1e-7", "0"]) assert.equal(isJsonNumberToken(n), true, n);
+    for (const n of ["1E+40", "-0.5", "10", "1e-7", "0"]) assert.equal(plainJsonValue({ N: n }), n);
   });
 
   it("writes numbers inside NS, L and M verbatim", () => {
-    const text = plainJson({
+    const text = plainJsonMap({
       ns: { NS: [N38, "1.50", ".5"] },
       l: { L: [{ N: MIXED }, { M: { deep: { N: LONG_DECIMAL } } }] },
     });
@@ -86,7 +84,7 @@ describe("plainJson", () => {
       m: { M: {} },
       l: { L: [] },
     };
-    assert.deepEqual(JSON.parse(plainJson(img)), {
+    assert.deepEqual(JSON.parse(plainJsonMap(img)), {
       s: 'he said "hi"\n\u001b',
       b: "AAH/",
       b64: "AAH/",
@@ -102,21 +100,19 @@ describe("plainJson", () => {
 
   it("keeps unusual attribute names and unicode intact", () => {
     const img: AttributeMap = { "a b": { S: "x" }, 'q"': { S: "é😀" }, "": { S: "" } };
-    assert.deepEqual(JSON.parse(plainJson(img)), { "a b": "x", 'q"': "é😀", "": "" });
+    assert.deepEqual(JSON.parse(plainJsonMap(img)), { "a b": "x", 'q"': "é😀", "": "" });
   });
 
-  it("accepts a single value or a map", () => {
-    assert.equal(plainJson({ N: "5" }), "5");
-    assert.equal(plainJson({ S: "x" }), '"x"');
-    assert.equal(plainJson({ M: { a: { S: "x" } } }), '{"a":"x"}');
-    // a map whose attribute is called S/N is still a map (the value is not a string)
-    assert.equal(plainJson({ S: { S: "x" } } as AttributeMap), '{"S":"x"}');
-    assert.equal(plainJson({ N: { N: "1" }, x: { S: "y" } } as AttributeMap), '{"N":1,"x":"y"}');
-    assert.equal(looksLikeAttributeValue({ M: { a: { S: "x" } } }), true);
+  it("writes one value, or a map whose attributes are named like tags", () => {
+    assert.equal(plainJsonValue({ N: "5" }), "5");
+    assert.equal(plainJsonValue({ S: "x" }), '"x"');
+    assert.equal(plainJsonValue({ M: { a: { S: "x" } } }), '{"a":"x"}');
+    assert.equal(plainJsonMap({ S: { S: "x" } }), '{"S":"x"}');
+    assert.equal(plainJsonMap({ N: { N: "1" }, x: { S: "y" } }), '{"N":1,"x":"y"}');
   });
 });
 
-describe("dynamodbJson", () => {
+describe("dynamodbJsonMap and dynamodbJsonValue", () => {
   it("round-trips through JSON.parse exactly (binary as base64)", () => {
     const img: AttributeMap = {
       n: { N: N38 },
@@ -128,20 +124,20 @@ describe("dynamodbJson", () => {
       bs: { BS: [new Uint8Array([1]), new Uint8Array([2, 3])] },
       m: { M: { l: { L: [{ NULL: true }, { BOOL: false }, { M: { x: { N: "1" } } }] } } },
     };
-    const text = dynamodbJson(img);
+    const text = dynamodbJsonMap(img);
     const back = JSON.parse(text) as AttributeMap;
     assert.deepEqual(back, toJsonAttributeMap(img));
     assert.equal(back.n?.N, N38);
     assert.equal(back.b?.B, "AAH/");
     assert.deepEqual(Buffer.from(toBytes(back.b?.B ?? "")), Buffer.from([0, 1, 255]));
     // and writing the parsed form again gives the same text
-    assert.equal(dynamodbJson(back), text);
+    assert.equal(dynamodbJsonMap(back), text);
   });
 
   it("writes one value", () => {
-    assert.equal(dynamodbJson({ N: "1.0" }), '{"N":"1.0"}');
-    assert.equal(dynamodbJson({ NULL: true }), '{"NULL":true}');
-    assert.equal(dynamodbJson({ L: [] }), '{"L":[]}');
+    assert.equal(dynamodbJsonValue({ N: "1.0" }), '{"N":"1.0"}');
+    assert.equal(dynamodbJsonValue({ NULL: true }), '{"NULL":true}');
+    assert.equal(dynamodbJsonValue({ L: [] }), '{"L":[]}');
   });
 
   it("accepts SDK attribute values without a cast", () => {
@@ -151,10 +147,11 @@ describe("dynamodbJson", () => {
       b: { B: new Uint8Array([7]) },
     };
     const ours: AttributeMap = sdk;
-    assert.equal(dynamodbJson(ours), '{"id":{"S":"a"},"n":{"N":"1"},"b":{"B":"Bw=="}}');
+    assert.equal(dynamodbJsonMap(ours), '{"id":{"S":"a"},"n":{"N":"1"},"b":{"B":"Bw=="}}');
     const unknown: SdkAttributeValue = { $unknown: ["X", 1] };
     const v: AttributeValue = unknown;
-    assert.equal(dynamodbJson(v), '{"X":1}');
+    assert.equal(dynamodbJsonValue(v), '{"X":1}');
+    assert.equal(plainJsonValue(v), '{"X":1}');
   });
 });
 
@@ -265,44 +262,100 @@ describe("attributeEquals", () => {
   });
 });
 
-describe("checkAttributeMap", () => {
-  it("accepts well-formed images, SDK or JSON form", () => {
-    assert.equal(
-      checkAttributeMap(
-        { a: { S: "x" }, b: { B: "AAH/" }, c: { B: new Uint8Array(1) }, d: { L: [{ NULL: true }] } },
-        "img",
-      ),
-      undefined,
-    );
+describe("readAttributeMap", () => {
+  it("accepts well-formed images, SDK or JSON form, as they are", () => {
+    const img = { a: { S: "x" }, b: { B: "AAH/" }, c: { B: new Uint8Array(1) }, d: { L: [{ NULL: true }] } };
+    assert.ok(isAttributeMap(img));
+    assert.equal(readAttributeMap(img, "img"), img);
   });
 
   it("names the path and the problem", () => {
     assert.equal(
-      checkAttributeMap({ price: { N: 5 } }, "dynamodb.NewImage"),
+      readAttributeMap({ price: { N: 5 } }, "dynamodb.NewImage"),
       "dynamodb.NewImage.price: N must be a string, got number 5",
     );
-    assert.equal(checkAttributeMap({ p: { N: "abc" } }, "x"), 'x.p: N "abc" is not a number');
+    assert.equal(readAttributeMap({ p: { N: "abc" } }, "x"), 'x.p: N "abc" is not a number');
     assert.match(
-      checkAttributeMap({ name: "bob" }, "dynamodb.NewImage") ?? "",
+      readAttributeMap({ name: "bob" }, "dynamodb.NewImage") as string,
       /^dynamodb\.NewImage\.name: not a DynamoDB attribute value \(got string "bob"/,
     );
     assert.match(
-      checkAttributeMap({ a: { S: "x", N: "1" } }, "i") ?? "",
+      readAttributeMap({ a: { S: "x", N: "1" } }, "i") as string,
       /^i\.a: not a DynamoDB attribute value \(expected exactly one of/,
     );
-    assert.equal(checkAttributeMap({ a: { L: [{ S: "x" }, { Q: 1 }] } }, "i")?.startsWith("i.a[1]: "), true);
+    assert.match(readAttributeMap({ a: { L: [{ S: "x" }, { Q: 1 }] } }, "i") as string, /^i\.a\[1\]: /);
     assert.equal(
-      checkAttributeMap({ "odd key": { M: { x: { NS: ["1", "z"] } } } }, "i"),
+      readAttributeMap({ "odd key": { M: { x: { NS: ["1", "z"] } } } }, "i"),
       'i["odd key"].x.NS[1]: not a valid NS element (got string "z")',
     );
     assert.equal(
-      checkAttributeMap({ b: { B: "not base64!" } }, "i"),
+      readAttributeMap({ b: { B: "not base64!" } }, "i"),
       'i.b: B must be base64 text, got string "not base64!"',
     );
     assert.equal(
-      checkAttributeValue(null, "v"),
-      'v: not a DynamoDB attribute value (got null; expected e.g. {"S": "text"})',
+      readAttributeMap({ v: null }, "i"),
+      'i.v: not a DynamoDB attribute value (got null; expected e.g. {"S": "text"})',
     );
-    assert.equal(checkAttributeMap([], "img"), "img: expected an object of attributes, got an array");
+    assert.equal(readAttributeMap({ n: { NULL: false } }, "i"), "i.n: NULL must be true, got boolean false");
+    assert.equal(
+      readAttributeMap({ t: { BOOL: "yes" } }, "i"),
+      'i.t: BOOL must be true or false, got string "yes"',
+    );
+    assert.equal(readAttributeMap({ m: { M: [] } }, "i"), "i.m: M must be an object, got an array");
+    assert.equal(readAttributeMap({ s: { SS: "a" } }, "i"), 'i.s: SS must be an array, got string "a"');
+    assert.equal(readAttributeMap([], "img"), "img: expected an object of attributes, got an array");
+  });
+});
+
+describe("readAttributeMap: every type descriptor present, the unused ones null (AWS SDK for Go v1)", () => {
+  it("reads the one non-null descriptor, at any depth", () => {
+    const img = {
+      s: goV1("S", "x"),
+      n: goV1("N", "1.50"),
+      f: goV1("BOOL", false),
+      nul: goV1("NULL", true),
+      m: goV1("M", { inner: goV1("S", "y"), l: goV1("L", [goV1("N", "2"), { S: "plain" }]) }),
+      ss: goV1("SS", ["a"]),
+    };
+    assert.ok(!isAttributeMap(img));
+    assert.deepEqual(readAttributeMap(img, "img"), {
+      s: { S: "x" },
+      n: { N: "1.50" },
+      f: { BOOL: false },
+      nul: { NULL: true },
+      m: { M: { inner: { S: "y" }, l: { L: [{ N: "2" }, { S: "plain" }] } } },
+      ss: { SS: ["a"] },
+    });
+  });
+  it("validates the descriptor it reads, naming the path", () => {
+    assert.equal(
+      readAttributeMap({ a: goV1("M", { b: goV1("N", 5) }) }, "img"),
+      "img.a.b: N must be a string, got number 5",
+    );
+    assert.equal(
+      readAttributeMap({ a: goV1("NULL", false) }, "img"),
+      "img.a: NULL must be true, got boolean false",
+    );
+  });
+  it("is an error when no descriptor or more than one is set, or another key is null", () => {
+    const keys = /^img\.a: not a DynamoDB attribute value \(expected exactly one of/;
+    assert.match(readAttributeMap({ a: { S: null, N: null } }, "img") as string, keys);
+    assert.match(readAttributeMap({ a: { ...goV1("S", "x"), N: "1" } }, "img") as string, keys);
+    assert.match(readAttributeMap({ a: { S: "x", Other: null } }, "img") as string, keys);
+    assert.equal(readAttributeMap({ a: { S: null } }, "img"), "img.a: S must be a string, got null");
+  });
+});
+
+describe("toJsonAttributeMap", () => {
+  it("gives binary as base64 text, and the map itself when it holds no bytes", () => {
+    const json: AttributeMap = { s: { S: "x" }, l: { L: [{ B: "AQ==" }] }, bs: { BS: ["AQ=="] } };
+    assert.equal(toJsonAttributeMap(json), json);
+    const sdk: AttributeMap = {
+      s: { S: "x" },
+      l: { L: [{ B: new Uint8Array([1]) }] },
+      bs: { BS: [new Uint8Array([1])] },
+    };
+    assert.deepEqual(toJsonAttributeMap(sdk), json);
+    assert.ok(sdk.l?.L?.[0]?.B instanceof Uint8Array, "the input is not changed");
   });
 });

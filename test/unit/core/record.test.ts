@@ -4,13 +4,12 @@ import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import type { StreamRecord } from "../../../src/core/record.js";
 import {
   creationTimeMs,
-  creationTimeSeconds,
   isTtlDelete,
   normalizeInput,
-  parseRecordText,
   tableFromStreamArn,
   toLambdaRecord,
 } from "../../../src/core/record.js";
+import { goV1 } from "../../helpers/attr.js";
 
 const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
 
@@ -93,17 +92,32 @@ describe("isTtlDelete", () => {
 });
 
 describe("creation time", () => {
-  const at = (t: Date | number | string): StreamRecord => ({ dynamodb: { ApproximateCreationDateTime: t } });
-  it("reads Date, epoch seconds, epoch milliseconds, numeric and ISO strings", () => {
+  /** The record read from input with creation time `t`. */
+  const at = (t: unknown): StreamRecord => {
+    const r = normalizeInput({ dynamodb: { ApproximateCreationDateTime: t } });
+    if (!r.ok) assert.fail(r.error);
+    return r.records[0] as StreamRecord;
+  };
+  it("decodes Date, epoch seconds, epoch milliseconds, numeric and ISO strings once, to epoch ms", () => {
     const ms = Date.parse("2024-01-01T12:00:05Z");
-    assert.equal(creationTimeMs(at(new Date(ms))), ms);
-    assert.equal(creationTimeMs(at(ms / 1000)), ms);
-    assert.equal(creationTimeMs(at(ms)), ms);
-    assert.equal(creationTimeMs(at("1704110405.0")), ms);
-    assert.equal(creationTimeMs(at("2024-01-01T12:00:05Z")), ms);
-    assert.equal(creationTimeSeconds(at(1700000000.123)), 1700000000.123);
-    assert.equal(creationTimeMs(at("yesterday")), undefined);
+    for (const t of [new Date(ms), ms / 1000, ms, "1704110405.0", " 1704110405 ", "2024-01-01T12:00:05Z"]) {
+      assert.equal(at(t).creationMs, ms, String(t));
+      assert.equal(creationTimeMs(at(t)), ms, String(t));
+    }
+    assert.equal(creationTimeMs(at(1700000000.123)), 1700000000123);
+    assert.equal(creationTimeMs(at("1e999")), undefined);
     assert.equal(creationTimeMs({}), undefined);
+  });
+  it("keeps the time as given in the record, for raw output", () => {
+    assert.equal(at("1704110405.0").dynamodb?.ApproximateCreationDateTime, "1704110405.0");
+  });
+  it("reads the SDK's Date", () => {
+    const ms = Date.parse("2024-01-01T12:00:05Z");
+    assert.equal(creationTimeMs({ dynamodb: { ApproximateCreationDateTime: new Date(ms) } }), ms);
+    assert.equal(
+      creationTimeMs({ dynamodb: { ApproximateCreationDateTime: new Date(Number.NaN) } }),
+      undefined,
+    );
   });
 });
 
@@ -147,6 +161,11 @@ describe("toLambdaRecord", () => {
   it("keeps a fractional creation time exactly", () => {
     const r = toLambdaRecord({ dynamodb: { ApproximateCreationDateTime: new Date(1700000000123) } });
     assert.equal(r.dynamodb.ApproximateCreationDateTime, 1700000000.123);
+    for (const t of [1700000000.123, 1700000000.5, 1704110405]) {
+      const n = normalizeInput({ dynamodb: { ApproximateCreationDateTime: t } });
+      assert.ok(n.ok);
+      assert.equal(toLambdaRecord(n.records[0] as StreamRecord).dynamodb.ApproximateCreationDateTime, t);
+    }
   });
 });
 
@@ -247,49 +266,36 @@ describe("normalizeInput", () => {
       /neither epoch seconds nor an ISO-8601 time/,
     );
     assert.match(err({ dynamodb: {}, userIdentity: "svc" }), /userIdentity must be an object/);
-  });
-});
-
-describe("parseRecordText", () => {
-  const line = (o: unknown): string => JSON.stringify(o);
-
-  it("reads one JSON document (pretty-printed too)", () => {
-    const r = parseRecordText(JSON.stringify({ Records: [lambdaRecord()] }, null, 2));
-    assert.ok(r.ok);
-    assert.equal(r.records.length, 1);
-  });
-
-  it("reads NDJSON with records, tail lines, gaps and blank lines, CRLF and a BOM", () => {
-    const text =
-      "\ufeff" +
-      [
-        line(lambdaRecord()),
-        "",
-        line({ type: "gap", shardId: "s" }),
-        line({ type: "record", record: lambdaRecord() }),
-      ].join("\r\n") +
-      "\n";
-    const r = parseRecordText(text);
-    if (!r.ok) assert.fail(r.error);
-    assert.equal(r.records.length, 2);
+    assert.equal(
+      err({ dynamodb: { ApproximateCreationDateTime: true } }),
+      "dynamodb.ApproximateCreationDateTime must be epoch seconds or an ISO-8601 string",
+    );
+    assert.equal(
+      err({ dynamodb: { ApproximateCreationDateTime: new Date(Number.NaN) } }),
+      "dynamodb.ApproximateCreationDateTime is an invalid date",
+    );
+    assert.equal(
+      err({ dynamodb: { ApproximateCreationDateTime: Number.POSITIVE_INFINITY } }),
+      "dynamodb.ApproximateCreationDateTime must be a finite number",
+    );
+    assert.match(err({ dynamodb: { ApproximateCreationDateTime: "2024-13-45T99:00:00Z" } }), /neither epoch/);
   });
 
-  it("reports the line of a wrong shape or bad JSON", () => {
-    const text = [line(lambdaRecord()), line(lambdaRecord()), line({ eventName: "INSERT" })].join("\n");
-    assert.deepEqual(parseRecordText(text), {
-      ok: false,
-      error: 'line 3: not a DynamoDB stream record (no "dynamodb" object)',
+  it("reads images written with every type descriptor, the unused ones null (AWS SDK for Go v1)", () => {
+    const [r] = ok({
+      eventName: "INSERT",
+      dynamodb: {
+        Keys: { id: goV1("S", "a") },
+        NewImage: {
+          id: goV1("S", "a"),
+          m: goV1("M", { f: goV1("BOOL", false), l: goV1("L", [goV1("NULL", true)]) }),
+        },
+      },
     });
-    const bad = [line(lambdaRecord()), "{oops"].join("\n");
-    const r = parseRecordText(bad);
-    assert.ok(!r.ok);
-    assert.match(r.error, /^line 2: invalid JSON: /);
-  });
-
-  it("reports a whole-document error for broken pretty-printed JSON and for empty input", () => {
-    const r = parseRecordText('{\n  "Records": [\n');
-    assert.ok(!r.ok);
-    assert.match(r.error, /^invalid JSON: /);
-    assert.deepEqual(parseRecordText("  \n "), { ok: false, error: "no input: the text is empty" });
+    assert.deepEqual(r?.dynamodb?.Keys, { id: { S: "a" } });
+    assert.deepEqual(r?.dynamodb?.NewImage, {
+      id: { S: "a" },
+      m: { M: { f: { BOOL: false }, l: { L: [{ NULL: true }] } } },
+    });
   });
 });

@@ -3,17 +3,18 @@ import { describe, it } from "node:test";
 import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import type { StreamRecord } from "../../../src/core/record.js";
 import { normalizeInput, toLambdaRecord } from "../../../src/core/record.js";
-import {
-  changesJson,
-  gapJsonLine,
-  lambdaRecordJson,
-  rawJson,
-  recordJsonLine,
-} from "../../../src/render/record-json.js";
+import { changesJson, gapJsonLine, rawJson, recordJsonLine } from "../../../src/render/record-json.js";
 
 const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
 const SHARD = "shardId-00000001704067200000-a1b2c3d4";
 const N38 = "12345678901234567890123456789012345678";
+
+/** `r` as read from input (its creation time decoded). */
+function read(r: unknown): StreamRecord {
+  const n = normalizeInput(r);
+  if (!n.ok) assert.fail(n.error);
+  return n.records[0] as StreamRecord;
+}
 
 function modify(): _Record {
   return {
@@ -181,6 +182,14 @@ describe("recordJsonLine (dynamodb-json, raw)", () => {
     assert.ok(r.ok);
   });
 
+  it("writes a record read from input with its time as given", () => {
+    const rec = read({ eventName: "INSERT", dynamodb: { ApproximateCreationDateTime: 1700000000.5 } });
+    assert.equal(
+      recordJsonLine(rec, {}, "raw"),
+      '{"eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1700000000.5}}',
+    );
+  });
+
   it("rawJson handles the odd values", () => {
     assert.equal(
       rawJson({ a: undefined, b: [undefined, 1], c: new Date(Number.NaN), d: 10n, e: Buffer.from([1]) }),
@@ -189,7 +198,7 @@ describe("recordJsonLine (dynamodb-json, raw)", () => {
   });
 });
 
-describe("lambdaRecordJson", () => {
+describe("the Lambda record of a line", () => {
   it("parses to exactly toLambdaRecord, key order included", () => {
     const recs: StreamRecord[] = [
       modify(),
@@ -201,17 +210,18 @@ describe("lambdaRecordJson", () => {
       { dynamodb: {} },
       {
         eventName: "INSERT",
-        dynamodb: {
-          ApproximateCreationDateTime: 1700000000.5,
-          NewImage: { s: { SS: ["a"] }, bs: { BS: [new Uint8Array([1])] } },
-        },
+        dynamodb: { NewImage: { s: { SS: ["a"] }, bs: { BS: [new Uint8Array([1])] } } },
         eventSourceARN: ARN,
       },
+      read({ eventName: "INSERT", dynamodb: { ApproximateCreationDateTime: 1700000000.5 } }),
+      read({ dynamodb: { ApproximateCreationDateTime: 1700000000123 } }),
+      read({ dynamodb: { ApproximateCreationDateTime: "2024-01-01T12:00:05.5Z" } }),
     ];
+    const recordText = (line: string): string => line.slice(line.indexOf(',"record":') + 10, -1);
     for (const r of recs) {
-      const text = lambdaRecordJson(r, undefined);
-      assert.equal(text, JSON.stringify(toLambdaRecord(r)));
-      assert.equal(lambdaRecordJson(r, ARN), JSON.stringify(toLambdaRecord(r, { streamArn: ARN })));
+      assert.equal(recordText(recordJsonLine(r)), JSON.stringify(toLambdaRecord(r)));
+      const withArn = recordJsonLine(r, { streamArn: ARN }, "dynamodb-json");
+      assert.equal(recordText(withArn), JSON.stringify(toLambdaRecord(r, { streamArn: ARN })));
     }
   });
 });
@@ -247,14 +257,14 @@ describe("gapJsonLine", () => {
 
 describe("consecutive lines", () => {
   it("do not leak memoised values between records", () => {
-    const a: StreamRecord = {
+    const a = read({
       eventName: "INSERT",
       dynamodb: { ApproximateCreationDateTime: 1704110405, Keys: { id: { S: "1" } } },
-    };
-    const b: StreamRecord = {
+    });
+    const b = read({
       eventName: "REMOVE",
       dynamodb: { ApproximateCreationDateTime: 1704110406, Keys: { id: { S: "2" } } },
-    };
+    });
     const arnB = ARN.replace("Orders", "Other");
     const la = JSON.parse(recordJsonLine(a, { streamArn: ARN })) as Record<string, unknown>;
     const lb = JSON.parse(recordJsonLine(b, { streamArn: arnB })) as Record<string, unknown>;

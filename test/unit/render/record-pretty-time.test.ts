@@ -8,7 +8,7 @@ import { plainStyle } from "../../../src/render/style.js";
 
 const at = (seconds: number): StreamRecord => ({
   eventName: "INSERT",
-  dynamodb: { ApproximateCreationDateTime: seconds, Keys: { pk: { S: "a" } } },
+  dynamodb: { ApproximateCreationDateTime: new Date(seconds * 1000), Keys: { pk: { S: "a" } } },
 });
 const T = 1704110405; // 2024-01-01T12:00:05Z
 
