@@ -13,8 +13,9 @@ import type { AttributeMap } from "../core/attr.js";
 import { jsonString, plainJsonMap } from "../core/attr.js";
 import type { Diagnostic, Dialect } from "../core/filter/index.js";
 import type { PatternSource } from "../core/filter/sources.js";
-import type { CaseResult, Expectation, RecordResult, Tally } from "../core/filter-run.js";
-import { explanationNotes, reasonLines, reasonText } from "../core/filter-run.js";
+import type { CaseResult } from "../core/filter-test/cases.js";
+import type { Expectation, RecordResult, Tally } from "../core/filter-test/evaluate.js";
+import { explanationNotes, reasonLines, reasonText } from "../core/filter-test/evaluate.js";
 import { sanitize } from "./sanitize.js";
 import type { Style } from "./style.js";
 

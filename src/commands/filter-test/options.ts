@@ -4,7 +4,7 @@
  */
 
 import type { Dialect, StreamViewType } from "../../core/filter/index.js";
-import type { Expectation } from "../../core/filter-run.js";
+import type { Expectation } from "../../core/filter-test/evaluate.js";
 import { parseViewType } from "../../core/view-type.js";
 import { UsageError } from "../../errors.js";
 

@@ -10,7 +10,7 @@ import type { Diagnostic, Dialect, StreamViewType } from "../../core/filter/inde
 import { LAMBDA_VALIDATION_NOTE } from "../../core/filter/index.js";
 import type { FilterSetResult, PatternSource } from "../../core/filter/sources.js";
 import { buildFilterSet, patternsFromDocument } from "../../core/filter/sources.js";
-import type { CaseSuite } from "../../core/filter-run.js";
+import type { CaseSuite } from "../../core/filter-test/cases.js";
 import { VIEW_TYPES } from "../../core/view-type.js";
 import { UsageError } from "../../errors.js";
 import type { FilterTestFormat, RunContext } from "../../render/filter-test.js";

@@ -5,8 +5,8 @@
 import type { Context } from "../../cli/context.js";
 import { pipeClosed, writeOut } from "../../cli/stdout.js";
 import type { FilterSet } from "../../core/filter/sources.js";
-import type { InputBatch } from "../../core/filter-run.js";
-import { runRecords } from "../../core/filter-run.js";
+import type { InputBatch } from "../../core/filter-test/evaluate.js";
+import { runRecords } from "../../core/filter-test/evaluate.js";
 import { CheckFailedError, InterruptedError, UsageError } from "../../errors.js";
 import type { FilterTestFormat, RunContext } from "../../render/filter-test.js";
 import { createRecordsRenderer, disagreementText, validOnly } from "../../render/filter-test.js";

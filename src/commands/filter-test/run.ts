@@ -2,8 +2,8 @@
 import type { Context } from "../../cli/context.js";
 import { outputFormat } from "../../cli/context.js";
 import { writeOut } from "../../cli/stdout.js";
-import type { CaseSuite } from "../../core/filter-run.js";
-import { parseCaseSuite, runCase } from "../../core/filter-run.js";
+import type { CaseSuite } from "../../core/filter-test/cases.js";
+import { parseCaseSuite, runCase } from "../../core/filter-test/cases.js";
 import { UsageError } from "../../errors.js";
 import type { FilterTestFormat, RunContext } from "../../render/filter-test.js";
 import { FILTER_TEST_FORMATS, renderCases } from "../../render/filter-test.js";
