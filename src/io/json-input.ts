@@ -8,7 +8,7 @@
  * single JSON document spread over several lines (a JSON array, a pretty-printed Lambda event) is read
  * whole. Values are handed over parsed, with their line, in small batches; the callers normalise them.
  */
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { close, open, read, readFile, readFileSync, type Stats, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { parseJson } from "../core/filter/parse.js";
@@ -192,19 +192,29 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
     if (buf.length > 0) yield buf;
     return;
   }
-  // Chunks of RECORDS_CHUNK_BYTES read in turn, each a buffer of its own (as a read stream gives them).
+  // Chunks of RECORDS_CHUNK_BYTES, each a buffer of its own (as a read stream gives them); the next
+  // read is under way while a chunk is parsed, so the disk and the parser work at once.
   let fd: number | undefined;
+  let next: Promise<Buffer> | undefined;
   try {
     fd = await openFile(source.path, "r");
-    for (;;) {
+    const file = fd;
+    const readChunk = async (): Promise<Buffer> => {
       const buf = Buffer.allocUnsafe(RECORDS_CHUNK_BYTES);
-      const { bytesRead } = await readInto(fd, buf, 0, RECORDS_CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      yield buf.subarray(0, bytesRead);
+      const { bytesRead } = await readInto(file, buf, 0, RECORDS_CHUNK_BYTES, null);
+      return buf.subarray(0, bytesRead);
+    };
+    next = readChunk();
+    for (;;) {
+      const chunk = await next;
+      if (chunk.length === 0) break;
+      next = readChunk();
+      yield chunk;
     }
   } catch (e) {
     throw new UsageError(`cannot read ${label}: ${errnoText(e)}`, undefined, e);
   } finally {
+    await next?.catch(() => undefined);
     if (fd !== undefined) await closeFile(fd).catch(() => undefined);
   }
 }
@@ -253,6 +263,17 @@ function recordsNotUtf8(
   return notUtf8(label, joined, at, f.bytesBefore - f.tail.length, base);
 }
 
+/** Whether `b` ends inside a UTF-8 character (a lead byte whose sequence runs past the end). */
+function cutOff(b: Uint8Array): boolean {
+  for (let i = b.length - 1; i >= 0 && i >= b.length - 3; i--) {
+    const c = b[i] as number;
+    if ((c & 0xc0) === 0x80) continue;
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return i + need > b.length;
+  }
+  return false;
+}
+
 /**
  * The JSON values of a records input, in small batches. NDJSON is parsed line by
  * line (blank lines skipped); when the first non-blank line is not a JSON value by itself, the input
@@ -276,10 +297,16 @@ export async function* readJsonValues(
   let sawContent = false;
   let tail: Uint8Array = new Uint8Array(0); // last bytes of the previous chunk, for error offsets
 
+  // Whether the decoder may hold the first bytes of a character cut off at the end of a chunk.
+  let pending = false;
   function decode(chunk: Buffer | string, last: boolean): string {
     if (typeof chunk === "string") return chunk;
+    // Most JSON is ASCII: such a chunk is its own text (a Latin-1 copy is ~10x faster than the decoder).
+    if (!pending && !last && isAscii(chunk)) return chunk.toString("latin1");
     try {
-      return decoder.decode(chunk, { stream: !last });
+      const text = decoder.decode(chunk, { stream: !last });
+      pending = (pending && chunk.length < 4) || cutOff(chunk);
+      return text;
     } catch {
       throw recordsNotUtf8(label, { tail, chunk, bytesBefore: bytes, last }, lineNo);
     }
