@@ -192,15 +192,18 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
     if (buf.length > 0) yield buf;
     return;
   }
-  // Chunks of RECORDS_CHUNK_BYTES, each a buffer of its own (as a read stream gives them); the next
-  // read is under way while a chunk is parsed, so the disk and the parser work at once.
+  // Chunks of RECORDS_CHUNK_BYTES; the next read is under way while a chunk is parsed, so the disk
+  // and the parser work at once. Two buffers take turns (fresh memory costs a page fault per 4 KiB):
+  // a chunk is valid until the next one is asked for.
   let fd: number | undefined;
   let next: Promise<Buffer> | undefined;
   try {
     fd = await openFile(source.path, "r");
     const file = fd;
+    const buffers = [Buffer.allocUnsafe(RECORDS_CHUNK_BYTES), Buffer.allocUnsafe(RECORDS_CHUNK_BYTES)];
+    let turn = 0;
     const readChunk = async (): Promise<Buffer> => {
-      const buf = Buffer.allocUnsafe(RECORDS_CHUNK_BYTES);
+      const buf = buffers[turn++ % 2] as Buffer;
       const { bytesRead } = await readInto(file, buf, 0, RECORDS_CHUNK_BYTES, null);
       return buf.subarray(0, bytesRead);
     };
@@ -351,7 +354,8 @@ export async function* readJsonValues(
   for await (const chunk of chunks) {
     let text = decode(chunk, false);
     bytes += typeof chunk === "string" ? chunk.length : chunk.length;
-    if (typeof chunk !== "string") tail = chunk.subarray(Math.max(0, chunk.length - 3));
+    // A copy: the chunk's memory is read into again (see byteChunks).
+    if (typeof chunk !== "string") tail = Uint8Array.from(chunk.subarray(Math.max(0, chunk.length - 3)));
     if (first && text.length > 0) {
       // A BOM of a string chunk (the TextDecoder drops one of bytes).
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

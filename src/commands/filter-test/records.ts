@@ -91,7 +91,7 @@ export async function runRecordsCommand(
       }
     },
     // ctx.aborted: the run's AbortSignal is only made if something aborts it (start-up).
-    { explain: input.explain, expect: input.expect, signal: ctx },
+    { explain: input.explain, expect: input.expect, signal: ctx, countOnly: input.summary },
   );
   const inputError =
     outcome.error === undefined

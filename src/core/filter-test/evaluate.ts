@@ -232,6 +232,8 @@ export interface RecordRunOptions {
   expect?: Expectation | undefined;
   /** Checked between batches: stop early (Ctrl-C, closed pipe). */
   signal?: Pick<AbortSignal, "aborted"> | undefined;
+  /** Only the tally is wanted (the sink gets nothing): no result per record. Ignored with `expect`. */
+  countOnly?: boolean | undefined;
 }
 
 /** How a run over the records ended. */
@@ -261,34 +263,49 @@ export async function runRecords(
   opts: RecordRunOptions = {},
 ): Promise<RecordRunOutcome> {
   const tally = new Tally(filterCount, opts.expect);
+  // Only counts wanted: no result per record (--summary without --expect).
+  const countOnly = opts.countOnly === true && opts.expect === undefined;
   let explain = opts.explain;
   let held: RecordResult[] = [];
+  let out: RecordResult[] = [];
   let index = 0;
   let error: unknown;
   let aborted = false;
+  const take = (event: unknown): void => {
+    if (countOnly) {
+      tally.count(criteria.match(event));
+      return;
+    }
+    const res = evaluateCounted(criteria, tally, event, index++, explain === true);
+    if (explain !== undefined) {
+      out.push(res);
+      return;
+    }
+    held.push(res);
+    if (held.length > EXPLAIN_DEFAULT_MAX) {
+      explain = false;
+      for (const h of held) out.push(h);
+      held = [];
+    }
+  };
   try {
     outer: for await (const batch of input) {
-      const out: RecordResult[] = [];
+      out = [];
       const { values, lines } = batch;
       for (let i = 0; i < values.length; i++) {
-        const r = toFilterEvents(values[i], lines ? `line ${lines[i]}` : `record ${index + 1}`);
+        const value = values[i];
+        // Nearly every record is already in the Lambda shape: no copy, no message made.
+        if (isLambdaRecord(value)) {
+          take(value);
+          continue;
+        }
+        const r = toFilterEvents(value, lines ? `line ${lines[i]}` : `record ${tally.total + 1}`);
         if (!r.ok) {
           error = r.error;
           if (out.length > 0) await sink(out);
           break outer;
         }
-        const events = r.events;
-        for (let k = 0; k < events.length; k++) {
-          const res = evaluateCounted(criteria, tally, events[k], index++, explain === true);
-          if (explain === undefined) {
-            held.push(res);
-            if (held.length > EXPLAIN_DEFAULT_MAX) {
-              explain = false;
-              for (const h of held) out.push(h);
-              held = [];
-            }
-          } else out.push(res);
-        }
+        for (const event of r.events) take(event);
       }
       if (out.length > 0) await sink(out);
       if (opts.signal?.aborted) {
@@ -298,6 +315,10 @@ export async function runRecords(
     }
   } catch (e) {
     error = e;
+  }
+  if (countOnly) {
+    const explained = explain ?? tally.total <= EXPLAIN_DEFAULT_MAX;
+    return { tally, explained, aborted, ...(error !== undefined ? { error } : {}) };
   }
   if (explain === undefined) {
     explain = true;
