@@ -6,8 +6,9 @@
  * assertions in tests).
  */
 import { dynamodbJsonMap } from "../src/core/attr.js";
+import { toLambdaRecord } from "../src/core/lambda-record.js";
 import type { StreamRecord } from "../src/core/record.js";
-import { normalizeInput, toLambdaRecord } from "../src/core/record.js";
+import { normalizeInput } from "../src/core/record.js";
 import { recordJsonLine } from "../src/render/record-json.js";
 import { renderPretty } from "../src/render/record-pretty.js";
 import { plainStyle } from "../src/render/style.js";

@@ -13,21 +13,26 @@ import { close, open, read, readFile, readFileSync, type Stats, statSync } from 
 import { promisify } from "node:util";
 import { parseJson } from "../core/filter/parse.js";
 import { UsageError } from "../errors.js";
+import { documentValues } from "./json-document.js";
 
 /** Largest document read whole (a JSON array or pretty-printed event), and longest NDJSON line. */
-export const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
+const MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
 
 /** Largest text run through the positioned parser to find the line/column of a JSON error. */
 const MAX_LOCATE_CHARS = 64 * 1024 * 1024;
 
-/** Bytes read at a time. */
-export const RECORDS_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Bytes read at a time. A chunk's text is a string of its own: up to this size V8 makes it in the
+ * young generation, where it dies cheaply; a 1 MiB string goes straight to the old generation, and a
+ * large file's worth of them made a tail --input run spend 3x the time collecting garbage.
+ */
+const RECORDS_CHUNK_BYTES = 64 * 1024;
 
 /**
- * Values per batch: small batches are evaluated while they are young, so the parsed records die in
- * the next scavenge instead of being copied and promoted (a 1 MiB batch costs 3× the GC time).
+ * Values per batch: small batches are evaluated and rendered while they are young, so the parsed
+ * records die in the next scavenge instead of being copied and promoted.
  */
-const BATCH_VALUES = 128;
+const BATCH_VALUES = 32;
 
 function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -41,7 +46,7 @@ function errnoText(e: unknown): string {
  * The message of a JSON syntax error in `text`, with line and column: the positioned parser's
  * wording when the text is small enough, else JSON.parse's own message.
  */
-export function jsonErrorText(text: string, e: unknown): string {
+function jsonErrorText(text: string, e: unknown): string {
   if (text.length <= MAX_LOCATE_CHARS) {
     const r = parseJson(text);
     if (!r.ok)
@@ -145,7 +150,7 @@ export async function readTextFile(path: string, label: string): Promise<string>
 }
 
 /** Parses JSON text from an input, or throws a UsageError with the line and column. */
-export function parseJsonText(text: string, label: string, hint?: string): unknown {
+function parseJsonText(text: string, label: string, hint?: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -410,58 +415,4 @@ export async function* readJsonValues(
     yield documentValues(value, text, docLine);
   }
   if (!sawContent) throw new UsageError(`${label} is empty`, hint);
-}
-
-/**
- * The values of a document read whole: a JSON array's elements, or a Lambda event's `Records`, each
- * with the line it starts on (so that an error names the line of the bad record, not the document's
- * first), else the document itself.
- */
-function documentValues(value: unknown, text: string, firstLine: number): ValueBatch {
-  const records = (value as { Records?: unknown } | null)?.Records;
-  const items = Array.isArray(value) ? value : Array.isArray(records) ? records : undefined;
-  if (items === undefined) return { values: [value], lines: [firstLine] };
-  const lines = elementLines(text, firstLine, !Array.isArray(value));
-  return {
-    values: items,
-    lines: lines.length === items.length ? lines : items.map(() => firstLine),
-  };
-}
-
-/**
- * The line each element of the document's array starts on: the top-level array's, or (`inRecords`)
- * that of the top-level object's `"Records"` member. A scan of the text that skips strings and counts
- * depth; `text` is valid JSON (JSON.parse took it).
- */
-export function elementLines(text: string, firstLine: number, inRecords: boolean): number[] {
-  const out: number[] = [];
-  let line = firstLine;
-  let depth = 0;
-  let target = inRecords ? -1 : 1; // the depth of the array's elements, once its `[` is seen
-  let expect = false; // the next token at `target` depth starts an element
-  let lastString = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) line++;
-    if (c === 10 || c === 13 || c === 32 || c === 9) continue;
-    if (expect && depth === target && c !== 93) {
-      out.push(line);
-      expect = false;
-    }
-    if (c === 34) {
-      const start = ++i;
-      while (text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 ? 2 : 1;
-      lastString = text.slice(start, i);
-    } else if (c === 123 || c === 91) {
-      depth++;
-      if (c === 91 && target === -1 && depth === 2 && lastString === "Records") target = 2;
-      if (c === 91 && depth === target) expect = true;
-    } else if (c === 125 || c === 93) {
-      if (c === 93 && depth === target) target = 0; // the array ended
-      depth--;
-    } else if (c === 44 && depth === target) {
-      expect = true;
-    }
-  }
-  return out;
 }

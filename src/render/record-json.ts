@@ -27,8 +27,9 @@ import {
 } from "../core/attr.js";
 import type { Change } from "../core/diff.js";
 import { diffImages } from "../core/diff.js";
+import { lambdaUserIdentity } from "../core/lambda-record.js";
 import type { StreamRecord } from "../core/record.js";
-import { creationTimeMs, isTtlDelete, lambdaUserIdentity, tableFromStreamArn } from "../core/record.js";
+import { creationTimeMs, isTtlDelete, tableFromStreamArn } from "../core/record.js";
 
 /** What tail knows about where a record came from. */
 export interface RecordContext {

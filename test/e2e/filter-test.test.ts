@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { goV1 } from "../helpers/attr.js";
 import { type CliResult, runCli } from "../helpers/cli.js";
+import { ARN, lambdaRecord } from "../helpers/records.js";
 import { runWithSdkProbe } from "../helpers/sdk-probe.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-filter-test-e2e-"));
@@ -22,29 +23,19 @@ function file(name: string, content: string | Buffer | object): string {
   return p;
 }
 
-const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
-
 /** A MODIFY record in the Lambda shape, as in the DynamoDB Streams developer guide. */
 function record(id: string, over: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
-  return {
-    eventID: id,
-    eventName: "MODIFY",
-    eventVersion: "1.1",
-    eventSource: "aws:dynamodb",
-    awsRegion: "us-east-1",
-    dynamodb: {
-      ApproximateCreationDateTime: 1704110405,
+  return lambdaRecord(
+    { eventID: id, ...over },
+    {
       Keys: { pk: { S: `ORDER#${id}` } },
       NewImage: { pk: { S: `ORDER#${id}` }, status: { S: "shipped" }, total: { N: "129.95" } },
       OldImage: { pk: { S: `ORDER#${id}` }, status: { S: "pending" }, total: { N: "129.95" } },
       SequenceNumber: `10${id}`,
       SizeBytes: 60,
-      StreamViewType: "NEW_AND_OLD_IMAGES",
       ...data,
     },
-    eventSourceARN: ARN,
-    ...over,
-  };
+  );
 }
 
 const SHIPPED = '{"dynamodb":{"NewImage":{"status":{"S":["shipped"]}}}}';

@@ -5,8 +5,8 @@
  */
 import type { Context } from "../../cli/context.js";
 import { buildFilterSet } from "../../core/filter/sources.js";
+import { toLambdaRecord } from "../../core/lambda-record.js";
 import type { StreamRecord } from "../../core/record.js";
-import { toLambdaRecord } from "../../core/record.js";
 import { UsageError } from "../../errors.js";
 import { formatDiagnostic } from "../../render/filter-test.js";
 import { patternsFromFlags } from "../criteria.js";

@@ -12,7 +12,8 @@
  * ```
  */
 import type { CompiledCriteria, CriteriaExplanation } from "../filter/index.js";
-import { isLambdaRecord, normalizeInput, toLambdaRecord } from "../record.js";
+import { isLambdaRecord, toLambdaRecord } from "../lambda-record.js";
+import { normalizeInput } from "../record.js";
 
 type Obj = Record<string, unknown>;
 

@@ -1,17 +1,11 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import type { _Record } from "@aws-sdk/client-dynamodb-streams";
+import { toLambdaRecord } from "../../../src/core/lambda-record.js";
 import type { StreamRecord } from "../../../src/core/record.js";
-import {
-  creationTimeMs,
-  isTtlDelete,
-  normalizeInput,
-  tableFromStreamArn,
-  toLambdaRecord,
-} from "../../../src/core/record.js";
+import { creationTimeMs, isTtlDelete, normalizeInput, tableFromStreamArn } from "../../../src/core/record.js";
 import { goV1 } from "../../helpers/attr.js";
-
-const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
+import { ARN, lambdaRecord as recordOf } from "../../helpers/records.js";
 
 /** A record as the SDK returns it from GetRecords (Date, Uint8Array, capitalised identity). */
 function sdkRecord(over: Partial<_Record> = {}): _Record {
@@ -36,23 +30,16 @@ function sdkRecord(over: Partial<_Record> = {}): _Record {
 
 /** The same record as Lambda delivers it. */
 function lambdaRecord(): Record<string, unknown> {
-  return {
-    eventID: "e1",
-    eventName: "MODIFY",
-    eventVersion: "1.1",
-    eventSource: "aws:dynamodb",
-    awsRegion: "us-east-1",
-    dynamodb: {
-      ApproximateCreationDateTime: 1704110405,
+  return recordOf(
+    {},
+    {
       Keys: { orderId: { S: "order-123" } },
       NewImage: { orderId: { S: "order-123" }, blob: { B: "AAH/" }, n: { N: "1.50" } },
       OldImage: { orderId: { S: "order-123" }, blob: { B: "AA==" }, n: { N: "1" } },
       SequenceNumber: "000000000000000000042",
       SizeBytes: 120,
-      StreamViewType: "NEW_AND_OLD_IMAGES",
     },
-    eventSourceARN: ARN,
-  };
+  );
 }
 
 describe("StreamRecord", () => {

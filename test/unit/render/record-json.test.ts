@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import type { _Record } from "@aws-sdk/client-dynamodb-streams";
+import { toLambdaRecord } from "../../../src/core/lambda-record.js";
 import type { StreamRecord } from "../../../src/core/record.js";
-import { normalizeInput, toLambdaRecord } from "../../../src/core/record.js";
+import { normalizeInput } from "../../../src/core/record.js";
 import { changesJson, gapJsonLine, rawJson, recordJsonLine } from "../../../src/render/record-json.js";
 
 const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
