@@ -309,6 +309,12 @@ export function dynamodbJsonMap(m: AttributeMap): string {
 let typedOut = "";
 
 function bothValue(av: AttributeValue): string {
+  // Strings are most values: written without the table's lookups.
+  if (av.S !== undefined) {
+    const p = quote(av.S);
+    typedOut = '{"S":' + p + "}";
+    return p;
+  }
   const t = tagOf(av);
   if (t === "M") {
     const p = bothMap(av.M as AttributeMap);
