@@ -1,8 +1,8 @@
 // The rendering benchmark's physical reference (run by bench/suites/render.mjs in its own process):
 // how fast V8 alone gets through the same input, in process, without dynastream: JSON.parse of each
 // line, and JSON.parse + JSON.stringify of each line (a lower bound for any tool that reads the records
-// and writes them out again). Prints `{"parse":rec/s,"parseStringify":rec/s}` (medians of 3 rounds).
-// Usage: node bench/parse-limit.mjs <records.ndjson>
+// and writes them out again). Prints `{"parse":rec/s,"parseStringify":rec/s}` (medians of the rounds).
+// Usage: node bench/parse-limit.mjs <records.ndjson> [rounds (default 3)]
 import { readFileSync } from "node:fs";
 
 const lines = readFileSync(process.argv[2], "utf8")
@@ -10,15 +10,17 @@ const lines = readFileSync(process.argv[2], "utf8")
   .filter((l) => l !== "");
 const n = lines.length;
 
+const rounds = Number(process.argv[3] ?? 3);
+
 function rate(fn) {
   const rates = [];
   fn(); // warm-up
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
     fn();
     rates.push((n / (performance.now() - t0)) * 1000);
   }
-  return rates.sort((a, b) => a - b)[1];
+  return rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)];
 }
 
 let sink = 0;
