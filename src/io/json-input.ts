@@ -59,38 +59,14 @@ function jsonErrorText(text: string, e: unknown): string {
 
 /**
  * Offset of the first byte of `buf` that is not part of valid UTF-8, or -1. A sequence cut off at the
- * end counts as valid when `partialOk` (the next chunk may complete it).
+ * end counts as valid when `partialOk` (the next chunk may complete it). The decoder writes U+FFFD for
+ * each bad sequence; one that stands for a real U+FFFD in the input (EF BF BD) is passed over.
  */
 export function firstInvalidUtf8(buf: Uint8Array, partialOk = false): number {
-  const n = buf.length;
-  let i = 0;
-  while (i < n) {
-    const b = buf[i] as number;
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let min: number;
-    if (b >= 0xc2 && b <= 0xdf) {
-      need = 1;
-      min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      need = 2;
-      min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      need = 3;
-      min = 0x10000;
-    } else return i;
-    let cp = b & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      if (i + k >= n) return partialOk ? -1 : i;
-      const c = buf[i + k] as number;
-      if ((c & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
+  const text = new TextDecoder().decode(buf, { stream: partialOk });
+  for (let i = text.indexOf("\ufffd"); i >= 0; i = text.indexOf("\ufffd", i + 1)) {
+    const at = Buffer.byteLength(text.slice(0, i));
+    if (buf[at] !== 0xef || buf[at + 1] !== 0xbf || buf[at + 2] !== 0xbd) return at;
   }
   return -1;
 }

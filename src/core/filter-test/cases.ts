@@ -1,6 +1,7 @@
 /** Case suites of `dynastream filter-test --cases`: parsed and run, pure. */
 import type { CompiledCriteria, Dialect, StreamViewType } from "../filter/index.js";
 import type { PatternSource } from "../filter/sources.js";
+import { VIEW_TYPES } from "../view-type.js";
 import type { Expectation, RecordResult } from "./evaluate.js";
 import { agrees, evaluate, toFilterEvents } from "./evaluate.js";
 
@@ -41,12 +42,6 @@ const SUITE_KEYS = new Set([
   "$schema",
   "description",
 ]);
-const VIEW_TYPES: ReadonlySet<string> = new Set([
-  "KEYS_ONLY",
-  "NEW_IMAGE",
-  "OLD_IMAGE",
-  "NEW_AND_OLD_IMAGES",
-]);
 
 /**
  * Parses a case-suite document:
@@ -85,8 +80,8 @@ export function parseCaseSuite(value: unknown, origin: string): CaseSuiteResult 
     suite.dialect = value.dialect;
   }
   if (value.viewType !== undefined) {
-    if (typeof value.viewType !== "string" || !VIEW_TYPES.has(value.viewType))
-      return fail(`"viewType" must be one of ${[...VIEW_TYPES].join(", ")}`);
+    if (typeof value.viewType !== "string" || !(VIEW_TYPES as readonly string[]).includes(value.viewType))
+      return fail(`"viewType" must be one of ${VIEW_TYPES.join(", ")}`);
     suite.viewType = value.viewType as StreamViewType;
   }
   if (!Array.isArray(value.cases) || value.cases.length === 0)

@@ -129,9 +129,6 @@ export function agrees(r: RecordResult, expect: Expectation): boolean {
 /** Most disagreeing records remembered by a {@link Tally} (to name them in the report). */
 export const MAX_NAMED_FAILURES = 10;
 
-/** The counts of a {@link Tally} (as a worker thread sends them). */
-export type TallyPart = Pick<Tally, "total" | "matched" | "byFilter" | "disagreeing" | "failures">;
-
 /** Counts of a run: records, matches per filter, records that disagree with `--expect`. */
 export class Tally {
   total = 0;
@@ -170,23 +167,6 @@ export class Tally {
     }
   }
 
-  /**
-   * Adds the counts of the next part of the input, counted apart (by a worker thread) with a tally of
-   * its own, as if its records had been added here one by one; its records' indexes start at
-   * `indexBase` in the whole input (its failures carry indexes from 0).
-   */
-  addPart(part: TallyPart, indexBase: number): void {
-    this.total += part.total;
-    this.matched += part.matched;
-    for (let i = 0; i < part.byFilter.length; i++)
-      this.byFilter[i] = (this.byFilter[i] ?? 0) + (part.byFilter[i] ?? 0);
-    this.disagreeing += part.disagreeing;
-    for (const r of part.failures) {
-      if (this.failures.length >= MAX_NAMED_FAILURES) break;
-      this.failures.push({ ...r, index: r.index + indexBase });
-    }
-  }
-
   /** Exit code: with an expectation 0 when every record agrees; else 0 when something matched. */
   exitCode(): 0 | 1 {
     if (this.expect !== undefined) return this.disagreeing === 0 ? 0 : 1;
@@ -209,20 +189,18 @@ export interface InputBatch {
 /**
  * Evaluates one record of a run and counts it in `tally`. It is explained when `explain`, and when it
  * is one of the first disagreeing records the tally names (their reason goes into the report), if no
- * filter matched it. `whole`: the whole record, when `event` is only the part the filters read (see
- * io/filter-line.ts), for the explanation.
+ * filter matched it.
  */
-export function evaluateCounted(
+function evaluateCounted(
   criteria: CompiledCriteria,
   tally: Tally,
   event: unknown,
   index: number,
   explain: boolean,
-  whole?: () => unknown,
 ): RecordResult {
   const res = evaluate(criteria, event, index, explain);
   if (!tally.add(res) && res.explanation === undefined && !res.matched && tally.failures.at(-1) === res)
-    res.explanation = criteria.explain(whole === undefined ? event : whole());
+    res.explanation = criteria.explain(event);
   return res;
 }
 
@@ -250,7 +228,7 @@ export interface RecordRunOutcome {
 
 /**
  * Evaluates every record of `input` against `criteria` and hands the results to `sink` in batches,
- * in input order. Matching takes the fast path; explanations are computed only when asked, for
+ * in input order. Explanations are computed only when asked, for
  * records no filter matched, and for the first records that disagree with `expect` (to name them).
  * With `explain` undefined, results are held back until it is known whether the input has more than
  * {@link EXPLAIN_DEFAULT_MAX} records. Never throws for bad input: the first error ends the run and

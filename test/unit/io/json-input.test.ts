@@ -184,5 +184,7 @@ describe("firstInvalidUtf8", () => {
     assert.equal(firstInvalidUtf8(Buffer.from([0x61, 0xe2, 0x82])), 1); // cut off
     assert.equal(firstInvalidUtf8(Buffer.from([0x61, 0xe2, 0x82]), true), -1); // may continue
     assert.equal(firstInvalidUtf8(Buffer.from([0xf5, 0x80, 0x80, 0x80])), 0);
+    // A real U+FFFD (EF BF BD) before the bad byte is text, not the error.
+    assert.equal(firstInvalidUtf8(Buffer.concat([Buffer.from("a\ufffdb"), Buffer.from([0xff])])), 5);
   });
 });

@@ -211,30 +211,6 @@ describe("Tally", () => {
     assert.equal(none.exitCode(), 0);
     assert.equal(agrees(r(true), "no-match"), false);
   });
-  it("addPart: parts counted apart add up to the tally of the whole, failures renumbered", () => {
-    // 30 results in three parts of 10; every third matches filter 1, the others disagree.
-    const results = Array.from({ length: 30 }, (_, i) => ({
-      ...r(i % 3 === 0, i % 3 === 0 ? 1 : -1),
-      index: i,
-    }));
-    const whole = new Tally(2, "match");
-    for (const x of results) whole.add(x);
-    const merged = new Tally(2, "match");
-    for (let p = 0; p < 3; p++) {
-      const part = new Tally(2, "match");
-      for (const x of results.slice(p * 10, p * 10 + 10)) part.add({ ...x, index: x.index - p * 10 });
-      merged.addPart(part, p * 10);
-    }
-    assert.deepEqual(
-      [merged.total, merged.matched, merged.byFilter, merged.disagreeing, merged.exitCode()],
-      [whole.total, whole.matched, whole.byFilter, whole.disagreeing, whole.exitCode()],
-    );
-    assert.deepEqual(
-      merged.failures.map((f) => f.index),
-      whole.failures.map((f) => f.index),
-    );
-    assert.equal(merged.failures.length, MAX_NAMED_FAILURES);
-  });
 });
 
 describe("runRecords", () => {
