@@ -400,14 +400,15 @@ export function attributeMapEquals(a: AttributeMap, b: AttributeMap): boolean {
 
 /** Whether `x` is one well-formed attribute value: exactly one type tag, holding a valid value. */
 function isAttributeValue(x: unknown): boolean {
-  if (!isPlainObject(x)) return false;
+  // An array or bytes fails below too: their keys are indexes, which are no tag.
+  if (typeof x !== "object" || x === null) return false;
   let tag: string | undefined;
   for (const k in x) {
     if (tag !== undefined) return false;
     tag = k;
   }
   const row = tag === undefined ? undefined : ROWS.get(tag);
-  return row?.valid(x[tag as string]) === true;
+  return row?.valid((x as Record<string, unknown>)[tag as string]) === true;
 }
 
 /**

@@ -8,6 +8,16 @@ import { isAttributeMap, toJsonAttributeMap } from "./attr.js";
 import type { StreamRecord, UserIdentity } from "./record.js";
 import { creationTimeMs, MS_THRESHOLD } from "./record.js";
 
+/** Whether `s` is one or more decimal digits (a sequence number). */
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
@@ -97,7 +107,7 @@ function isLambdaData(d: unknown): boolean {
         if (!isAttributeMap(v)) return false;
         break;
       case "SequenceNumber":
-        if (typeof v !== "string" || !/^\d+$/.test(v)) return false;
+        if (typeof v !== "string" || !isDigits(v)) return false;
         break;
       case "SizeBytes":
         if (typeof v !== "number") return false;
