@@ -166,19 +166,11 @@ class Parser {
   object(path: string, depth: number): JsonNode {
     const t = this.text;
     const pos = this.posAt(this.i);
-    this.i++; // {
     const entries: JsonEntry[] = [];
     const seen = new Map<string, number>();
-    this.skipWs();
-    if (t.charCodeAt(this.i) === 125) {
-      this.i++;
-      return { kind: "object", entries, pos };
-    }
+    if (this.emptyAfterOpen(125)) return { kind: "object", entries, pos };
     for (;;) {
-      this.skipWs();
-      if (this.i >= t.length) {
-        throw new JsonSyntaxError("Unexpected end-of-input: expected close marker for Object", this.i);
-      }
+      this.entryStart("Object");
       if (t.charCodeAt(this.i) !== 34) {
         throw new JsonSyntaxError(
           `Unexpected character (${describeChar(t, this.i)}): was expecting double-quote to start field name`,
@@ -216,59 +208,56 @@ class Parser {
       }
       seen.set(key, entries.length);
       entries.push({ key, keyPos, value });
-      this.skipWs();
-      const c = t.charCodeAt(this.i);
-      if (c === 44) {
-        this.i++;
-        continue;
-      }
-      if (c === 125) {
-        this.i++;
-        return { kind: "object", entries, pos };
-      }
-      if (this.i >= t.length) {
-        throw new JsonSyntaxError("Unexpected end-of-input: expected close marker for Object", this.i);
-      }
-      throw new JsonSyntaxError(
-        `Unexpected character (${describeChar(t, this.i)}): was expecting comma to separate Object entries`,
-        this.i,
-      );
+      if (this.closes(125, "Object")) return { kind: "object", entries, pos };
     }
   }
 
-  array(path: string, depth: number): JsonNode {
-    const t = this.text;
-    const pos = this.posAt(this.i);
-    this.i++; // [
-    const items: JsonNode[] = [];
+  /** At an opening `{` or `[` (consumed here): true when `close` follows at once (consumed too). */
+  emptyAfterOpen(close: number): boolean {
+    this.i++;
     this.skipWs();
-    if (t.charCodeAt(this.i) === 93) {
-      this.i++;
-      return { kind: "array", items, pos };
+    if (this.text.charCodeAt(this.i) !== close) return false;
+    this.i++;
+    return true;
+  }
+
+  /** Before an entry of an object or array: white space skipped; the end of the text is an error. */
+  entryStart(what: "Object" | "Array"): void {
+    this.skipWs();
+    if (this.i >= this.text.length) {
+      throw new JsonSyntaxError(`Unexpected end-of-input: expected close marker for ${what}`, this.i);
     }
+  }
+
+  /**
+   * After an entry of an object or array: true at its closing `close` character, false at a comma
+   * (both consumed); anything else is a syntax error.
+   */
+  closes(close: number, what: "Object" | "Array"): boolean {
+    this.skipWs();
+    const t = this.text;
+    const c = t.charCodeAt(this.i);
+    if (c === 44 || c === close) {
+      this.i++;
+      return c === close;
+    }
+    if (this.i >= t.length) {
+      throw new JsonSyntaxError(`Unexpected end-of-input: expected close marker for ${what}`, this.i);
+    }
+    throw new JsonSyntaxError(
+      `Unexpected character (${describeChar(t, this.i)}): was expecting comma to separate ${what} entries`,
+      this.i,
+    );
+  }
+
+  array(path: string, depth: number): JsonNode {
+    const pos = this.posAt(this.i);
+    const items: JsonNode[] = [];
+    if (this.emptyAfterOpen(93)) return { kind: "array", items, pos };
     for (;;) {
-      this.skipWs();
-      if (this.i >= t.length) {
-        throw new JsonSyntaxError("Unexpected end-of-input: expected close marker for Array", this.i);
-      }
+      this.entryStart("Array");
       items.push(this.value(path, depth + 1));
-      this.skipWs();
-      const c = t.charCodeAt(this.i);
-      if (c === 44) {
-        this.i++;
-        continue;
-      }
-      if (c === 93) {
-        this.i++;
-        return { kind: "array", items, pos };
-      }
-      if (this.i >= t.length) {
-        throw new JsonSyntaxError("Unexpected end-of-input: expected close marker for Array", this.i);
-      }
-      throw new JsonSyntaxError(
-        `Unexpected character (${describeChar(t, this.i)}): was expecting comma to separate Array entries`,
-        this.i,
-      );
+      if (this.closes(93, "Array")) return { kind: "array", items, pos };
     }
   }
 
