@@ -203,8 +203,9 @@ async function* byteChunks(source: RecordSource, label: string): AsyncGenerator<
   }
 }
 
-const RECORDS_HINT =
-  'expected stream records: one JSON per line (NDJSON), a JSON array, or a Lambda event {"Records":[...]}';
+/** The hint of every error of a records input (`filter-test --records`). */
+export const RECORDS_HINT =
+  'expected stream records: one per line (NDJSON, also tail --output json), a JSON array, or a Lambda event {"Records":[...]}';
 
 /**
  * Whether a line (its CR already cut) holds nothing but white space: it is skipped. Only a line whose

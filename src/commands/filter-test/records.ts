@@ -8,14 +8,12 @@ import type { FilterSet } from "../../core/filter/sources.js";
 import type { InputBatch } from "../../core/filter-test/evaluate.js";
 import { runRecords } from "../../core/filter-test/evaluate.js";
 import { CheckFailedError, InterruptedError, UsageError } from "../../errors.js";
+import { RECORDS_HINT, readJsonValues } from "../../io/json-input.js";
 import type { FilterTestFormat, RunContext } from "../../render/filter-test.js";
 import { createRecordsRenderer, disagreementText, validOnly } from "../../render/filter-test.js";
 import type { FilterTestInput } from "./options.js";
 import type { Patterns } from "./patterns.js";
 import { asViewType } from "./patterns.js";
-
-const RECORDS_HINT =
-  'expected stream records: one per line (NDJSON, also tail --output json), a JSON array, or a Lambda event {"Records":[...]}';
 
 /** Evaluates the records against the filter set; returns the exit code. */
 export async function runRecordsCommand(
@@ -60,8 +58,7 @@ export async function runRecordsCommand(
   } else if (input.records !== undefined) {
     label = input.records === "-" ? "--records (stdin)" : `--records ${input.records}`;
     const source = input.records === "-" ? { stdin: ctx.stdin } : { path: input.records };
-    const io = await import("../../io/json-input.js");
-    batches = io.readJsonValues(source, label);
+    batches = readJsonValues(source, label);
   }
   p.warn(set.warnings);
 

@@ -5,27 +5,20 @@ import { toLambdaRecord } from "../../../src/core/lambda-record.js";
 import type { StreamRecord } from "../../../src/core/record.js";
 import { creationTimeMs, isTtlDelete, normalizeInput, tableFromStreamArn } from "../../../src/core/record.js";
 import { goV1 } from "../../helpers/attr.js";
-import { ARN, lambdaRecord as recordOf } from "../../helpers/records.js";
+import { ARN, lambdaRecord as recordOf, sdkRecord as sdkRecordOf } from "../../helpers/records.js";
 
 /** A record as the SDK returns it from GetRecords (Date, Uint8Array, capitalised identity). */
 function sdkRecord(over: Partial<_Record> = {}): _Record {
-  return {
-    eventID: "e1",
-    eventName: "MODIFY",
-    eventVersion: "1.1",
-    eventSource: "aws:dynamodb",
-    awsRegion: "us-east-1",
-    dynamodb: {
-      ApproximateCreationDateTime: new Date("2024-01-01T12:00:05.000Z"),
+  return sdkRecordOf(
+    {
       Keys: { orderId: { S: "order-123" } },
       NewImage: { orderId: { S: "order-123" }, blob: { B: new Uint8Array([0, 1, 255]) }, n: { N: "1.50" } },
       OldImage: { orderId: { S: "order-123" }, blob: { B: new Uint8Array([0]) }, n: { N: "1" } },
       SequenceNumber: "000000000000000000042",
       SizeBytes: 120,
-      StreamViewType: "NEW_AND_OLD_IMAGES",
     },
-    ...over,
-  };
+    over,
+  );
 }
 
 /** The same record as Lambda delivers it. */

@@ -5,6 +5,7 @@ import { toLambdaRecord } from "../../../src/core/lambda-record.js";
 import type { StreamRecord } from "../../../src/core/record.js";
 import { normalizeInput } from "../../../src/core/record.js";
 import { changesJson, gapJsonLine, rawJson, recordJsonLine } from "../../../src/render/record-json.js";
+import { sdkRecord } from "../../helpers/records.js";
 
 const ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
 const SHARD = "shardId-00000001704067200000-a1b2c3d4";
@@ -18,35 +19,26 @@ function read(r: unknown): StreamRecord {
 }
 
 function modify(): _Record {
-  return {
-    eventID: "e1",
-    eventName: "MODIFY",
-    eventVersion: "1.1",
-    eventSource: "aws:dynamodb",
-    awsRegion: "us-east-1",
-    dynamodb: {
-      ApproximateCreationDateTime: new Date("2024-01-01T12:00:05.000Z"),
-      Keys: { orderId: { S: "order-123" }, sk: { N: N38 } },
-      OldImage: {
-        orderId: { S: "order-123" },
-        sk: { N: N38 },
-        status: { S: "pending" },
-        coupon: { S: "X1" },
-        gone: { NULL: true },
-        items: { L: [{ M: { qty: { N: "1" } } }] },
-      },
-      NewImage: {
-        orderId: { S: "order-123" },
-        sk: { N: N38 },
-        status: { S: "shipped" },
-        items: { L: [{ M: { qty: { N: "2" } } }] },
-        blob: { B: new Uint8Array([0, 1, 255]) },
-      },
-      SequenceNumber: "000000000000000000042",
-      SizeBytes: 200,
-      StreamViewType: "NEW_AND_OLD_IMAGES",
+  return sdkRecord({
+    Keys: { orderId: { S: "order-123" }, sk: { N: N38 } },
+    OldImage: {
+      orderId: { S: "order-123" },
+      sk: { N: N38 },
+      status: { S: "pending" },
+      coupon: { S: "X1" },
+      gone: { NULL: true },
+      items: { L: [{ M: { qty: { N: "1" } } }] },
     },
-  };
+    NewImage: {
+      orderId: { S: "order-123" },
+      sk: { N: N38 },
+      status: { S: "shipped" },
+      items: { L: [{ M: { qty: { N: "2" } } }] },
+      blob: { B: new Uint8Array([0, 1, 255]) },
+    },
+    SequenceNumber: "000000000000000000042",
+    SizeBytes: 200,
+  });
 }
 
 const LINE_KEYS = [
