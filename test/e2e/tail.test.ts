@@ -2,7 +2,7 @@
 // ending quietly with 0, Ctrl-C with its summary and 130, --input in every shape, --filter.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -10,6 +10,7 @@ import { BatchWriteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-s
 import { goV1 } from "../helpers/attr.js";
 import { BIN, runCli, startCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
+import { lambdaRecord } from "../helpers/records.js";
 
 let endpoint = "";
 let ddb: ReturnType<typeof clients>["ddb"];
@@ -141,6 +142,37 @@ test("Ctrl-C: stops at once, one-line summary on stderr, exit 130", async () => 
     assert.match(r.stderr, /^tail stopped: 2 records from 1 shard, 0 gaps$/m);
   } finally {
     p.child.kill("SIGKILL");
+  }
+});
+
+test("Ctrl-C during a large --input written to a file: stops within the read, exit 130", async () => {
+  // A regular file is read synchronously in chunks and stdout to a file is written synchronously:
+  // only the reader's turns of the event loop let the signal in before the end of the input.
+  const records = 200_000;
+  const line = JSON.stringify(lambdaRecord());
+  const input = join(dir, "large.ndjson");
+  writeFileSync(input, `${Array.from({ length: records }, () => line).join("\n")}\n`);
+  const out = join(dir, "large-out.ndjson");
+  const fd = openSync(out, "w");
+  const child = spawn(process.execPath, [BIN, "tail", "--input", input, "--json"], {
+    env: cliEnv(endpoint),
+    stdio: ["ignore", fd, "pipe"],
+  });
+  closeSync(fd);
+  let err = "";
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    err += d;
+  });
+  const done = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  try {
+    while (statSync(out).size === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill("SIGINT");
+    assert.equal(await done, 130, err);
+    const m = /^tail stopped: (\d+) records$/m.exec(err);
+    assert.ok(m, err);
+    assert.ok(Number(m[1]) < records, err);
+  } finally {
+    child.kill("SIGKILL");
   }
 });
 
