@@ -55,23 +55,28 @@ export interface CompileOptions {
   dialect?: Dialect;
 }
 
-/** A compiled filter pattern. */
-export interface CompiledPattern {
-  /** The pattern text as given. */
-  readonly text: string;
-  readonly dialect: Dialect;
-  /** Whether the event (a parsed JSON value) matches. Fast path: no re-walk of the pattern. */
-  match(event: unknown): boolean;
-  /** Why the event matches or not (slow path). */
-  explain(event: unknown): PatternExplanation;
+/** What a compiled pattern and compiled criteria both do with an event (a parsed JSON value). */
+interface CompiledMatcher<Match, Explanation> {
+  /** The fast path (no re-walk of the pattern): whether, or by which filter, the event is selected. */
+  match(event: unknown): Match;
+  /** Why the event is selected or not (slow path). */
+  explain(event: unknown): Explanation;
   /** Non-fatal diagnostics (duplicate keys, unconfirmed Lambda operators, ...). */
   readonly warnings: Diagnostic[];
 }
 
+/** What compiling gives for input that is not valid. */
+type CompileFailure = { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+/** A compiled filter pattern: `match` says whether the event matches. */
+export interface CompiledPattern extends CompiledMatcher<boolean, PatternExplanation> {
+  /** The pattern text as given. */
+  readonly text: string;
+  readonly dialect: Dialect;
+}
+
 /** Result of `compilePattern`. */
-export type CompilePatternResult =
-  | { ok: true; pattern: CompiledPattern }
-  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+export type CompilePatternResult = { ok: true; pattern: CompiledPattern } | CompileFailure;
 
 interface Internals {
   rules: ExpandedRule[];
@@ -119,21 +124,17 @@ export interface CriteriaExplanation {
   filters: PatternExplanation[];
 }
 
-/** Compiled `FilterCriteria`: a record is delivered when any filter matches. */
-export interface CompiledCriteria {
+/**
+ * Compiled `FilterCriteria`: a record is delivered when any filter matches. `match` gives the index
+ * of the first matching filter, or -1 (the record would be filtered out); `warnings` are those of all
+ * filters (with `filter` set) plus count warnings.
+ */
+export interface CompiledCriteria extends CompiledMatcher<number, CriteriaExplanation> {
   readonly patterns: CompiledPattern[];
-  /** Index of the first matching filter, or -1 (the record would be filtered out). */
-  match(event: unknown): number;
-  /** Per-filter explanation (slow path). */
-  explain(event: unknown): CriteriaExplanation;
-  /** Warnings of all filters (with `filter` set) plus count warnings. */
-  readonly warnings: Diagnostic[];
 }
 
 /** Result of `compileCriteria`. */
-export type CompileCriteriaResult =
-  | { ok: true; criteria: CompiledCriteria }
-  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+export type CompileCriteriaResult = { ok: true; criteria: CompiledCriteria } | CompileFailure;
 
 /**
  * Compile a list of filter patterns (Lambda `FilterCriteria.Filters`). Enforces the filter count:

@@ -294,6 +294,17 @@ class Validator {
       this.error(code, message, path, pos);
       return undefined;
     };
+    // The value of an operator that takes one string and no other key; undefined after an error.
+    const oneString = (message: string): string | undefined =>
+      value.kind !== "string" ? fail(message) : onlyOne() ? value.value : undefined;
+    // Whether an operator whose string value was parsed into `r` stands: no parse error (coded
+    // `code`), no other key. Lambda's support of these operators is unconfirmed: a note says so.
+    const parsedAlone = (r: { ok: true } | { ok: false; message: string }, code: string): boolean => {
+      if (!r.ok) return fail(r.message, code) ?? false;
+      if (!onlyOne()) return false;
+      this.unconfirmedInLambda(`"${name}"`, path, pos);
+      return true;
+    };
 
     switch (name) {
       case "prefix":
@@ -308,20 +319,16 @@ class Validator {
           this.unconfirmedInLambda(`{"${name}": {"equals-ignore-case": …}}`, path, pos);
           return { kind: name, value: inner.value.value, ignoreCase: true, source };
         }
-        if (value.kind !== "string") return fail(`${name} match pattern must be a string`);
-        if (!onlyOne()) return undefined;
-        return { kind: name, value: value.value, ignoreCase: false, source };
+        const text = oneString(`${name} match pattern must be a string`);
+        return text === undefined ? undefined : { kind: name, value: text, ignoreCase: false, source };
       }
-      case "equals-ignore-case":
-        if (value.kind !== "string") return fail("equals-ignore-case match pattern must be a string");
-        if (!onlyOne()) return undefined;
-        return { kind: "equals-ignore-case", value: value.value, source };
+      case "equals-ignore-case": {
+        const text = oneString("equals-ignore-case match pattern must be a string");
+        return text === undefined ? undefined : { kind: "equals-ignore-case", value: text, source };
+      }
       case "wildcard": {
         if (value.kind !== "string") return fail("wildcard match pattern must be a string");
-        const w = parseWildcard(value.value);
-        if (!w.ok) return fail(w.message, "invalid-wildcard");
-        if (!onlyOne()) return undefined;
-        this.unconfirmedInLambda(`"wildcard"`, path, pos);
+        if (!parsedAlone(parseWildcard(value.value), "invalid-wildcard")) return undefined;
         return { kind: "wildcard", value: value.value, source };
       }
       case "numeric": {
@@ -338,9 +345,7 @@ class Validator {
       case "cidr": {
         if (value.kind !== "string") return fail("prefix match pattern must be a string");
         const c = parseCidr(value.value);
-        if (!c.ok) return fail(c.message, "invalid-cidr");
-        if (!onlyOne()) return undefined;
-        this.unconfirmedInLambda(`"cidr"`, path, pos);
+        if (!parsedAlone(c, "invalid-cidr") || !c.ok) return undefined;
         if (c.hostBitsSet) {
           this.warn(
             "cidr-host-bits",
