@@ -175,8 +175,14 @@ function readImage(v: unknown, path: string): AttributeMap | string | undefined 
  */
 function normalizeRecord(o: Record<string, unknown>, where: string | undefined): NormalizeResult {
   const { eventID, eventName, eventVersion, eventSource, awsRegion, eventSourceARN } = o;
-  const strings = [eventID, eventName, eventVersion, eventSource, awsRegion, eventSourceARN];
-  if (strings.some(notString)) {
+  if (
+    notString(eventID) ||
+    notString(eventName) ||
+    notString(eventVersion) ||
+    notString(eventSource) ||
+    notString(awsRegion) ||
+    notString(eventSourceARN)
+  ) {
     const bad = STRING_FIELDS.find((f) => notString(o[f]));
     return failAt(where, `${bad} must be a string`);
   }

@@ -33,10 +33,12 @@ export async function* readInputBatches(source: RecordSource): AsyncGenerator<In
   for await (const { values, lines } of readJsonValues(source, label, INPUT_HINT)) {
     const batch: InputRecord[] = [];
     for (let i = 0; i < values.length; i++) {
-      const r = normalizeInput(values[i], `line ${lines[i]}`);
+      // The line is named only in a message: read again with it when the value fails.
+      const r = normalizeInput(values[i]);
       if (!r.ok) {
         if (batch.length > 0) yield batch;
-        throw new UsageError(`${label}: ${r.error}`, INPUT_HINT);
+        const named = normalizeInput(values[i], `line ${lines[i]}`);
+        throw new UsageError(`${label}: ${named.ok ? r.error : named.error}`, INPUT_HINT);
       }
       addWithOrigin(values[i], r.records, batch);
     }
