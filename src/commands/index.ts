@@ -1,59 +1,59 @@
 /**
- * Every subcommand, in the order --help lists them: its name, summary and arguments (all the
- * top-level help shows), and a loader for the rest. A command's module (its flags, help text and
- * behaviour, with everything it imports; exported as `command`) is loaded only when the command line
- * names it, so `--version`, `--help` and each command start without loading the others.
+ * Every subcommand, in the order --help lists them: its usage and summary (all the top-level help
+ * shows), and a loader for the rest. A command's module (its flags, help text and behaviour, with
+ * everything it imports; exported as `command`) is loaded only when the command line names it, so
+ * `--version`, `--help` and each command start without loading the others.
  */
-import type { CommandEntry } from "../cli/program.js";
+import type { CommandEntry, CommandSpec } from "../cli/program.js";
 
-export const commandSpecs: CommandEntry[] = [
-  {
-    name: "enable",
-    summary: "enable a table's stream (writes to AWS: UpdateTable)",
-    args: ["<table>"],
-    hasOptions: true,
-    load: async () => (await import("./enable.js")).command,
-  },
-  {
-    name: "disable",
-    summary: "disable a table's stream, irreversibly for its ARN (writes to AWS: UpdateTable)",
-    args: ["<table>"],
-    hasOptions: true,
-    load: async () => (await import("./disable.js")).command,
-  },
-  {
-    name: "describe",
-    summary: "describe a table's stream: status, view type, shards, all streams, consumers",
-    args: ["<table|stream-arn>"],
-    hasOptions: false,
-    load: async () => (await import("./describe.js")).command,
-  },
-  {
-    name: "shards",
-    summary: "list every shard of a stream, or draw the lineage tree",
-    args: ["<table|stream-arn>"],
-    hasOptions: true,
-    load: async () => (await import("./shards.js")).command,
-  },
-  {
-    name: "tail",
-    summary: "print stream records as they happen: unmarshalled, with old → new diffs",
-    args: ["[table|stream-arn]"],
-    hasOptions: true,
-    load: async () => (await import("./tail/index.js")).command,
-  },
-  {
-    name: "filter-test",
-    summary: "test Lambda event-filter patterns against stream records, offline, with explanations",
-    hasOptions: true,
-    load: async () => (await import("./filter-test/index.js")).command,
-  },
-  {
-    name: "lag",
-    summary:
-      "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",
-    args: ["<table|stream-arn>"],
-    hasOptions: true,
-    load: async () => (await import("./lag.js")).command,
-  },
+/** Each command's usage as the top-level help shows it (`[options]` when it declares any), and summary. */
+const HELP: ReadonlyArray<readonly [usage: string, summary: string]> = [
+  ["enable [options] <table>", "enable a table's stream (writes to AWS: UpdateTable)"],
+  [
+    "disable [options] <table>",
+    "disable a table's stream, irreversibly for its ARN (writes to AWS: UpdateTable)",
+  ],
+  [
+    "describe <table|stream-arn>",
+    "describe a table's stream: status, view type, shards, all streams, consumers",
+  ],
+  ["shards [options] <table|stream-arn>", "list every shard of a stream, or draw the lineage tree"],
+  [
+    "tail [options] [table|stream-arn]",
+    "print stream records as they happen: unmarshalled, with old → new diffs",
+  ],
+  [
+    "filter-test [options]",
+    "test Lambda event-filter patterns against stream records, offline, with explanations",
+  ],
+  [
+    "lag [options] <table|stream-arn>",
+    "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",
+  ],
 ];
+
+/** Each command's module. Static paths: the build splits and leaves out command modules by them. */
+const MODULES: Record<string, () => Promise<{ command: CommandSpec }>> = {
+  enable: () => import("./enable.js"),
+  disable: () => import("./disable.js"),
+  describe: () => import("./describe.js"),
+  shards: () => import("./shards.js"),
+  tail: () => import("./tail/index.js"),
+  "filter-test": () => import("./filter-test/index.js"),
+  lag: () => import("./lag.js"),
+};
+
+export const commandSpecs: CommandEntry[] = HELP.map(([usage, summary]) => {
+  const [name = "", ...words] = usage.split(" ");
+  const hasOptions = words[0] === "[options]";
+  const module = MODULES[name];
+  if (module === undefined) throw new Error(`command ${name} has no module in src/commands/index.ts`);
+  const args = hasOptions ? words.slice(1) : words;
+  return {
+    name,
+    summary,
+    ...(args.length > 0 ? { args } : {}),
+    hasOptions,
+    load: async () => (await module()).command,
+  };
+});
