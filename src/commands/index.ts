@@ -56,4 +56,12 @@ export const commandSpecs: CommandEntry[] = [
     hasOptions: true,
     load: async () => (await import("./lag.js")).command,
   },
+  {
+    name: "doctor",
+    summary:
+      "check what a run would use and whether it works: Node, credentials, region, endpoints, permissions",
+    args: ["[table|stream-arn]"],
+    hasOptions: false,
+    load: async () => (await import("./doctor.js")).command,
+  },
 ];
