@@ -64,4 +64,11 @@ export const commandSpecs: CommandEntry[] = [
     hasOptions: false,
     load: async () => (await import("./doctor.js")).command,
   },
+  {
+    name: "completion",
+    summary: "print the shell completion script for bash, zsh or fish (commands, flags, files, table names)",
+    args: ["[shell]"],
+    hasOptions: true,
+    load: async () => (await import("./completion.js")).command,
+  },
 ];
