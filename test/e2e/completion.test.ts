@@ -244,7 +244,7 @@ test("fish: the script parses and completes commands, flags, values, files after
   const table = await createTable(endpoint, { name: uniqueName("fish"), viewType: null });
   const complete = (line: string): string[] => {
     const r = spawnSync("fish", ["--no-config", "-c", `source ${q(scripts.fish!)}; complete -C ${q(line)}`], {
-      env: { ...baseEnv(), XDG_CACHE_HOME: join(dir, "xdg-fish") },
+      env: { ...baseEnv(), XDG_CACHE_HOME: join(dir, "xdg-fish"), DYNASTREAM_COMPLETION_TIMEOUT: "30s" },
       encoding: "utf8",
     });
     assert.equal(r.status, 0, r.stderr);
