@@ -6,6 +6,7 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { STSClient } from "@aws-sdk/client-sts";
 
 // The SDK warns on Node 20 that future versions will need Node 22: that is for us, not for users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -32,6 +33,8 @@ export interface AwsClients {
   streams(): Promise<DynamoDBStreamsClient>;
   cloudwatch(): Promise<CloudWatchClient>;
   lambda(): Promise<LambdaClient>;
+  /** STS: only `doctor` asks it (GetCallerIdentity). */
+  sts(): Promise<STSClient>;
   /** Closes every client created (sockets of the keep-alive pool). */
   destroy(): void;
 }
@@ -136,6 +139,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     cloudwatch: () =>
       once("CloudWatch", async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(cfg)),
     lambda: () => once("Lambda", async () => new (await import("@aws-sdk/client-lambda")).LambdaClient(cfg)),
+    sts: () => once("STS", async () => new (await import("@aws-sdk/client-sts")).STSClient(cfg)),
     destroy: () => {
       for (const c of made) c.destroy();
     },

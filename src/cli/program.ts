@@ -138,6 +138,15 @@ export function buildProgram(
   return program;
 }
 
+/** Completes every lazily declared command of a program made by {@link buildProgram} (shell completion reads them all). */
+export async function loadAllCommands(program: Command): Promise<void> {
+  const deferred = (program as LazyProgram).deferred;
+  for (const [name, complete] of [...deferred]) {
+    deferred.delete(name);
+    await complete();
+  }
+}
+
 /** Collects a repeatable option into an array. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

@@ -30,6 +30,14 @@ const HELP: ReadonlyArray<readonly [usage: string, summary: string]> = [
     "lag [options] <table|stream-arn>",
     "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",
   ],
+  [
+    "doctor [table|stream-arn]",
+    "check what a run would use and whether it works: Node, credentials, region, endpoints, permissions",
+  ],
+  [
+    "completion [options] [shell]",
+    "print the shell completion script for bash, zsh or fish (commands, flags, files, table names)",
+  ],
 ];
 
 /** Each command's module. Static paths: the build splits and leaves out command modules by them. */
@@ -41,6 +49,8 @@ const MODULES: Record<string, () => Promise<{ command: CommandSpec }>> = {
   tail: () => import("./tail/index.js"),
   "filter-test": () => import("./filter-test/index.js"),
   lag: () => import("./lag.js"),
+  doctor: () => import("./doctor.js"),
+  completion: () => import("./completion.js"),
 };
 
 export const commandSpecs: CommandEntry[] = HELP.map(([usage, summary]) => {

@@ -142,6 +142,19 @@ test("an unusable cache directory, or none, changes nothing", async () => {
   if (OWN_CACHE) assert.equal(cacheFiles(join(home, ".cache")).length, 1);
 });
 
+test("Node ≥ 22.1: Node's own compile cache goes to the same folder (node-compile-cache), output unchanged", {
+  skip: OWN_CACHE ? "Node < 22.1: the launcher keeps its own V8 code cache (tests above)" : false,
+}, async () => {
+  const xdg = freshHome();
+  const ref = await reference(FILTER_TEST);
+  sameRun(await run(FILTER_TEST, { XDG_CACHE_HOME: xdg }), ref);
+  const dir = join(xdg, "dynastream", "node-compile-cache");
+  const written = readdirSync(dir, { recursive: true });
+  assert.ok(written.length > 0, "Node wrote its cache");
+  assert.deepEqual(cacheFiles(xdg), [], "no V8 cache file of the launcher's own");
+  sameRun(await run(FILTER_TEST, { XDG_CACHE_HOME: xdg }), ref); // read back
+});
+
 test("DYNASTREAM_NO_COMPILE_CACHE=1 and NODE_DISABLE_COMPILE_CACHE=1 turn the cache off", async () => {
   for (const off of ["DYNASTREAM_NO_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE"]) {
     const xdg = freshHome();
