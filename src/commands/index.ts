@@ -49,6 +49,14 @@ export const commandSpecs: CommandEntry[] = [
     load: async () => (await import("./filter-test/index.js")).command,
   },
   {
+    name: "invoke",
+    summary:
+      "run a stream handler on real stream records exactly as Lambda would: batches, retries, bisection, on-failure",
+    args: ["[handler]", "[table|stream-arn]"],
+    hasOptions: true,
+    load: async () => (await import("./invoke/index.js")).command,
+  },
+  {
     name: "lag",
     summary:
       "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",

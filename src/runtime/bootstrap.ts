@@ -42,6 +42,8 @@ const jsonOf = (v) => {
   if (v === undefined) return null;
   return JSON.parse(JSON.stringify(v) ?? "null");
 };
+// The parent went away (it is in another process group, so Ctrl-C reaches only the parent): end.
+process.on("disconnect", () => process.exit(0));
 process.on("message", async (m) => {
   if (m.type === "init") {
     const t0 = performance.now();

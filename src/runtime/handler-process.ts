@@ -96,6 +96,9 @@ export class HandlerEnvironment {
       cwd: this.#opts.cwd,
       env: this.#opts.env,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // Its own process group: Ctrl-C on the terminal stops dynastream, which lets invocations in
+      // flight finish (or time out) before it ends them.
+      detached: true,
       serialization: "json",
     });
     this.#child = child;

@@ -282,7 +282,11 @@ export class DeliveryEngine {
    * filter dropped it.
    */
   add(shardId: string, record: StreamRecord, now: number): boolean {
-    const lambda = toLambdaRecord(record, { streamArn: this.target.streamArn });
+    // A record that names its stream (a captured Lambda event) keeps it; others get the target's.
+    const lambda = toLambdaRecord(
+      record,
+      record.eventSourceARN !== undefined ? {} : { streamArn: this.target.streamArn },
+    );
     if (this.#filter !== undefined && !this.#filter(lambda)) {
       this.stats.filtered++;
       return false;
@@ -446,7 +450,7 @@ export class DeliveryEngine {
     const last = entries[entries.length - 1] as Entry;
     return buildOnFailureRecord({
       shardId: batch.shardId,
-      streamArn: this.target.streamArn,
+      streamArn: first.lambda.eventSourceARN ?? this.target.streamArn,
       functionArn: this.target.functionArn,
       first: { sequenceNumber: first.sequenceNumber ?? "", creationMs: first.creationMs },
       last: { sequenceNumber: last.sequenceNumber ?? "", creationMs: last.creationMs },
@@ -633,6 +637,16 @@ export class DeliveryEngine {
       fate = `retry it until it expires from the stream (up to 24 h after it was written), blocking shard ${e.shardId} all that time (MaximumRetryAttempts and MaximumRecordAgeInSeconds are -1, the defaults)`;
     }
     return `poison record: ${e.keys || "(no keys)"} (sequence number ${e.sequenceNumber}, shard ${e.shardId}) failed ${count} times in a row; with these settings Lambda would ${fate}. Fix the handler, or set --max-retry-attempts / --max-record-age and an on-failure destination${this.settings.bisectOnError ? "" : ", and --bisect-on-error to isolate it"}`;
+  }
+
+  /** Records queued or waiting for a retry (not in flight): a reader pauses when this grows. */
+  pending(): number {
+    let n = 0;
+    for (const s of this.#shards.values()) {
+      for (const l of s.lanes)
+        n += l.queue.length - l.head + l.work.reduce((a, b) => a + b.entries.length, 0);
+    }
+    return n;
   }
 
   /** Whether a batch is being invoked. */
