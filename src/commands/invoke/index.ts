@@ -120,6 +120,12 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
   const input = parseInvokeFlags(args, opts, ctx.now());
   const format = outputFormat(ctx.globals, ["pretty", "json"], ctx.out.stdoutIsTTY);
   const source = input.source;
+  if (input.handler === undefined && !input.yes && !ctx.interactive) {
+    throw new UsageError(
+      `delivering to the deployed function ${input.functionName} runs production code: it needs confirmation`,
+      "pass --yes to confirm, or give a handler file to run locally",
+    );
+  }
   let settings = input.settings;
   let deployed: Deployed | undefined;
   if (input.functionName !== undefined) {
@@ -196,12 +202,6 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
         ? `the records of ${source.input === "-" ? "stdin" : source.input}`
         : `records of ${table}`;
     if (!input.yes) {
-      if (!ctx.interactive) {
-        throw new UsageError(
-          `delivering to the deployed function ${fn} runs production code on ${from}: it needs confirmation`,
-          "pass --yes to confirm, or give a handler file to run locally",
-        );
-      }
       const ok = await ctx.confirm(
         sanitize(
           `Invoke the deployed function ${fn}${input.qualifier ? `:${input.qualifier}` : ""} (production code) with ${from}?`,
