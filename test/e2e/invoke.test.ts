@@ -217,7 +217,7 @@ describe("invoke --input", () => {
         ["ok", true],
       ],
     );
-    assert.equal((inv[1]?.error as { type: string }).type, "Runtime.ExitError");
+    assert.deepEqual((inv[1]?.error as { type?: string } | undefined)?.type, "Runtime.ExitError");
   });
 
   test("default settings: a poison record blocks the shard (Lambda retries up to 24 h); named once; exit 1", async () => {
