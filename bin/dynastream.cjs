@@ -31,6 +31,7 @@ const COMMANDS = [
   "shards",
   "tail",
   "filter-test",
+  "invoke",
   "lag",
   "doctor",
   "completion",

@@ -76,17 +76,16 @@ function needsDecryption(m: EventSourceMappingConfiguration): boolean {
 }
 
 /**
- * The FilterCriteria of `functionName`'s DynamoDB event source mapping: the one on `table`'s stream
- * when given (a table name or stream ARN), else the function's only DynamoDB mapping. Errors name the
- * mappings that exist. KMS-encrypted criteria are fetched with GetEventSourceMapping; when Lambda
- * still does not show them, an AuthError says what permission is missing.
+ * The DynamoDB event source mapping of `functionName`: the one on `table`'s stream when given (a table
+ * name or stream ARN), else the function's only DynamoDB mapping. Errors name the mappings that
+ * exist. Shared by `filter-test --function` and `invoke --function`.
  */
-export async function fetchDeployedCriteria(
+export async function selectStreamMapping(
   run: AwsRun,
   functionName: string,
   table: string | undefined,
-  debug: (m: string) => void = () => undefined,
-): Promise<DeployedCriteria> {
+  chooseHint = "choose one with --table <table>",
+): Promise<{ mapping: EventSourceMappingConfiguration; viewType: string | undefined }> {
   let streamArn: string | undefined;
   let viewType: string | undefined;
   if (table !== undefined) {
@@ -121,11 +120,29 @@ export async function fetchDeployedCriteria(
   } else if (ddb.length > 1) {
     throw new UsageError(
       `function ${functionName} has ${ddb.length} DynamoDB event source mappings: ${ddb.map(describeMapping).join(", ")}`,
-      "choose one with --table <table>",
+      chooseHint,
     );
   } else {
     m = ddb[0] as EventSourceMappingConfiguration;
   }
+  return { mapping: m, viewType };
+}
+
+/**
+ * The FilterCriteria of `functionName`'s DynamoDB event source mapping: the one on `table`'s stream
+ * when given (a table name or stream ARN), else the function's only DynamoDB mapping. Errors name the
+ * mappings that exist. KMS-encrypted criteria are fetched with GetEventSourceMapping; when Lambda
+ * still does not show them, an AuthError says what permission is missing.
+ */
+export async function fetchDeployedCriteria(
+  run: AwsRun,
+  functionName: string,
+  table: string | undefined,
+  debug: (m: string) => void = () => undefined,
+): Promise<DeployedCriteria> {
+  const selected = await selectStreamMapping(run, functionName, table);
+  let m = selected.mapping;
+  let viewType = selected.viewType;
   const uuid = m.UUID ?? "?";
   const eventSourceArn = m.EventSourceArn as string;
   if (needsDecryption(m)) {

@@ -27,6 +27,10 @@ const HELP: ReadonlyArray<readonly [usage: string, summary: string]> = [
     "test Lambda event-filter patterns against stream records, offline, with explanations",
   ],
   [
+    "invoke [options] [handler] [table|stream-arn]",
+    "run a stream handler on real stream records exactly as Lambda would: batches, retries, bisection, on-failure",
+  ],
+  [
     "lag [options] <table|stream-arn>",
     "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",
   ],
@@ -48,6 +52,7 @@ const MODULES: Record<string, () => Promise<{ command: CommandSpec }>> = {
   shards: () => import("./shards.js"),
   tail: () => import("./tail/index.js"),
   "filter-test": () => import("./filter-test/index.js"),
+  invoke: () => import("./invoke/index.js"),
   lag: () => import("./lag.js"),
   doctor: () => import("./doctor.js"),
   completion: () => import("./completion.js"),

@@ -1,10 +1,12 @@
 /**
- * `tail --filter`: the patterns read by the same loader as `filter-test --pattern` (../criteria),
- * compiled and linted as filter-test does (warnings on stderr); a record is shown when any matches,
- * in the shape Lambda's filter sees it.
+ * `tail --filter` (and `invoke --filter`): the patterns read by the same loader as `filter-test
+ * --pattern` (../criteria), compiled and linted as filter-test does (warnings on stderr); a record is
+ * shown when any matches, in the shape Lambda's filter sees it.
  */
 import type { Context } from "../../cli/context.js";
+import type { PatternSource } from "../../core/filter/sources.js";
 import { buildFilterSet } from "../../core/filter/sources.js";
+import type { LambdaStreamRecord } from "../../core/lambda-record.js";
 import { toLambdaRecord } from "../../core/lambda-record.js";
 import type { StreamRecord } from "../../core/record.js";
 import { UsageError } from "../../errors.js";
@@ -16,21 +18,32 @@ export interface Matcher {
   match(rec: StreamRecord, streamArn: string | undefined): boolean;
 }
 
-/** The matcher of `--filter`, or undefined without one. Throws UsageError for invalid patterns. */
-export async function loadMatcher(ctx: Context, texts: readonly string[]): Promise<Matcher | undefined> {
-  if (texts.length === 0) return undefined;
-  const sources = await patternsFromFlags("--filter", texts);
+/**
+ * Compiles patterns (lints as warnings on stderr) into a predicate over the record as Lambda's
+ * filter sees it. Throws UsageError for invalid patterns, naming `what` (`--filter`).
+ */
+export function compileCriteria(
+  ctx: Context,
+  sources: PatternSource[],
+  what: string,
+): (rec: LambdaStreamRecord) => boolean {
   const built = buildFilterSet(sources, { dialect: "lambda" });
   for (const w of built.ok ? built.set.warnings : built.warnings) ctx.out.warn(formatDiagnostic(w, sources));
   if (!built.ok) {
     throw new UsageError(
-      `invalid --filter: ${built.errors.map((e) => formatDiagnostic(e, sources)).join("; ")}`,
+      `invalid ${what}: ${built.errors.map((e) => formatDiagnostic(e, sources)).join("; ")}`,
       'a Lambda filter pattern, e.g. --filter \'{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"status":{"S":["shipped"]}}}}\'; check it with dynastream filter-test',
     );
   }
   const criteria = built.set.criteria;
+  return (rec) => criteria.match(rec) >= 0;
+}
+
+/** The matcher of `--filter`, or undefined without one. Throws UsageError for invalid patterns. */
+export async function loadMatcher(ctx: Context, texts: readonly string[]): Promise<Matcher | undefined> {
+  if (texts.length === 0) return undefined;
+  const match = compileCriteria(ctx, await patternsFromFlags("--filter", texts), "--filter");
   return {
-    match: (rec, streamArn) =>
-      criteria.match(toLambdaRecord(rec, streamArn === undefined ? {} : { streamArn })) >= 0,
+    match: (rec, streamArn) => match(toLambdaRecord(rec, streamArn === undefined ? {} : { streamArn })),
   };
 }

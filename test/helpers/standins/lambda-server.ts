@@ -1,7 +1,7 @@
 /**
  * In-memory stand-in for the AWS Lambda control plane (REST-JSON protocol), enough of it for
- * `dynastream lag`: ListEventSourceMappings, GetEventSourceMapping, GetFunction and
- * GetFunctionConfiguration.
+ * `dynastream lag` and `invoke`: ListEventSourceMappings, GetEventSourceMapping, GetFunction,
+ * GetFunctionConfiguration, and Invoke (RequestResponse, answered by a scripted function).
  *
  * This module holds the Lambda model and its HTTP handler only. The HTTP server that serves it (together
  * with the CloudWatch stand-in, fault injection and the request log) is `startAwsStandin()` in
@@ -16,6 +16,11 @@
  * - Timestamps of type `timestamp` (`LastModified` of a mapping, `StartingPositionTimestamp`) are epoch
  *   SECONDS as JSON numbers; the function's `LastModified` is a string (`2024-01-01T00:00:00.000+0000`).
  * - Errors: status + header `x-amzn-errortype: <Code>` + body `{"Type":"User","Message":"…"}`.
+ * - `POST /2015-03-31/functions/{FunctionName}/invocations[?Qualifier=…]` (header
+ *   `X-Amz-Invocation-Type: RequestResponse`), the event as body → `200` with the response payload,
+ *   `X-Amz-Executed-Version`, and for a function error `X-Amz-Function-Error: Unhandled` with
+ *   `{"errorType","errorMessage","trace"}` as payload (a timeout: errorType `Sandbox.Timedout`), as the
+ *   API reference describes (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -53,7 +58,12 @@ export interface StandinResponse {
  */
 export type FaultKind = "throttle" | "accessDenied" | "500" | "partialData" | "hang";
 
-/** A Lambda function known to the stand-in (only what GetFunction needs). */
+/** What a scripted function does with one invocation: return a value, or fail. */
+export type StandinInvokeResult =
+  | { response: unknown }
+  | { error: { errorType: string; errorMessage: string } };
+
+/** A Lambda function known to the stand-in. */
 export interface StandinFunction {
   name: string;
   arn: string;
@@ -61,6 +71,10 @@ export interface StandinFunction {
   qualifiers: string[];
   runtime: string;
   tags: Record<string, string>;
+  /** The function's Timeout in seconds (default 3). */
+  timeout: number;
+  /** Answers Invoke (default: returns null). */
+  invoke: (event: unknown) => StandinInvokeResult;
 }
 
 /** Options for {@link LambdaModel.addFunction}. */
@@ -69,6 +83,10 @@ export interface AddFunctionOptions {
   qualifiers?: string[];
   runtime?: string;
   tags?: Record<string, string>;
+  /** Timeout in seconds (GetFunctionConfiguration). */
+  timeout?: number;
+  /** The function's behaviour on Invoke. */
+  invoke?: (event: unknown) => StandinInvokeResult;
 }
 
 /** Input of {@link LambdaModel.addEventSourceMapping}: any mapping fields; the two ARNs are required. */
@@ -83,6 +101,7 @@ export type LambdaOperation =
   | "GetEventSourceMapping"
   | "GetFunction"
   | "GetFunctionConfiguration"
+  | "Invoke"
   | "Unknown";
 
 const API = "/2015-03-31";
@@ -141,8 +160,9 @@ export function lambdaFaultResponse(kind: "throttle" | "accessDenied" | "500", o
 
 /** Resolves the Lambda operation a request is for, from its method and path. */
 export function lambdaOperation(method: string, path: string): LambdaOperation {
-  if (method !== "GET") return "Unknown";
   const p = path.endsWith("/") && path.length > 1 ? path.slice(0, -1) : path;
+  if (method === "POST" && /^\/2015-03-31\/functions\/[^/]+\/invocations$/.test(p)) return "Invoke";
+  if (method !== "GET") return "Unknown";
   if (p === `${API}/event-source-mappings`) return "ListEventSourceMappings";
   if (/^\/2015-03-31\/event-source-mappings\/[^/]+$/.test(p)) return "GetEventSourceMapping";
   if (/^\/2015-03-31\/functions\/[^/]+$/.test(p)) return "GetFunction";
@@ -260,6 +280,8 @@ export class LambdaModel {
       qualifiers: opts.qualifiers ?? [],
       runtime: opts.runtime ?? "nodejs20.x",
       tags: opts.tags ?? {},
+      timeout: opts.timeout ?? 3,
+      invoke: opts.invoke ?? (() => ({ response: null })),
     });
     return arn;
   }
@@ -307,10 +329,14 @@ export class LambdaModel {
     return this.mappings.delete(uuid);
   }
 
+  /** Every Invoke received: the function, the qualifier, the event. */
+  readonly invocations: Array<{ functionName: string; qualifier: string | undefined; event: unknown }> = [];
+
   /** Removes every function and mapping. */
   clear(): void {
     this.mappings.clear();
     this.functions.clear();
+    this.invocations.length = 0;
   }
 
   /** A copy of every mapping, in listing order. */
@@ -330,6 +356,8 @@ export class LambdaModel {
         return this.getFunction(this.label(req.path, 2), req.query.get("Qualifier") ?? undefined, true);
       case "GetFunctionConfiguration":
         return this.getFunction(this.label(req.path, 2), req.query.get("Qualifier") ?? undefined, false);
+      case "Invoke":
+        return this.invoke(this.label(req.path, 2), req.query.get("Qualifier") ?? undefined, req);
       case "Unknown":
         return lambdaError(404, "UnknownOperationException", `Unknown operation ${req.method} ${req.path}`);
     }
@@ -408,6 +436,56 @@ export class LambdaModel {
     return json(200, toWire(m));
   }
 
+  private invoke(
+    nameOrArn: string,
+    qualifierParam: string | undefined,
+    req: StandinRequest,
+  ): StandinResponse {
+    const ref = parseFunctionRef(nameOrArn);
+    const qualifier = qualifierParam ?? ref?.qualifier;
+    const fn = ref === undefined ? undefined : this.functions.get(ref.name);
+    if (
+      ref === undefined ||
+      fn === undefined ||
+      (qualifier !== undefined && qualifier !== "$LATEST" && !fn.qualifiers.includes(qualifier))
+    ) {
+      return lambdaError(
+        404,
+        "ResourceNotFoundException",
+        `Function not found: ${this.functionArn(ref?.name ?? nameOrArn)}`,
+      );
+    }
+    const type = req.headers["x-amz-invocation-type"];
+    if (type !== undefined && type !== "RequestResponse") {
+      return lambdaError(
+        400,
+        "InvalidParameterValueException",
+        `the stand-in answers RequestResponse only, got ${String(type)}`,
+      );
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(req.body);
+    } catch {
+      return lambdaError(400, "InvalidRequestContentException", "Could not parse request body into json");
+    }
+    this.invocations.push({ functionName: fn.name, qualifier, event });
+    const r = fn.invoke(event);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "x-amzn-requestid": randomUUID(),
+      "x-amz-executed-version": qualifier !== undefined && /^\d+$/.test(qualifier) ? qualifier : "$LATEST",
+    };
+    if ("error" in r) {
+      return {
+        status: 200,
+        headers: { ...headers, "x-amz-function-error": "Unhandled" },
+        body: JSON.stringify({ ...r.error, trace: [] }),
+      };
+    }
+    return { status: 200, headers, body: JSON.stringify(r.response ?? null) };
+  }
+
   private getFunction(nameOrArn: string, qualifierParam: string | undefined, full: boolean): StandinResponse {
     const ref = parseFunctionRef(nameOrArn);
     if (!ref) {
@@ -439,7 +517,7 @@ export class LambdaModel {
       Handler: "index.handler",
       CodeSize: 1024,
       Description: "",
-      Timeout: 3,
+      Timeout: fn.timeout,
       MemorySize: 128,
       LastModified: "2024-01-01T00:00:00.000+0000",
       CodeSha256: "c3RhbmRpbg==",

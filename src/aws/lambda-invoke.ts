@@ -1,0 +1,67 @@
+/**
+ * Invoking the deployed function with a batch, as the event source mapping does: synchronously
+ * (`RequestResponse`), the event as the payload; the outcome read as Lambda's poller reads it.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html : a function error answers 200 with
+ * `X-Amz-Function-Error` and the error `{errorType, errorMessage}` as the payload; a timeout is such an
+ * error of type `Sandbox.Timedout`. IAM: lambda:InvokeFunction. This RUNS PRODUCTION CODE.
+ */
+import type { Outcome } from "../core/delivery/engine.js";
+import { type AwsRun, call } from "./streams.js";
+
+/** The deployed function's timeout (seconds), from GetFunctionConfiguration. */
+export async function functionTimeoutSeconds(
+  run: AwsRun,
+  functionName: string,
+  qualifier: string | undefined,
+): Promise<{ timeout: number | undefined; functionArn: string | undefined; version: string | undefined }> {
+  const { GetFunctionConfigurationCommand } = await import("@aws-sdk/client-lambda");
+  const lambda = await run.clients.lambda();
+  const c = await call(run, `function ${functionName}`, (abortSignal) =>
+    lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }), {
+      abortSignal,
+    }),
+  );
+  return { timeout: c.Timeout, functionArn: c.FunctionArn, version: c.Version };
+}
+
+/** One synchronous invocation of the deployed function. */
+export async function invokeDeployed(
+  run: AwsRun,
+  functionName: string,
+  qualifier: string | undefined,
+  event: unknown,
+): Promise<{ outcome: Outcome; executedVersion: string | undefined }> {
+  const { InvokeCommand } = await import("@aws-sdk/client-lambda");
+  const lambda = await run.clients.lambda();
+  const out = await call(run, `function ${functionName}`, (abortSignal) =>
+    lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        Qualifier: qualifier,
+        InvocationType: "RequestResponse",
+        Payload: new TextEncoder().encode(JSON.stringify(event)),
+      }),
+      { abortSignal },
+    ),
+  );
+  const requestId = out.$metadata.requestId ?? "";
+  const text = out.Payload === undefined ? "" : new TextDecoder().decode(out.Payload);
+  let value: unknown = null;
+  try {
+    value = text === "" ? null : JSON.parse(text);
+  } catch {
+    value = text;
+  }
+  if (out.FunctionError !== undefined && out.FunctionError !== "") {
+    const v = (value ?? {}) as { errorType?: unknown; errorMessage?: unknown };
+    const errorType = typeof v.errorType === "string" ? v.errorType : out.FunctionError;
+    const errorMessage = typeof v.errorMessage === "string" ? v.errorMessage : text;
+    if (errorType === "Sandbox.Timedout")
+      return { outcome: { kind: "timeout", requestId }, executedVersion: out.ExecutedVersion };
+    return {
+      outcome: { kind: "error", errorType, errorMessage, requestId },
+      executedVersion: out.ExecutedVersion,
+    };
+  }
+  return { outcome: { kind: "returned", response: value, requestId }, executedVersion: out.ExecutedVersion };
+}

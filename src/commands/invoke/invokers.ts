@@ -1,0 +1,91 @@
+/**
+ * Who receives the batches of `invoke`: a local handler in execution environments (src/runtime), or
+ * the deployed function (aws/lambda-invoke). Both answer with the delivery core's Outcome.
+ */
+import { randomUUID } from "node:crypto";
+import type { AwsRun } from "../../aws/streams.js";
+import type { Batch, Outcome } from "../../core/delivery/engine.js";
+import { batchEvent } from "../../core/delivery/engine.js";
+import type { HandlerEnvironment, InvokeContext } from "../../runtime/handler-process.js";
+
+/** One invocation's result, with what the environment knew about it. */
+export interface InvokerResult {
+  outcome: Outcome;
+  cold: boolean;
+  initMs: number | undefined;
+  durationMs: number;
+  ignoredReturn: boolean;
+  initError: { errorType: string; errorMessage: string } | undefined;
+}
+
+export interface Invoker {
+  invoke(batch: Batch, label: string): Promise<InvokerResult>;
+  readonly coldStarts: number;
+  close(): void;
+}
+
+/** A local handler: a pool of execution environments, one per batch in flight, reused when idle. */
+export class LocalInvoker implements Invoker {
+  readonly #idle: HandlerEnvironment[] = [];
+  readonly #all: HandlerEnvironment[] = [];
+  constructor(
+    private readonly make: () => HandlerEnvironment,
+    private readonly context: Omit<InvokeContext, "awsRequestId">,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get coldStarts(): number {
+    return this.#all.reduce((n, e) => n + e.starts, 0);
+  }
+
+  async invoke(batch: Batch, label: string): Promise<InvokerResult> {
+    let env = this.#idle.pop();
+    if (env === undefined) {
+      env = this.make();
+      this.#all.push(env);
+    }
+    try {
+      return await env.invoke(
+        batchEvent(batch),
+        { ...this.context, awsRequestId: randomUUID() },
+        this.timeoutMs,
+        label,
+      );
+    } finally {
+      this.#idle.push(env);
+    }
+  }
+
+  close(): void {
+    for (const e of this.#all) e.close();
+  }
+}
+
+/** The deployed function, through lambda:InvokeFunction. */
+export class DeployedInvoker implements Invoker {
+  readonly coldStarts = 0;
+  executedVersion: string | undefined;
+  constructor(
+    private readonly run: AwsRun,
+    private readonly functionName: string,
+    private readonly qualifier: string | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  async invoke(batch: Batch): Promise<InvokerResult> {
+    const { invokeDeployed } = await import("../../aws/lambda-invoke.js");
+    const t0 = this.now();
+    const r = await invokeDeployed(this.run, this.functionName, this.qualifier, batchEvent(batch));
+    this.executedVersion = r.executedVersion;
+    return {
+      outcome: r.outcome,
+      cold: false,
+      initMs: undefined,
+      durationMs: this.now() - t0,
+      ignoredReturn: false,
+      initError: undefined,
+    };
+  }
+
+  close(): void {}
+}

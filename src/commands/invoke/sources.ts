@@ -1,0 +1,125 @@
+/**
+ * Where `invoke` gets records: a live stream, read by tail's reader with tail's start, bounds and
+ * checkpoint (../tail/checkpoint: planStart, CheckpointSaver); or `--input`, read by tail's input
+ * reader (io/record-input). Records without a shard (a Lambda test event) belong to one shard,
+ * `shardId-input`.
+ */
+import type { Context } from "../../cli/context.js";
+import { whenAborted } from "../../cli/stdout.js";
+import { describePosition } from "../../core/tail/plan.js";
+import { sanitize } from "../../render/sanitize.js";
+import { planStart } from "../tail/checkpoint.js";
+import type { TailInput } from "../tail/options.js";
+import type { Feed } from "./run.js";
+
+/** The shard of records that name none. */
+export const INPUT_SHARD = "shardId-input";
+
+/** `--input <file|->`: every record of the file, in order (per shard). */
+export function inputFeed(ctx: Context, input: TailInput): Feed {
+  return {
+    async run(engine, wake, room) {
+      const { readInputBatches } = await import("../../io/record-input.js");
+      const source = input.input === "-" ? { stdin: ctx.stdin } : { path: input.input as string };
+      let accepted = 0;
+      outer: for await (const batch of readInputBatches(source)) {
+        for (const r of batch) {
+          if (ctx.aborted) break outer;
+          if (engine.add(r.shardId ?? INPUT_SHARD, r.record, ctx.now())) accepted++;
+          if (input.count !== undefined && accepted >= input.count) break outer;
+        }
+        wake();
+        await room();
+      }
+      engine.endInput();
+    },
+  };
+}
+
+/** A live stream: tail's reader from `--from` or the checkpoint, up to tail's bounds. */
+export async function liveFeed(
+  ctx: Context,
+  input: TailInput,
+  streamArn: string,
+  table: string,
+  what: string,
+): Promise<Feed> {
+  const aws = await ctx.aws();
+  const { openTailReader } = await import("../../aws/tail/reader.js");
+  const startedAt = ctx.now();
+  const plan = await planStart(ctx, input, streamArn, startedAt);
+  const { rules, saver, resumed } = plan;
+  const reader = await openTailReader(aws, {
+    streamArn,
+    rules,
+    only: input.shards ? new Set(input.shards) : undefined,
+    bounds: { snapshotMs: input.untilEnd ? startedAt : undefined, untilMs: input.untilMs },
+    idleTimeoutMs: input.idleTimeoutMs,
+    warn: (m) => ctx.out.warn(m),
+    debug: (m) => ctx.out.debug(m),
+  });
+  plan.listed = () => reader.listedShardIds();
+  if (saver && !resumed) {
+    for (const id of reader.start.skipped) saver.state.markDone(id);
+    saver.state.touch();
+    await saver.afterWrite();
+  }
+  return {
+    async run(engine, wake, room) {
+      for (const s of reader.start.shards) engine.setParent(s.shardId, s.parentShardId);
+      await Promise.race([reader.ready, whenAborted(ctx.signal)]);
+      const where = resumed
+        ? `checkpoint ${input.checkpoint}`
+        : input.sequence
+          ? `${describePosition(input.sequence)} in shard ${input.shards?.[0]}`
+          : input.from.kind === "time"
+            ? new Date(input.from.ms).toISOString()
+            : input.from.kind === "latest"
+              ? "LATEST"
+              : "TRIM_HORIZON";
+      const bound = input.untilEnd
+        ? " until caught up"
+        : input.untilMs !== undefined
+          ? ` until ${new Date(input.untilMs).toISOString()}`
+          : "";
+      const stop = input.untilEnd || input.count !== undefined ? "" : " — Ctrl-C to stop";
+      ctx.out.info(
+        sanitize(
+          `invoking ${what} with ${table} (${reader.start.toRead} shards) from ${where}${bound}${stop}`,
+        ),
+      );
+      let accepted = 0;
+      try {
+        outer: for await (const batch of reader.batches()) {
+          for (const ev of batch) {
+            if (ev.kind === "record") {
+              if (engine.add(ev.shardId, ev.record, ctx.now())) accepted++;
+              if (input.count !== undefined && accepted >= input.count) break outer;
+            } else if (ev.kind === "gap") {
+              ctx.out.warn(
+                `records lost in shard ${ev.shardId}${ev.afterSequenceNumber ? ` after sequence number ${ev.afterSequenceNumber}` : ""}: trimmed (older than 24 h) before they were read`,
+              );
+            } else if (ev.reason !== "bound") {
+              engine.endShard(ev.shardId);
+            }
+          }
+          wake();
+          await room();
+          if (ctx.aborted) break;
+        }
+      } finally {
+        reader.close();
+        engine.endInput();
+      }
+    },
+    async settled(shardId, sequenceNumber) {
+      if (saver === undefined) return;
+      saver.state.advance(shardId, sequenceNumber);
+      await saver.afterWrite();
+    },
+    async close() {
+      reader.close();
+      if (saver !== undefined) await saver.final();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Lambda's delivery semantics for DynamoDB streams, pure (no I/O, no clock, no processes): the one
+ * implementation behind `dynastream invoke` and `dlq --redrive`.
+ *
+ * - {@link DeliverySettings} (./settings): the mapping's settings, Lambda's defaults and limits,
+ *   `settingsFromMapping` for a deployed mapping;
+ * - {@link DeliveryEngine} (./engine): records in per shard (`add`, `endShard`, `endInput`), batches
+ *   out (`take`), each invocation's {@link Outcome} in (`settle`), and a {@link Settlement} saying
+ *   what Lambda does next (checkpoint, retry, bisect, partial retry, discard with the on-failure
+ *   record, or a blocked shard);
+ * - `interpretResponse` (./response): what a handler's return value means (batchItemFailures);
+ * - `buildOnFailureRecord` (./on-failure): the record for the on-failure destination.
+ */
+export type {
+  Action,
+  Batch,
+  DeliveryStats,
+  DeliveryTarget,
+  Diagnostic,
+  Entry,
+  Outcome,
+  Settlement,
+} from "./engine.js";
+export { batchEvent, DeliveryEngine } from "./engine.js";
+export type { DiscardedBatch, FailureCondition, OnFailureRecord } from "./on-failure.js";
+export { buildOnFailureRecord } from "./on-failure.js";
+export type { ResponseDiagnostic, ResponseVerdict } from "./response.js";
+export { interpretResponse } from "./response.js";
+export type { DeliverySettings, MappingDescription } from "./settings.js";
+export {
+  DEFAULT_SETTINGS,
+  describeSettings,
+  LIMITS,
+  MAX_PAYLOAD_BYTES,
+  settingsFromMapping,
+} from "./settings.js";

@@ -1,0 +1,147 @@
+/**
+ * What Lambda makes of a function's response to a batch of DynamoDB stream records.
+ *
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html:
+ * - without `ReportBatchItemFailures` in the mapping's FunctionResponseTypes, Lambda does not read the
+ *   response: any returned value is a complete success;
+ * - with it, `{"batchItemFailures":[{"itemIdentifier":"<SequenceNumber>"}]}`: Lambda checkpoints before
+ *   the record with the LOWEST sequence number named and retries every record from there;
+ * - complete success: an empty or null `batchItemFailures` list, an empty or null response;
+ * - complete failure: an empty-string or null `itemIdentifier`, or an item with a wrong key name
+ *   (`ItemIdentifier`, `itemIdentifer`, …).
+ * An identifier that names no record of the batch (most often the record's `eventID`, a widely copied
+ * mistake) is not listed there. Lambda treats it as a complete failure: LocalStack's event source
+ * mapping, whose tests are snapshots taken against AWS, validates every identifier against the batch
+ * and fails the whole batch otherwise (localstack `lambda_/event_source_mapping/pollers/poller.py`,
+ * `parse_batch_item_failures`). dynastream does the same, and says so.
+ */
+import { compareSequence } from "../sequence.js";
+
+/** A record as far as response checking needs it. */
+export interface ResponseRecord {
+  sequenceNumber: string | undefined;
+  eventID: string | undefined;
+}
+
+/** Something a response did that Lambda handles silently and a developer should hear about. */
+export interface ResponseDiagnostic {
+  code:
+    | "identifier-is-event-id"
+    | "identifier-not-in-batch"
+    | "identifier-empty"
+    | "identifier-missing"
+    | "identifier-not-string"
+    | "failures-not-a-list"
+    | "failures-ignored"
+    | "response-not-an-object";
+  message: string;
+}
+
+/** How Lambda reads one response. */
+export type ResponseVerdict =
+  | { result: "success"; diagnostics: ResponseDiagnostic[] }
+  /** Records before index `from` are checkpointed; `from` and later are retried. */
+  | { result: "partial"; from: number; identifiers: string[]; diagnostics: ResponseDiagnostic[] }
+  | { result: "failure"; reason: string; diagnostics: ResponseDiagnostic[] };
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+const FIX_EVENT_ID =
+  "return { batchItemFailures: [{ itemIdentifier: record.dynamodb.SequenceNumber }] }, not record.eventID";
+
+/**
+ * Reads the value a function returned (`undefined`/`null` for none) for `records`, given whether the
+ * mapping has `ReportBatchItemFailures`. Pure; never throws.
+ *
+ * @example
+ * interpretResponse({ batchItemFailures: [{ itemIdentifier: "200" }] }, [{sequenceNumber:"100"},{sequenceNumber:"200"}], true)
+ * // → { result: "partial", from: 1, identifiers: ["200"], diagnostics: [] }
+ */
+export function interpretResponse(
+  response: unknown,
+  records: readonly ResponseRecord[],
+  reportBatchItemFailures: boolean,
+): ResponseVerdict {
+  const failures = isObject(response) ? response.batchItemFailures : undefined;
+  if (!reportBatchItemFailures) {
+    const diagnostics: ResponseDiagnostic[] = [];
+    if (Array.isArray(failures) && failures.length > 0) {
+      diagnostics.push({
+        code: "failures-ignored",
+        message:
+          'the handler returned batchItemFailures but ReportBatchItemFailures is off: Lambda ignores them and counts the batch as a success (the failed records are NOT retried); turn it on with --report-batch-item-failures (FunctionResponseTypes: ["ReportBatchItemFailures"] on the mapping)',
+      });
+    }
+    return { result: "success", diagnostics };
+  }
+  if (response === undefined || response === null) return { result: "success", diagnostics: [] };
+  if (!isObject(response)) {
+    return {
+      result: "success",
+      diagnostics: [
+        {
+          code: "response-not-an-object",
+          message: `the handler returned ${Array.isArray(response) ? "an array" : `a ${typeof response}`}, not {batchItemFailures: [...]}: Lambda finds no failures in it and counts the batch as a success`,
+        },
+      ],
+    };
+  }
+  if (failures === undefined || failures === null) return { result: "success", diagnostics: [] };
+  if (!Array.isArray(failures)) {
+    const message = "batchItemFailures is not a list: Lambda counts the whole batch as failed";
+    return { result: "failure", reason: message, diagnostics: [{ code: "failures-not-a-list", message }] };
+  }
+  if (failures.length === 0) return { result: "success", diagnostics: [] };
+
+  const bySeq = new Map<string, number>();
+  const byEventId = new Map<string, number>();
+  records.forEach((r, i) => {
+    if (r.sequenceNumber !== undefined) bySeq.set(r.sequenceNumber, i);
+    if (r.eventID !== undefined) byEventId.set(r.eventID, i);
+  });
+  const identifiers: string[] = [];
+  let lowest: number | undefined;
+  for (const item of failures) {
+    if (!isObject(item) || !("itemIdentifier" in item)) {
+      const keys = isObject(item) ? Object.keys(item).join(", ") : JSON.stringify(item);
+      const message = `a batchItemFailures entry has no "itemIdentifier" (it has ${keys || "nothing"}): Lambda counts the whole batch as failed`;
+      return { result: "failure", reason: message, diagnostics: [{ code: "identifier-missing", message }] };
+    }
+    const raw = item.itemIdentifier;
+    if (raw === null || raw === "") {
+      const message = `an itemIdentifier is ${raw === null ? "null" : "empty"}: Lambda counts the whole batch as failed`;
+      return { result: "failure", reason: message, diagnostics: [{ code: "identifier-empty", message }] };
+    }
+    if (typeof raw !== "string") {
+      const message = `an itemIdentifier is a ${typeof raw} (${JSON.stringify(raw)}), not the record's SequenceNumber string: Lambda counts the whole batch as failed`;
+      return {
+        result: "failure",
+        reason: message,
+        diagnostics: [{ code: "identifier-not-string", message }],
+      };
+    }
+    const at = bySeq.get(raw);
+    if (at === undefined) {
+      if (byEventId.has(raw)) {
+        const message = `itemIdentifier "${raw}" is the eventID of a record, not its SequenceNumber: Lambda finds no such record and counts the whole batch as failed (every record is retried); ${FIX_EVENT_ID}`;
+        return {
+          result: "failure",
+          reason: message,
+          diagnostics: [{ code: "identifier-is-event-id", message }],
+        };
+      }
+      const message = `itemIdentifier "${raw}" is not the SequenceNumber of a record in this batch: Lambda counts the whole batch as failed`;
+      return {
+        result: "failure",
+        reason: message,
+        diagnostics: [{ code: "identifier-not-in-batch", message }],
+      };
+    }
+    identifiers.push(raw);
+    if (lowest === undefined || compareSequence(raw, records[lowest]?.sequenceNumber as string) < 0)
+      lowest = at;
+  }
+  return { result: "partial", from: lowest as number, identifiers, diagnostics: [] };
+}

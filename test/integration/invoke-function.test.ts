@@ -1,0 +1,231 @@
+// `dynastream invoke --function` against the Lambda stand-in (ListEventSourceMappings,
+// GetFunctionConfiguration and Invoke over the real wire protocol, through AWS_ENDPOINT_URL_LAMBDA):
+// the deployed mapping's settings and filter criteria applied to a local handler, flags overriding
+// them; and delivery to the deployed function itself, with its errors, retries and on-failure record.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, describe, type TestContext, test } from "node:test";
+import { runCli } from "../helpers/cli.js";
+import { TEST_CREDENTIALS } from "../helpers/ddb.js";
+import { lambdaRecord } from "../helpers/records.js";
+import { type AwsStandin, startAwsStandin } from "../helpers/standins/cloudwatch-server.js";
+
+const H = resolve(import.meta.dirname, "../fixtures/handlers");
+const STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
+const dir = mkdtempSync(join(tmpdir(), "dynastream-invoke-fn-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function standin(t: TestContext): Promise<AwsStandin> {
+  const s = await startAwsStandin();
+  t.after(() => s.stop());
+  return s;
+}
+
+function env(aws: AwsStandin): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_LAMBDA: aws.endpoint,
+  };
+}
+
+/** Records 100.. with NewImage.action and status. */
+function file(name: string, rows: Array<[action: string, status: string]>): string {
+  const path = join(dir, name);
+  const lines = rows.map(([action, status], i) =>
+    JSON.stringify(
+      lambdaRecord(
+        { eventID: `ev-${i}` },
+        {
+          SequenceNumber: String(100 + i),
+          Keys: { pk: { S: `K${i}` } },
+          NewImage: { pk: { S: `K${i}` }, action: { S: action }, status: { S: status } },
+          OldImage: undefined,
+        },
+      ),
+    ),
+  );
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+function lines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe("invoke <handler> --function: the deployed settings, run locally", () => {
+  test("batch size, ReportBatchItemFailures, retries and the filter criteria come from the mapping; the timeout from the function", async (t) => {
+    const aws = await standin(t);
+    const fn = aws.addFunction("order-handler", { timeout: 7 });
+    aws.addEventSourceMapping({
+      EventSourceArn: STREAM,
+      FunctionArn: fn,
+      BatchSize: 2,
+      MaximumRetryAttempts: 0,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      FilterCriteria: { Filters: [{ Pattern: '{"dynamodb":{"NewImage":{"status":{"S":["paid"]}}}}' }] },
+    });
+    const input = file("fn.ndjson", [
+      ["ok", "paid"],
+      ["ok", "pending"],
+      ["fail-seq", "paid"],
+      ["ok", "paid"],
+    ]);
+    const r = await runCli(
+      ["invoke", join(H, "actions.mjs"), "--input", input, "--function", "order-handler", "--json"],
+      {
+        env: env(aws),
+      },
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /batch size 2, window 0s, max retries 0, no max record age, no bisect, ReportBatchItemFailures, parallelization 1, timeout 7s, 1 filter pattern/,
+    );
+    const out = lines(r.stdout);
+    const inv = out.filter((l) => l.type === "invoke");
+    assert.deepEqual(
+      inv.map((l) => [l.firstSequenceNumber, l.lastSequenceNumber, l.result]),
+      [
+        ["100", "102", "partial"],
+        ["103", "103", "ok"],
+      ],
+      "the pending record (101) is filtered out; batches of 2",
+    );
+    assert.equal((out.find((l) => l.type === "summary") as { filtered: number }).filtered, 1);
+    const failure = out.find((l) => l.type === "failure") as {
+      record: { requestContext: { functionArn: string } };
+    };
+    assert.equal(failure.record.requestContext.functionArn, fn);
+    assert.equal(aws.lambda.invocations.length, 0, "the deployed function was not invoked");
+  });
+
+  test("a flag overrides one setting and says so", async (t) => {
+    const aws = await standin(t);
+    const fn = aws.addFunction("order-handler");
+    aws.addEventSourceMapping({ EventSourceArn: STREAM, FunctionArn: fn, BatchSize: 2 });
+    const input = file("override.ndjson", [
+      ["ok", "paid"],
+      ["ok", "paid"],
+      ["ok", "paid"],
+    ]);
+    const r = await runCli(
+      [
+        "invoke",
+        join(H, "actions.mjs"),
+        "--input",
+        input,
+        "--function",
+        "order-handler",
+        "--batch-size",
+        "3",
+        "--json",
+      ],
+      {
+        env: env(aws),
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /--batch-size 3 overrides the mapping's setting/);
+    assert.equal(lines(r.stdout).filter((l) => l.type === "invoke").length, 1);
+  });
+
+  test("a function without a DynamoDB mapping: exit 3", async (t) => {
+    const aws = await standin(t);
+    aws.addFunction("lonely");
+    const r = await runCli(
+      [
+        "invoke",
+        join(H, "actions.mjs"),
+        "--input",
+        file("x.ndjson", [["ok", "paid"]]),
+        "--function",
+        "lonely",
+      ],
+      {
+        env: env(aws),
+      },
+    );
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /has no DynamoDB stream event source mapping/);
+  });
+});
+
+describe("invoke --function without a handler: delivery to the deployed function", () => {
+  test("--yes: each batch is an Invoke of the function (qualifier kept); a function error is retried, then sent to on-failure", async (t) => {
+    const aws = await standin(t);
+    const fn = aws.addFunction("order-handler", {
+      qualifiers: ["live"],
+      invoke: (event) => {
+        const records = (event as { Records: Array<{ dynamodb: { NewImage: { action: { S: string } } } }> })
+          .Records;
+        return records.some((r) => r.dynamodb.NewImage.action.S === "throw")
+          ? { error: { errorType: "TypeError", errorMessage: "bad order" } }
+          : { response: { batchItemFailures: [] } };
+      },
+    });
+    aws.addEventSourceMapping({
+      EventSourceArn: STREAM,
+      FunctionArn: fn,
+      BatchSize: 1,
+      MaximumRetryAttempts: 1,
+    });
+    const out = join(dir, "deployed-failed.ndjson");
+    const input = file("deployed.ndjson", [
+      ["ok", "paid"],
+      ["throw", "paid"],
+    ]);
+    const r = await runCli(
+      [
+        "invoke",
+        "--function",
+        "order-handler",
+        "--qualifier",
+        "live",
+        "--input",
+        input,
+        "--yes",
+        "--json",
+        "--on-failure",
+        out,
+      ],
+      { env: env(aws) },
+    );
+    assert.equal(r.code, 1, r.stderr);
+    const calls = aws.lambda.invocations;
+    assert.equal(calls.length, 3, "1 ok + the failing record twice (1 retry)");
+    assert.ok(calls.every((c) => c.qualifier === "live"));
+    assert.equal((calls[0]?.event as { Records: unknown[] }).Records.length, 1);
+    const inv = lines(r.stdout).filter((l) => l.type === "invoke");
+    assert.deepEqual(inv[1]?.error, { type: "TypeError", message: "bad order" });
+    const [rec] = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(rec.requestContext.approximateInvokeCount, 2);
+    assert.equal(rec.DDBStreamBatchInfo.startSequenceNumber, "101");
+    assert.match(rec.requestContext.requestId, /^[0-9a-f-]{36}$/);
+  });
+
+  test("without --yes and without a terminal: exit 2, nothing invoked", async (t) => {
+    const aws = await standin(t);
+    const fn = aws.addFunction("order-handler");
+    aws.addEventSourceMapping({ EventSourceArn: STREAM, FunctionArn: fn });
+    const r = await runCli(
+      ["invoke", "--function", "order-handler", "--input", file("n.ndjson", [["ok", "paid"]])],
+      {
+        env: env(aws),
+        input: "y\n",
+      },
+    );
+    assert.equal(r.code, 2);
+    assert.equal(aws.requestsFor("lambda").length, 0);
+  });
+});
