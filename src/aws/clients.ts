@@ -6,6 +6,8 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 
 // The SDK warns on Node 20 that future versions will need Node 22: that is for us, not for users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -32,6 +34,8 @@ export interface AwsClients {
   streams(): Promise<DynamoDBStreamsClient>;
   cloudwatch(): Promise<CloudWatchClient>;
   lambda(): Promise<LambdaClient>;
+  sqs(): Promise<SQSClient>;
+  s3(): Promise<S3Client>;
   /** Closes every client created (sockets of the keep-alive pool). */
   destroy(): void;
 }
@@ -136,6 +140,20 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     cloudwatch: () =>
       once("CloudWatch", async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(cfg)),
     lambda: () => once("Lambda", async () => new (await import("@aws-sdk/client-lambda")).LambdaClient(cfg)),
+    sqs: () => once("SQS", async () => new (await import("@aws-sdk/client-sqs")).SQSClient(cfg)),
+    // Path-style addressing (`endpoint/bucket/key`) when the user chose the endpoint: emulators and
+    // most S3-compatible stores answer it, few answer `bucket.endpoint`.
+    s3: () =>
+      once(
+        "S3",
+        async () =>
+          new (await import("@aws-sdk/client-s3")).S3Client({
+            ...cfg,
+            ...(settings.endpointUrl || process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL
+              ? { forcePathStyle: true }
+              : {}),
+          }),
+      ),
     destroy: () => {
       for (const c of made) c.destroy();
     },
