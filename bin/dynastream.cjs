@@ -24,7 +24,7 @@ const path = require("node:path");
 const argv = process.argv.slice(2);
 const DIST = path.join(__dirname, "..", "dist");
 /** The commands (src/commands/index.ts: test/unit/cli/launcher.test.ts checks that the lists agree). */
-const COMMANDS = ["enable", "disable", "describe", "shards", "tail", "filter-test", "lag"];
+const COMMANDS = ["enable", "disable", "describe", "shards", "tail", "filter-test", "lag", "dlq"];
 /** Words with a code cache of their own (commander's `help` too); anything else shares "other". */
 const CACHED = new Set([...COMMANDS, "help"]);
 

@@ -56,4 +56,12 @@ export const commandSpecs: CommandEntry[] = [
     hasOptions: true,
     load: async () => (await import("./lag.js")).command,
   },
+  {
+    name: "dlq",
+    summary:
+      "the records behind a Lambda mapping's failed batches, read back from the stream before they expire",
+    args: ["[table|stream-arn]"],
+    hasOptions: true,
+    load: async () => (await import("./dlq/index.js")).command,
+  },
 ];
