@@ -237,6 +237,15 @@ export async function runDlq(ctx: Context, input: DlqInput, format: DlqFormat): 
         );
       } else {
         written.push(b);
+        const size = b.failure.batch.batchSize;
+        if (out.status === "fetched" && size !== undefined && size !== out.records.length) {
+          ctx.out.warn(
+            `batch ${b.id}: ${out.records.length} records in its range, but the batch had ${size}` +
+              (out.filterApplied
+                ? ""
+                : " (the mapping's filter criteria are not known: records it dropped are shown too)"),
+          );
+        }
         if (expiresSoon(b.failure, now)) {
           const at = expiryMs(b.failure) as number;
           ctx.out.warn(

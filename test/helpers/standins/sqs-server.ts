@@ -221,7 +221,6 @@ export async function startSqsStandin(
   };
 
   const batch = (
-    q: Queue,
     body: Record<string, unknown>,
     one: (entry: Record<string, unknown>) => void,
   ): Record<string, unknown> => {
@@ -299,7 +298,7 @@ export async function startSqsStandin(
       }
       case "ChangeMessageVisibilityBatch": {
         const q = queueByUrl(body.QueueUrl);
-        return batch(q, body, (e) => changeVisibility(q, e.ReceiptHandle, e.VisibilityTimeout));
+        return batch(body, (e) => changeVisibility(q, e.ReceiptHandle, e.VisibilityTimeout));
       }
       case "DeleteMessage": {
         deleteMessage(queueByUrl(body.QueueUrl), body.ReceiptHandle);
@@ -307,7 +306,7 @@ export async function startSqsStandin(
       }
       case "DeleteMessageBatch": {
         const q = queueByUrl(body.QueueUrl);
-        return batch(q, body, (e) => deleteMessage(q, e.ReceiptHandle));
+        return batch(body, (e) => deleteMessage(q, e.ReceiptHandle));
       }
       default:
         throw errors.unknownOp(op);
