@@ -33,6 +33,7 @@ const COMMANDS = [
   "filter-test",
   "invoke",
   "lag",
+  "dlq",
   "doctor",
   "completion",
 ];

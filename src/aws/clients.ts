@@ -6,6 +6,8 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { STSClient } from "@aws-sdk/client-sts";
 
 // The SDK warns on Node 20 that future versions will need Node 22: that is for us, not for users.
@@ -35,6 +37,8 @@ export interface AwsClients {
   lambda(): Promise<LambdaClient>;
   /** STS: only `doctor` asks it (GetCallerIdentity). */
   sts(): Promise<STSClient>;
+  sqs(): Promise<SQSClient>;
+  s3(): Promise<S3Client>;
   /** Closes every client created (sockets of the keep-alive pool). */
   destroy(): void;
 }
@@ -140,6 +144,20 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
       once("CloudWatch", async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(cfg)),
     lambda: () => once("Lambda", async () => new (await import("@aws-sdk/client-lambda")).LambdaClient(cfg)),
     sts: () => once("STS", async () => new (await import("@aws-sdk/client-sts")).STSClient(cfg)),
+    sqs: () => once("SQS", async () => new (await import("@aws-sdk/client-sqs")).SQSClient(cfg)),
+    // Path-style addressing (`endpoint/bucket/key`) when the user chose the endpoint: emulators and
+    // most S3-compatible stores answer it, few answer `bucket.endpoint`.
+    s3: () =>
+      once(
+        "S3",
+        async () =>
+          new (await import("@aws-sdk/client-s3")).S3Client({
+            ...cfg,
+            ...(settings.endpointUrl || process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL
+              ? { forcePathStyle: true }
+              : {}),
+          }),
+      ),
     destroy: () => {
       for (const c of made) c.destroy();
     },

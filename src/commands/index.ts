@@ -35,6 +35,10 @@ const HELP: ReadonlyArray<readonly [usage: string, summary: string]> = [
     "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",
   ],
   [
+    "dlq [options] [table|stream-arn]",
+    "the records behind a Lambda mapping's failed batches, read back from the stream before they expire",
+  ],
+  [
     "doctor [table|stream-arn]",
     "check what a run would use and whether it works: Node, credentials, region, endpoints, permissions",
   ],
@@ -54,6 +58,7 @@ const MODULES: Record<string, () => Promise<{ command: CommandSpec }>> = {
   "filter-test": () => import("./filter-test/index.js"),
   invoke: () => import("./invoke/index.js"),
   lag: () => import("./lag.js"),
+  dlq: () => import("./dlq/index.js"),
   doctor: () => import("./doctor.js"),
   completion: () => import("./completion.js"),
 };

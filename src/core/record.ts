@@ -264,7 +264,8 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
  * - an array of any of these shapes;
  * - a Lambda event `{"Records": [...]}`;
  * - a `dynastream tail` NDJSON object `{"type":"record", ..., "record": {...}}` (its `record` is used);
- * - a `tail` gap line `{"type":"gap", ...}`, which yields no records.
+ * - a `tail` gap line `{"type":"gap", ...}`, or a `dlq` failure or skipped line
+ *   (`{"type":"failure"|"skipped", ...}`), which yield no records.
  * Images are validated (every value must be a typed attribute value; one written with every type
  * descriptor and the unused ones `null`, as the AWS SDK for Go v1 does, counts as its one descriptor);
  * `null` images count as absent. The creation time is decoded once, into `creationMs`.
@@ -281,7 +282,8 @@ export function normalizeInput(value: unknown, where?: string): NormalizeResult 
     };
   }
   if (Array.isArray(value.Records)) return normalizeList(value.Records, where, "Records");
-  if (value.type === "gap") return { ok: true, records: [] };
+  if (value.type === "gap" || value.type === "failure" || value.type === "skipped")
+    return { ok: true, records: [] };
   if (value.type === "record" && isObject(value.record))
     return normalizeInput(value.record, join(where, "record"));
   if (isObject(value.dynamodb)) return normalizeRecord(value, where);

@@ -1,0 +1,107 @@
+/**
+ * An S3 on-failure destination: Lambda writes one object per discarded batch, under
+ * `aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/…`, holding the on-failure record and the
+ * invocation payload (the records)
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html).
+ * The prefix is listed (ListObjectsV2, all pages) and each object read (GetObject).
+ * IAM: s3:ListBucket, s3:GetObject, s3:DeleteObject (--delete).
+ */
+import type { ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
+import { type DynastreamError, NotFoundError, UsageError } from "../../errors.js";
+import { awsErrorName, translateAwsError } from "../errors.js";
+import type { AwsRun } from "../streams.js";
+
+/** A bucket and a key prefix. */
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
+
+/** The prefix under which Lambda writes the on-failure objects of mapping `uuid`. */
+export function mappingPrefix(uuid: string): string {
+  return `aws/lambda/${uuid}/`;
+}
+
+/** Parses `s3://bucket/prefix` (the prefix may be empty); anything else is exit 2. */
+export function parseS3Url(text: string): S3Location {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(text);
+  if (!m)
+    throw new UsageError(
+      `invalid S3 location "${text}"`,
+      "write it as s3://<bucket>/<prefix>, e.g. s3://my-bucket/aws/lambda/",
+    );
+  return { bucket: m[1] as string, prefix: m[2] ?? "" };
+}
+
+/** The bucket of an S3 bucket ARN (`arn:aws:s3:::bucket`), or undefined. */
+export function bucketOfArn(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/.exec(arn)?.[1];
+}
+
+function translate(run: AwsRun, e: unknown, loc: S3Location): DynastreamError {
+  const name = awsErrorName(e);
+  if (name === "NoSuchBucket")
+    return new NotFoundError(
+      `bucket ${loc.bucket} not found`,
+      "check the bucket name, --region and --profile",
+      e,
+    );
+  return translateAwsError(e, `s3://${loc.bucket}/${loc.prefix}`, run.clients.settings.endpointUrl);
+}
+
+/** Every object key under the prefix (ListObjectsV2, all pages), in listing (key) order. */
+export async function listObjects(
+  run: AwsRun,
+  loc: S3Location,
+  opts: { pageSize?: number } = {},
+): Promise<string[]> {
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const s3 = await run.clients.s3();
+  const keys: string[] = [];
+  let token: string | undefined;
+  for (let pages = 0; pages < 100_000; pages++) {
+    let out: ListObjectsV2CommandOutput;
+    try {
+      out = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: loc.bucket,
+          ...(loc.prefix ? { Prefix: loc.prefix } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+          ...(opts.pageSize ? { MaxKeys: opts.pageSize } : {}),
+        }),
+        { abortSignal: run.signal },
+      );
+    } catch (e) {
+      throw translate(run, e, loc);
+    }
+    for (const o of out.Contents ?? []) if (o.Key && !o.Key.endsWith("/")) keys.push(o.Key);
+    if (!out.IsTruncated || !out.NextContinuationToken) break;
+    token = out.NextContinuationToken;
+  }
+  return keys;
+}
+
+/** The text of one object. */
+export async function readObject(run: AwsRun, bucket: string, key: string): Promise<string> {
+  const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+  const s3 = await run.clients.s3();
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: run.signal,
+    });
+    return (await out.Body?.transformToString("utf-8")) ?? "";
+  } catch (e) {
+    throw translate(run, e, { bucket, prefix: key });
+  }
+}
+
+/** Deletes one object. */
+export async function deleteObject(run: AwsRun, bucket: string, key: string): Promise<void> {
+  const { DeleteObjectCommand } = await import("@aws-sdk/client-s3");
+  const s3 = await run.clients.s3();
+  try {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: run.signal });
+  } catch (e) {
+    throw translate(run, e, { bucket, prefix: key });
+  }
+}
