@@ -5,6 +5,7 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 
 // The SDK warns on Node 20 that future versions will need Node 22: that is for us, not for users.
@@ -32,6 +33,8 @@ export interface AwsClients {
   streams(): Promise<DynamoDBStreamsClient>;
   cloudwatch(): Promise<CloudWatchClient>;
   lambda(): Promise<LambdaClient>;
+  /** Kinesis Data Streams (the table's Kinesis destination), over HTTP/1.1: see {@link createAwsClients}. */
+  kinesis(): Promise<KinesisClient>;
   /** Closes every client created (sockets of the keep-alive pool). */
   destroy(): void;
 }
@@ -136,6 +139,24 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     cloudwatch: () =>
       once("CloudWatch", async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(cfg)),
     lambda: () => once("Lambda", async () => new (await import("@aws-sdk/client-lambda")).LambdaClient(cfg)),
+    // The Kinesis client defaults to an HTTP/2 handler, needed only by SubscribeToShard (enhanced
+    // fan-out push), which dynastream never calls; every other Kinesis operation works over HTTP/1.1,
+    // which is also what emulators speak. So: the same HTTP/1.1 handler and timeouts as the others.
+    // The SDK still resolves AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL itself (no `endpoint` unless
+    // --endpoint-url was given).
+    kinesis: () =>
+      once("Kinesis", async () => {
+        const [{ KinesisClient }, { NodeHttpHandler }] = await Promise.all([
+          import("@aws-sdk/client-kinesis"),
+          import("@smithy/node-http-handler"),
+        ]);
+        return new KinesisClient({
+          ...cfg,
+          requestHandler: new NodeHttpHandler(
+            cfg.requestHandler as ConstructorParameters<typeof NodeHttpHandler>[0],
+          ),
+        });
+      }),
     destroy: () => {
       for (const c of made) c.destroy();
     },
