@@ -13,6 +13,10 @@
  *   "If the timestamp … is later than the latest record, the iterator returned is for the next
  *   (future) record").
  *
+ * - ListShards pagination (kinesalite ignores MaxResults and answers every shard at once): the proxy
+ *   cuts answers into pages of `listShardsPageSize` shards (3 by default) with a NextToken, so that
+ *   paging is always exercised.
+ *
  * Every request goes through the proxy, so {@link KinesisEmulator.calls} counts them by operation.
  * One emulator is started per test process (first use) and stopped when the file ends.
  */
@@ -139,7 +143,8 @@ function listen(server: Server): Promise<number> {
 }
 
 /** Starts kinesalite and the proxy (a new pair; most tests use {@link kinesisEmulator}). */
-export async function startKinesis(): Promise<KinesisEmulator> {
+export async function startKinesis(opts: { listShardsPageSize?: number } = {}): Promise<KinesisEmulator> {
+  const pageSize = opts.listShardsPageSize ?? 3;
   const req = createRequire(import.meta.url);
   patchKinesalite(req);
   const kinesalite = req("kinesalite") as (opts: Record<string, unknown>) => Server;
@@ -147,6 +152,30 @@ export async function startKinesis(): Promise<KinesisEmulator> {
   const backendPort = await listen(backend);
   const consumers = new Map<string, StandinConsumer[]>();
   const calls = new Map<string, number>();
+
+  function forward(
+    inReq: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+    const headers = {
+      ...inReq.headers,
+      "content-length": String(body.length),
+      host: `127.0.0.1:${backendPort}`,
+    };
+    return new Promise((resolve, reject) => {
+      const fwd = request(
+        { host: "127.0.0.1", port: backendPort, method: inReq.method, path: inReq.url, headers },
+        (back) => {
+          readBody(back).then(
+            (b) => resolve({ status: back.statusCode ?? 500, headers: back.headers, body: b }),
+            reject,
+          );
+        },
+      );
+      fwd.on("error", reject);
+      fwd.end(body);
+    });
+  }
 
   async function handle(inReq: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(inReq);
@@ -167,11 +196,48 @@ export async function startKinesis(): Promise<KinesisEmulator> {
         res.end(text);
         return;
       }
+      let page: { offset: number; max: number } | undefined;
+      if (op === "ListShards") {
+        let offset = 0;
+        if (typeof data.NextToken === "string") {
+          const t = JSON.parse(Buffer.from(data.NextToken, "base64").toString("utf8")) as {
+            s: string;
+            o: number;
+          };
+          data.StreamName = t.s;
+          offset = t.o;
+          delete data.NextToken;
+        }
+        const max = Math.min(pageSize, typeof data.MaxResults === "number" ? data.MaxResults : pageSize);
+        delete data.MaxResults;
+        page = { offset, max };
+      }
       if (typeof data.StreamARN === "string" && data.StreamName === undefined) {
         const m = /:stream\/([^/]+)$/.exec(data.StreamARN);
         if (m) data.StreamName = m[1];
         delete data.StreamARN;
-        out = Buffer.from(JSON.stringify(data));
+      }
+      out = Buffer.from(JSON.stringify(data));
+      if (page) {
+        const back = await forward(inReq, out);
+        if (back.status !== 200) {
+          res.writeHead(back.status, back.headers);
+          res.end(back.body);
+          return;
+        }
+        const all = (JSON.parse(back.body.toString("utf8")) as { Shards: unknown[] }).Shards;
+        const slice = all.slice(page.offset, page.offset + page.max);
+        const more = page.offset + page.max < all.length;
+        const next = Buffer.from(JSON.stringify({ s: data.StreamName, o: page.offset + page.max })).toString(
+          "base64",
+        );
+        const text = JSON.stringify({ Shards: slice, ...(more ? { NextToken: next } : {}) });
+        res.writeHead(200, {
+          "content-type": "application/x-amz-json-1.1",
+          "content-length": Buffer.byteLength(text),
+        });
+        res.end(text);
+        return;
       }
     }
     const headers = {
