@@ -115,7 +115,8 @@ const COMMON = {
   format: "cjs",
   platform: "node",
   target: "node20",
-  external: ["@aws-sdk/*"],
+  // The SDK, and the HTTP/1.1 handler the Kinesis client is given (src/aws/clients.ts), stay outside.
+  external: ["@aws-sdk/*", "@smithy/node-http-handler"],
 };
 
 /**

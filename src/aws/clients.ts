@@ -5,6 +5,7 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -39,6 +40,8 @@ export interface AwsClients {
   sts(): Promise<STSClient>;
   sqs(): Promise<SQSClient>;
   s3(): Promise<S3Client>;
+  /** Kinesis Data Streams (the table's Kinesis destination), over HTTP/1.1: see {@link createAwsClients}. */
+  kinesis(): Promise<KinesisClient>;
   /** Closes every client created (sockets of the keep-alive pool). */
   destroy(): void;
 }
@@ -158,6 +161,24 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
               : {}),
           }),
       ),
+    // The Kinesis client defaults to an HTTP/2 handler, needed only by SubscribeToShard (enhanced
+    // fan-out push), which dynastream never calls; every other Kinesis operation works over HTTP/1.1,
+    // which is also what emulators speak. So: the same HTTP/1.1 handler and timeouts as the others.
+    // The SDK still resolves AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL itself (no `endpoint` unless
+    // --endpoint-url was given).
+    kinesis: () =>
+      once("Kinesis", async () => {
+        const [{ KinesisClient }, { NodeHttpHandler }] = await Promise.all([
+          import("@aws-sdk/client-kinesis"),
+          import("@smithy/node-http-handler"),
+        ]);
+        return new KinesisClient({
+          ...cfg,
+          requestHandler: new NodeHttpHandler(
+            cfg.requestHandler as ConstructorParameters<typeof NodeHttpHandler>[0],
+          ),
+        });
+      }),
     destroy: () => {
       for (const c of made) c.destroy();
     },

@@ -103,7 +103,8 @@ async function streamStatus(run: AwsRun, arn: string): Promise<string> {
   return d.StreamStatus ?? "UNKNOWN";
 }
 
-async function confirmOrRefuse(ui: Prompter, yes: boolean, question: string): Promise<void> {
+/** Returns when confirmed (--yes, or yes on the terminal); else refuses with a usage error (exit 2). */
+export async function confirmOrRefuse(ui: Prompter, yes: boolean, question: string): Promise<void> {
   if (yes) return;
   if (!ui.interactive) {
     throw new UsageError(

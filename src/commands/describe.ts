@@ -22,6 +22,8 @@ async function run(ctx: Context, [target]: string[]): Promise<number> {
   }
   const { describeConsumers } = await import("../aws/consumers.js");
   const consumers = await describeConsumers(aws, resolved.streamArn, (m) => ctx.out.warn(m), ctx.env);
+  const { describeDestinations } = await import("../aws/kinesis-destination.js");
+  const kinesisDestinations = await describeDestinations(aws, tableName, { optional: true });
   const result: DescribeJson = {
     tableName,
     streamArn: resolved.streamArn,
@@ -33,6 +35,7 @@ async function run(ctx: Context, [target]: string[]): Promise<number> {
     shards: shardCounts(shards),
     streams: streams.map((s) => ({ ...s, latest: s.streamArn === latestArn })),
     consumers,
+    kinesisDestinations,
   };
   if (format === "json") ctx.out.jsonLine(result);
   else for (const l of renderDescribe(result, ctx.out.style)) ctx.out.line(l);

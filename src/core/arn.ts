@@ -49,3 +49,39 @@ export function functionNameOf(functionArn: string): string {
   const i = parts.indexOf("function");
   return i >= 0 && parts[i + 1] ? (parts[i + 1] as string) : functionArn;
 }
+
+/** A Kinesis data stream ARN's parts. */
+export interface KinesisStreamArnParts {
+  partition: string;
+  region: string;
+  account: string;
+  streamName: string;
+}
+
+const KINESIS_STREAM_ARN = /^arn:(aws[a-z-]*):kinesis:([a-z0-9-]+):(\d{12}):stream\/([A-Za-z0-9_.-]{1,128})$/;
+
+/** Parses a Kinesis data stream ARN (`arn:aws:kinesis:<region>:<account>:stream/<name>`); undefined when malformed. */
+export function parseKinesisStreamArn(arn: string): KinesisStreamArnParts | undefined {
+  const m = KINESIS_STREAM_ARN.exec(arn);
+  if (!m) return undefined;
+  return {
+    partition: m[1] as string,
+    region: m[2] as string,
+    account: m[3] as string,
+    streamName: m[4] as string,
+  };
+}
+
+/** True when the text is meant as a Kinesis ARN (so it is parsed as one, and reported as malformed if not). */
+export function looksLikeKinesisArn(text: string): boolean {
+  return /^arn:[^:]*:kinesis:/.test(text);
+}
+
+/** Kinesis stream names: 1-128 characters of a-z, A-Z, 0-9, `_`, `-`, `.`. */
+export function isValidKinesisStreamName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]{1,128}$/.test(name);
+}
+
+/** The hint shown with an invalid Kinesis stream name or ARN. */
+export const KINESIS_STREAM_HINT =
+  "pass a Kinesis stream name (1 to 128 characters of letters, digits, '_', '-' and '.') or its ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)";

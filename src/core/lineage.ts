@@ -1,21 +1,40 @@
 import { compareSequence } from "./sequence.js";
 
-/** A shard as DescribeStream lists it, flattened. */
+/** A shard as DescribeStream (DynamoDB Streams) or ListShards (Kinesis) lists it, flattened. */
 export interface ShardInfo {
   shardId: string;
   parentShardId?: string | undefined;
+  /**
+   * Kinesis only: the second parent of a shard made by MergeShards. DynamoDB Streams shards have one
+   * parent. https://docs.aws.amazon.com/kinesis/latest/APIReference/API_Shard.html
+   */
+  adjacentParentShardId?: string | undefined;
+  /** Kinesis only: the range of partition-key hashes the shard takes (decimal strings, up to 2^128 − 1). */
+  hashKeyRange?: { startingHashKey: string; endingHashKey: string } | undefined;
   startingSequenceNumber?: string | undefined;
   endingSequenceNumber?: string | undefined;
 }
 
-/** The lineage of a stream's shards: a forest whose roots are shards without a listed parent. */
+/** A shard's parents: its `ParentShardId`, and for a Kinesis merge its `AdjacentParentShardId`. */
+export function parentsOf(s: ShardInfo): string[] {
+  const out: string[] = [];
+  for (const p of [s.parentShardId, s.adjacentParentShardId]) {
+    if (p && p !== s.shardId && !out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * The lineage of a stream's shards: a forest whose roots are shards without a listed parent. A
+ * Kinesis merge's child is a child of both its parents (a graph, not a tree).
+ */
 export interface Lineage {
   byId: Map<string, ShardInfo>;
-  /** Shards whose parent is absent, or no longer listed (trimmed): they can be read at once. */
+  /** Shards whose parents are absent, or no longer listed (trimmed): they can be read at once. */
   roots: ShardInfo[];
-  /** Children of each listed shard, oldest first. */
+  /** Children of each listed shard, oldest first (a merge's child under both parents). */
   children: Map<string, ShardInfo[]>;
-  /** Roots whose ParentShardId names a shard that is no longer listed (trimmed after 24 h). */
+  /** Roots whose parent(s) are no longer listed (trimmed after the retention period). */
   orphans: ShardInfo[];
 }
 
@@ -44,14 +63,16 @@ export function buildLineage(shards: readonly ShardInfo[]): Lineage {
   const roots: ShardInfo[] = [];
   const orphans: ShardInfo[] = [];
   for (const s of byId.values()) {
-    const p = s.parentShardId;
-    if (p && byId.has(p) && p !== s.shardId) {
+    const parents = parentsOf(s);
+    const listed = parents.filter((p) => byId.has(p));
+    for (const p of listed) {
       const list = children.get(p);
       if (list) list.push(s);
       else children.set(p, [s]);
-    } else {
+    }
+    if (listed.length === 0) {
       roots.push(s);
-      if (p && p !== s.shardId) orphans.push(s);
+      if (parents.length > 0) orphans.push(s);
     }
   }
   roots.sort(byStart);
@@ -59,19 +80,23 @@ export function buildLineage(shards: readonly ShardInfo[]): Lineage {
   return { byId, roots, children, orphans };
 }
 
-/** Shards in an order that puts every parent before its children (depth-first from the roots). */
+/**
+ * Shards in an order that puts every parent before its children (depth-first from the roots); a
+ * merge's child comes after both of its listed parents.
+ */
 export function parentsFirst(lineage: Lineage): ShardInfo[] {
   const out: ShardInfo[] = [];
   const seen = new Set<string>();
-  const visit = (s: ShardInfo): void => {
+  const visit = (s: ShardInfo, force: boolean): void => {
     if (seen.has(s.shardId)) return;
+    if (!force && parentsOf(s).some((p) => lineage.byId.has(p) && !seen.has(p))) return; // its other parent visits it
     seen.add(s.shardId);
     out.push(s);
-    for (const c of lineage.children.get(s.shardId) ?? []) visit(c);
+    for (const c of lineage.children.get(s.shardId) ?? []) visit(c, false);
   };
-  for (const r of lineage.roots) visit(r);
+  for (const r of lineage.roots) visit(r, false);
   // A cycle (never seen from AWS, but a listing is outside data) would leave shards unvisited.
-  for (const s of lineage.byId.values()) visit(s);
+  for (const s of lineage.byId.values()) visit(s, true);
   return out;
 }
 
@@ -88,6 +113,8 @@ export interface TreeLine {
   shard: ShardInfo;
   depth: number;
   orphan: boolean;
+  /** A merge's child, drawn under one parent: its other listed parent. */
+  alsoChildOf?: string;
 }
 
 /** Lays out the lineage as tree lines (`├─ `, `└─ `), roots first, each subtree in order. */
@@ -95,15 +122,19 @@ export function layoutTree(lineage: Lineage): TreeLine[] {
   const out: TreeLine[] = [];
   const orphanIds = new Set(lineage.orphans.map((o) => o.shardId));
   const seen = new Set<string>();
-  const walk = (s: ShardInfo, indent: string, last: boolean, depth: number): void => {
+  const walk = (s: ShardInfo, indent: string, last: boolean, depth: number, parent?: string): void => {
     if (seen.has(s.shardId)) return;
     seen.add(s.shardId);
     const prefix = depth === 0 ? "" : `${indent}${last ? "└─ " : "├─ "}`;
-    out.push({ prefix, shard: s, depth, orphan: orphanIds.has(s.shardId) });
-    const kids = lineage.children.get(s.shardId) ?? [];
+    const line: TreeLine = { prefix, shard: s, depth, orphan: orphanIds.has(s.shardId) };
+    const other = parentsOf(s).find((p) => p !== parent && lineage.byId.has(p));
+    if (parent !== undefined && other !== undefined) line.alsoChildOf = other;
+    out.push(line);
+    // A merge's child is drawn once, under the parent reached first.
+    const kids = (lineage.children.get(s.shardId) ?? []).filter((k) => !seen.has(k.shardId));
     const nextIndent = depth === 0 ? "" : `${indent}${last ? "   " : "│  "}`;
     kids.forEach((k, i) => {
-      walk(k, nextIndent, i === kids.length - 1, depth + 1);
+      walk(k, nextIndent, i === kids.length - 1, depth + 1, s.shardId);
     });
   };
   for (const r of lineage.roots) walk(r, "", true, 0);

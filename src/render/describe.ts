@@ -1,5 +1,6 @@
 /** The pretty output of `dynastream describe`: the stream's fields, its consumers, the table's streams. */
 import { functionNameOf } from "../core/arn.js";
+import type { KinesisControlResult, KinesisDestination } from "../core/kinesis-destination.js";
 import { sanitize } from "./sanitize.js";
 import { renderFields } from "./stream.js";
 import type { Style } from "./style.js";
@@ -22,6 +23,35 @@ export interface DescribeJson {
     state: string;
     lastProcessingResult: string | null;
   }> | null;
+  /** The table's Kinesis Data Streams destinations; null when the endpoint has none (DynamoDB Local). */
+  kinesisDestinations: KinesisDestination[] | null;
+}
+
+function destinationStatus(status: string, s: Style): string {
+  if (status === "ACTIVE") return s.green(status);
+  if (status === "ENABLE_FAILED") return s.red(status);
+  return s.yellow(sanitize(status));
+}
+
+/** The text of `enable --kinesis` / `disable --kinesis` for a terminal. */
+export function renderKinesisControl(
+  r: KinesisControlResult,
+  verb: "enable" | "disable",
+  s: Style,
+): string[] {
+  const done =
+    verb === "enable"
+      ? r.changed
+        ? s.green("enabled")
+        : "already enabled"
+      : r.changed
+        ? s.red("disabled")
+        : "unchanged";
+  const lines = [
+    `${done}: ${sanitize(r.table)} → Kinesis ${sanitize(r.kinesisStreamArn)} (${destinationStatus(r.status, s)}, ${r.precision.toLowerCase()} precision)`,
+  ];
+  if (r.statusDescription) lines.push(`status: ${sanitize(r.statusDescription)}`);
+  return lines;
 }
 
 /** The text of `describe` for a terminal (lines, each without its newline). */
@@ -64,6 +94,26 @@ export function renderDescribe(result: DescribeJson, s: Style): string[] {
         c.state === "Enabled" ? c.state : s.yellow(sanitize(c.state || "?")),
         sanitize(c.lastProcessingResult ?? "-"),
         sanitize(c.uuid),
+      ]),
+      s,
+    );
+    for (const l of table.split("\n")) lines.push(`  ${l}`);
+  }
+  if (result.kinesisDestinations === null) {
+    lines.push(
+      `${s.bold("kinesis destinations:")} ${s.gray("unknown (the endpoint has no Kinesis destination API)")}`,
+    );
+  } else if (result.kinesisDestinations.length === 0) {
+    lines.push(`${s.bold("kinesis destinations:")} none`);
+  } else {
+    lines.push(s.bold("kinesis destinations:"));
+    const table = renderTable(
+      ["KINESIS STREAM", "STATUS", "PRECISION", "DESCRIPTION"],
+      result.kinesisDestinations.map((d) => [
+        sanitize(d.streamArn),
+        destinationStatus(d.status, s),
+        d.precision.toLowerCase(),
+        sanitize(d.statusDescription ?? "-"),
       ]),
       s,
     );

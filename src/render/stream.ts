@@ -4,38 +4,61 @@ import { sanitize } from "./sanitize.js";
 import type { Style } from "./style.js";
 import { renderTable } from "./table.js";
 
-/** JSON shape of one shard (documented in the README). */
+/** JSON shape of one shard (documented in the README); Kinesis shards add the last two fields. */
 export interface ShardJson {
   shardId: string;
   parentShardId: string | null;
   status: "open" | "closed";
   startingSequenceNumber: string | null;
   endingSequenceNumber: string | null;
+  adjacentParentShardId?: string | null;
+  hashKeyRange?: { startingHashKey: string; endingHashKey: string };
 }
 
 /** Converts a shard to its documented JSON shape. */
 export function shardJson(s: ShardInfo): ShardJson {
-  return {
+  const out: ShardJson = {
     shardId: s.shardId,
     parentShardId: s.parentShardId ?? null,
     status: isClosed(s) ? "closed" : "open",
     startingSequenceNumber: s.startingSequenceNumber ?? null,
     endingSequenceNumber: s.endingSequenceNumber ?? null,
   };
+  if (s.hashKeyRange) {
+    out.adjacentParentShardId = s.adjacentParentShardId ?? null;
+    out.hashKeyRange = s.hashKeyRange;
+  }
+  return out;
 }
 
 function status(s: ShardInfo, style: Style): string {
   return isClosed(s) ? style.gray("closed") : style.green("open");
 }
 
-/** The shard table: id, parent, status, sequence numbers. */
+/** The shard table: id, parent(s), status, sequence numbers (and hash-key ranges for Kinesis). */
 export function renderShardTable(shards: ShardInfo[], style: Style): string {
+  const kinesis = shards.some((s) => s.hashKeyRange !== undefined);
+  const parents = (s: ShardInfo): string =>
+    [s.parentShardId, s.adjacentParentShardId]
+      .filter((p): p is string => p !== undefined)
+      .map(sanitize)
+      .join(" + ") || "-";
   return renderTable(
-    ["SHARD", "PARENT", "STATUS", "STARTING SEQUENCE", "ENDING SEQUENCE"],
+    [
+      "SHARD",
+      kinesis ? "PARENTS" : "PARENT",
+      "STATUS",
+      ...(kinesis ? ["HASH KEYS"] : []),
+      "STARTING SEQUENCE",
+      "ENDING SEQUENCE",
+    ],
     shards.map((s) => [
       sanitize(s.shardId),
-      s.parentShardId ? sanitize(s.parentShardId) : "-",
+      parents(s),
       status(s, style),
+      ...(kinesis
+        ? [s.hashKeyRange ? `${s.hashKeyRange.startingHashKey}–${s.hashKeyRange.endingHashKey}` : "-"]
+        : []),
       s.startingSequenceNumber ?? "-",
       s.endingSequenceNumber ?? "-",
     ]),
@@ -50,6 +73,7 @@ export function renderShardTree(lineage: Lineage, style: Style): string {
       const parts = [style.gray(l.prefix) + sanitize(l.shard.shardId), status(l.shard, style)];
       if (l.orphan)
         parts.push(style.yellow(`(parent ${sanitize(l.shard.parentShardId ?? "")} no longer listed)`));
+      if (l.alsoChildOf) parts.push(style.gray(`(merge: also child of ${sanitize(l.alsoChildOf)})`));
       return parts.join("  ");
     })
     .join("\n");

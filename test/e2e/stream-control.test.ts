@@ -136,6 +136,7 @@ describe("describe and shards", () => {
       "consumers",
       "createdAt",
       "keySchema",
+      "kinesisDestinations",
       "shards",
       "status",
       "streamArn",
@@ -152,6 +153,7 @@ describe("describe and shards", () => {
       { name: "sk", type: "RANGE" },
     ]);
     assert.deepEqual(j.shards, { open: 1, closed: 0, total: 1 });
+    assert.equal(j.kinesisDestinations, null, "DynamoDB Local has no Kinesis destination API");
     assert.ok(!Number.isNaN(Date.parse(String(j.createdAt))));
 
     const byArn = await runCli(["describe", String(j.streamArn), "--json"], { env });

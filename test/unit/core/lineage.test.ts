@@ -5,6 +5,7 @@ import {
   isClosed,
   layoutTree,
   parentsFirst,
+  parentsOf,
   type ShardInfo,
   shardCounts,
 } from "../../../src/core/lineage.js";
@@ -82,4 +83,42 @@ test("a re-listed shard (open, then closed) keeps the latest entry", () => {
   const l = buildLineage([s("a", undefined, "1"), s("a", undefined, "1", "5")]);
   assert.equal(l.byId.size, 1);
   assert.ok(isClosed(l.byId.get("a") as ShardInfo));
+});
+
+test("a Kinesis merge: the child comes after both parents, is drawn once, and names its other parent", () => {
+  const merged: ShardInfo = { ...s("m", "b", "900"), adjacentParentShardId: "a" };
+  // a and b are roots (a closed before b started); the merge child is listed first.
+  const l = buildLineage([merged, s("b", undefined, "200", "800"), s("a", undefined, "100", "850")]);
+  assert.deepEqual(
+    l.roots.map((r) => r.shardId),
+    ["a", "b"],
+  );
+  assert.deepEqual(
+    parentsFirst(l).map((x) => x.shardId),
+    ["a", "b", "m"],
+    "m is reached from a first but waits for b",
+  );
+  const lines = layoutTree(l);
+  assert.deepEqual(
+    lines.map((t) => `${t.prefix}${t.shard.shardId}`),
+    ["a", "└─ m", "b"],
+    "drawn under the parent reached first",
+  );
+  assert.equal(lines[1]?.alsoChildOf, "b");
+  assert.equal(parentsOf(merged).join(","), "b,a");
+});
+
+test("a merge whose one parent is trimmed hangs under the other; both trimmed makes an orphan root", () => {
+  const merged: ShardInfo = { ...s("m", "gone", "900"), adjacentParentShardId: "a" };
+  const l = buildLineage([merged, s("a", undefined, "100", "850")]);
+  assert.deepEqual(
+    parentsFirst(l).map((x) => x.shardId),
+    ["a", "m"],
+  );
+  assert.equal(l.orphans.length, 0);
+  const alone = buildLineage([{ ...s("m", "gone", "900"), adjacentParentShardId: "gone2" }]);
+  assert.deepEqual(
+    alone.orphans.map((o) => o.shardId),
+    ["m"],
+  );
 });
