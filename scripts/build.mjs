@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build` (also `prepare`): bundles src/cli.ts and everything it imports, except the AWS SDK,
+// `npm run build` (also `prepack`, so that `npm pack`/`npm publish` ship a fresh build): bundles src/cli.ts and everything it imports, except the AWS SDK,
 // into one CommonJS file, dist/cli.cjs (+ dist/cli.cjs.map), with esbuild. One file compiles and
 // loads faster than a tree of ES modules (no ESM loader, no module graph), and bin/dynastream.cjs
 // can keep V8's compiled code for it between runs (see there). The same program is also bundled with

@@ -43,7 +43,7 @@ for (let i = 0; i < args.length; i++) {
 const log = (m) =>
   process.stderr.write(process.stderr.isTTY ? `\u001b[2m[demo] ${m}\u001b[22m\n` : `[demo] ${m}\n`);
 
-// The demo runs the built CLI; build it when dist/ is missing (a fresh clone whose prepare step did not run).
+// The demo runs the built CLI; build it when dist/ is missing (a fresh clone: `npm install` does not build).
 if (!existsSync(join(ROOT, "dist", "cli.cjs"))) {
   log("building dynastream (scripts/build.mjs) ...");
   const b = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], {

@@ -343,7 +343,11 @@ export async function runDoctor(run: AwsRun, input: DoctorInput): Promise<Doctor
         data: { arn: out.Arn ?? null, account: out.Account ?? null, userId: out.UserId ?? null },
       });
     } catch (e) {
-      const name = awsErrorName(e) ?? "Error";
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const sdkName = awsErrorName(e);
+      // An answer the STS client cannot read has no error code of its own: name its HTTP status.
+      const name =
+        sdkName && sdkName !== "Error" ? sdkName : status ? `HTTP ${status}` : (sdkName ?? "Error");
       const msg = ((e as Error).message ?? "").split("\n")[0];
       const translated = translateAwsError(e, "sts:GetCallerIdentity", sts?.url);
       if (translated instanceof AuthError) {

@@ -76,7 +76,9 @@ export function buildProgram(
     },
   });
   program
-    .description("Amazon DynamoDB Streams from the terminal: enable, describe, tail, filter-test, lag.")
+    .description(
+      "Amazon DynamoDB Streams from the terminal: enable, describe, tail, filter-test, lag; doctor, completion.",
+    )
     .version(version, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .option("--profile <name>", "AWS profile (shared config/credentials files)")
@@ -103,6 +105,8 @@ export function buildProgram(
         "  dynastream shards Orders --tree              the shard lineage",
         "  dynastream filter-test --criteria filters.json --records records.json",
         "  dynastream lag Orders --fail 5m              consumer lag, exit 1 when over 5 minutes",
+        "  dynastream doctor Orders                     why doesn't it work? credentials, region, endpoints, IAM",
+        "  dynastream completion bash > ~/.local/share/bash-completion/completions/dynastream",
         "",
       ].join("\n"),
     )

@@ -6,15 +6,26 @@
 import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
+import { isValidTableName, looksLikeArn, parseStreamArn, TABLE_NAME_HINT } from "../core/arn.js";
 import { doctorExitCode } from "../core/doctor.js";
 import { parseDuration } from "../core/duration.js";
+import { UsageError } from "../errors.js";
 import { renderDoctor } from "../render/doctor.js";
 
 async function run(ctx: Context, [target]: string[]): Promise<number> {
   const format = outputFormat(ctx.globals, ["pretty", "json"], ctx.out.stdoutIsTTY);
-  if (target !== undefined && !target.startsWith("arn:")) {
-    const { checkTableName } = await import("../aws/streams.js");
-    checkTableName(target);
+  if (target !== undefined) {
+    // A malformed name or ARN is a usage error (exit 2) before any check, as for every command.
+    if (looksLikeArn(target)) {
+      if (!parseStreamArn(target)) {
+        throw new UsageError(
+          `malformed stream ARN "${target}"`,
+          "a stream ARN looks like arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-01-01T00:00:00.000",
+        );
+      }
+    } else if (!isValidTableName(target)) {
+      throw new UsageError(`invalid table name "${target}"`, TABLE_NAME_HINT);
+    }
   }
   const aws = await ctx.aws();
   const { runDoctor } = await import("../aws/doctor.js");

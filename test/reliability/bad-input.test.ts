@@ -310,6 +310,19 @@ f("stalling", 5, /no answer from AWS .*within 1000 ms/, [
 f("aws", 3, /table \S+ has no stream/, ["--pattern", P, "--from-stream", "$N"]);
 f("aws", 3, /not found/, ["--pattern", P, "--from-stream", "NoSuchTable-dynastream"]);
 
+// ---- doctor and completion: their failed checks are report lines; usage errors are exit 2 --------------
+row("doctor", "offline", 2, /unknown option '--bogus'/, ["doctor", "--bogus"]);
+row("doctor", "offline", 2, /too many arguments/, ["doctor", "Orders", "Extra"]);
+row("doctor", "offline", 2, /invalid table name "a b"/, ["doctor", "a b"]);
+row("doctor", "offline", 2, /invalid table name "ab"/, ["doctor", "ab"]);
+row("doctor", "offline", 2, /malformed stream ARN/, ["doctor", "arn:aws:dynamodb:us-east-1:1:table/x"]);
+row("doctor", "offline", 2, /invalid --output "yaml"/, ["doctor", "-o", "yaml"]);
+row("doctor", "offline", 2, /invalid --timeout "soon"/, ["doctor", "--timeout", "soon"]);
+row("completion", "offline", 2, /unknown shell "tcsh"/, ["completion", "tcsh"]);
+row("completion", "offline", 2, /which shell\?/, ["completion"]);
+row("completion", "offline", 2, /unknown option '--bogus'/, ["completion", "bash", "--bogus"]);
+row("completion", "offline", 2, /too many arguments/, ["completion", "bash", "zsh"]);
+
 // ---- the program itself ---------------------------------------------------------------------------
 row("(program)", "offline", 2, /unknown command 'nosuch'/, ["nosuch"]);
 row("(program)", "offline", 2, /missing command|dynastream --help/, []);
