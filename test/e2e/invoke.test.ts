@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { lambdaRecord } from "../helpers/records.js";
 
@@ -370,5 +370,22 @@ describe("invoke <table> (DynamoDB Local)", () => {
     );
     assert.equal(again.code, 0, again.stderr);
     assert.equal(jsonLines(again.stdout).filter((l) => l.type === "invoke").length, 0);
+  });
+
+  test("Ctrl-C: the invocation in flight finishes, then exit 130 with the summary", async () => {
+    const p = startCli(["invoke", join(H, "actions.mjs"), table, "--function-timeout", "30"], {
+      env: cliEnv(endpoint),
+    });
+    await p.waitForStderr(/Ctrl-C to stop/, 60_000);
+    await ddb.send(
+      new PutItemCommand({ TableName: table, Item: { pk: { S: "slow" }, action: { S: "pause" } } }),
+    );
+    await p.waitForStderr("working on slow", 60_000);
+    p.child.kill("SIGINT");
+    const r = await p.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /#1 shard \S+ · 1 record .* · ok/);
+    assert.match(r.stderr, /1 invocation \(1 cold start\): 1 record delivered/);
+    assert.match(r.stderr, /invoke stopped/);
   });
 });
