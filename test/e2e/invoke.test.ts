@@ -373,12 +373,13 @@ describe("invoke <table> (DynamoDB Local)", () => {
   });
 
   test("Ctrl-C: the invocation in flight finishes, then exit 130 with the summary", async () => {
-    const p = startCli(["invoke", join(H, "actions.mjs"), table, "--function-timeout", "30"], {
+    const own = await createTable(endpoint);
+    const p = startCli(["invoke", join(H, "actions.mjs"), own, "--function-timeout", "30"], {
       env: cliEnv(endpoint),
     });
     await p.waitForStderr(/Ctrl-C to stop/, 60_000);
     await ddb.send(
-      new PutItemCommand({ TableName: table, Item: { pk: { S: "slow" }, action: { S: "pause" } } }),
+      new PutItemCommand({ TableName: own, Item: { pk: { S: "slow" }, action: { S: "pause" } } }),
     );
     await p.waitForStderr("working on slow", 60_000);
     p.child.kill("SIGINT");
