@@ -209,7 +209,9 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
       );
       if (!ok) throw new UsageError("not confirmed: nothing was invoked");
     }
-    invoker = new DeployedInvoker(await ctx.aws(), fn, input.qualifier, () => ctx.now());
+    invoker = new DeployedInvoker(await ctx.aws(), fn, input.qualifier, settings.functionTimeoutMs, () =>
+      ctx.now(),
+    );
     functionArn = deployed?.functionArn ?? fn;
     what = `function ${fn}`;
   }
