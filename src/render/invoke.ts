@@ -30,6 +30,8 @@ export interface InvocationView {
   retryFrom: string | undefined;
   /** `--show-records`: the event the function received. */
   event?: unknown;
+  /** With a tumbling window: the window (ISO times) and whether this is its final invocation. */
+  window?: { start: string; end: string; final: boolean } | undefined;
 }
 
 /** The short form of a shard id: its last part (`shardId-000…-0c730edc` → `0c730edc`). */
@@ -75,7 +77,11 @@ export function invocationLine(v: InvocationView, s: Style): string {
       break;
   }
   const next = v.next === "checkpoint" ? `${NEXT_TEXT.checkpoint} ${v.retryFrom ?? "?"}` : NEXT_TEXT[v.next];
-  return sanitize(`${head} · ${result}${next}`);
+  const w =
+    v.window === undefined
+      ? ""
+      : ` · window ${v.window.start}–${v.window.end}${v.window.final ? " (final)" : ""}`;
+  return sanitize(`${head}${w} · ${result}${next}`);
 }
 
 /** The `--json` object of an invocation. */
@@ -99,6 +105,7 @@ export function invocationJson(v: InvocationView): Record<string, unknown> {
   if (v.error !== undefined) o.error = v.error;
   if (v.failedItems !== undefined) o.failedItems = v.failedItems;
   if (v.retryFrom !== undefined) o.retryFrom = v.retryFrom;
+  if (v.window !== undefined) o.window = v.window;
   if (v.event !== undefined) o.event = v.event;
   return o;
 }

@@ -265,6 +265,46 @@ describe("invoke --input", () => {
     assert.match(env.stderr, /env from file eu-west-3 :UTC/);
   });
 
+  test("--tumbling-window: state carried through a window, a final invocation per window", async () => {
+    const path = join(dir, "window.ndjson");
+    const at = (s: number, i: number) =>
+      JSON.stringify(
+        lambdaRecord(
+          { eventID: `w${i}` },
+          { SequenceNumber: String(300 + i), ApproximateCreationDateTime: s },
+        ),
+      );
+    // 1704110400 is 2024-01-01T12:00:00Z: three records in the first minute, one in the next
+    writeFileSync(
+      path,
+      `${[at(1704110400, 0), at(1704110410, 1), at(1704110459, 2), at(1704110461, 3)].join("\n")}\n`,
+    );
+    const r = await invoke([
+      join(H, "window.mjs"),
+      "--input",
+      path,
+      "--tumbling-window",
+      "60",
+      "--batch-size",
+      "2",
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const inv = jsonLines(r.stdout).filter((l) => l.type === "invoke");
+    assert.deepEqual(
+      inv.map((l) => [l.records, (l.window as { final: boolean }).final]),
+      [
+        [2, false],
+        [1, false],
+        [0, true],
+        [1, false],
+        [0, true],
+      ],
+    );
+    assert.match(r.stderr, /window 2024-01-01T12:00:00Z total 3/);
+    assert.match(r.stderr, /window 2024-01-01T12:01:00Z total 1/);
+  });
+
   test("usage errors (exit 2): no handler file, a module that does not load, a missing export, deployed without --yes", async () => {
     const file = records("u.ndjson", ["ok"]);
     const missing = await invoke(["./nope.mjs", "--input", file]);

@@ -29,7 +29,6 @@ interface Deployed {
   functionArn: string;
   streamArn: string;
   criteria: import("../../core/filter/sources.js").PatternSource[];
-  tumblingWindowSeconds: number;
 }
 
 /** Reads the deployed mapping and function; flags given override its settings, each said once. */
@@ -45,7 +44,7 @@ async function readDeployed(ctx: Context, input: InvokeInput, table: string | un
     "name its stream: dynastream invoke … <table|stream-arn> --function " + fn,
   );
   const conf = await functionTimeoutSeconds(aws, fn, input.qualifier);
-  const { settings, tumblingWindowSeconds } = settingsFromMapping(mapping, conf.timeout);
+  const { settings } = settingsFromMapping(mapping, conf.timeout);
   const { patternsFromDocument } = await import("../../core/filter/sources.js");
   const filters = mapping.FilterCriteria?.Filters ?? [];
   let criteria: Deployed["criteria"] = [];
@@ -72,7 +71,6 @@ async function readDeployed(ctx: Context, input: InvokeInput, table: string | un
     functionArn: conf.functionArn ?? mapping.FunctionArn ?? fn,
     streamArn: mapping.EventSourceArn as string,
     criteria,
-    tumblingWindowSeconds,
   };
 }
 
@@ -131,11 +129,6 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
   if (input.functionName !== undefined) {
     deployed = await readDeployed(ctx, input, source.target);
     settings = deployed.settings;
-    if (deployed.tumblingWindowSeconds > 0) {
-      ctx.out.warn(
-        `the mapping has a ${deployed.tumblingWindowSeconds}s tumbling window, which invoke does not simulate: each batch is delivered without window or state`,
-      );
-    }
   }
   // --filter replaces the mapping's criteria (said), else the mapping's apply.
   let filter: ((r: LambdaStreamRecord) => boolean) | undefined;
@@ -299,6 +292,10 @@ export const command: CommandSpec = {
         "concurrent batches per shard, in order per item key (1-10; default 1)",
       )
       .option("--function-timeout <s>", "the function's timeout (1-900 s; default 3s, Lambda's)")
+      .option(
+        "--tumbling-window <s>",
+        "tumbling windows with state carried between invocations (0-900 s; default none)",
+      )
       .option(
         "--max-local-retries <n>",
         "stop retrying a batch Lambda would keep retrying after n retries (default 10)",

@@ -167,6 +167,9 @@ export function parseInvokeFlags(
   take("functionTimeoutMs", "--function-timeout", (t) =>
     seconds("--function-timeout", t, b.functionTimeoutSeconds.min, b.functionTimeoutSeconds.max, "30s"),
   );
+  take("tumblingWindowMs", "--tumbling-window", (t) =>
+    seconds("--tumbling-window", t, b.tumblingWindowSeconds.min, b.tumblingWindowSeconds.max, "5m"),
+  );
   take("localRetryLimit", "--max-local-retries", (t) => int("--max-local-retries", t, 0, 10_000, "20"));
   for (const [field, flag] of [
     ["bisectOnError", "--bisect-on-error"],
