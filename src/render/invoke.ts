@@ -95,7 +95,7 @@ export function invocationJson(v: InvocationView): Record<string, unknown> {
     lastSequenceNumber: v.lastSequenceNumber ?? null,
     attempt: v.attempt,
     origin: v.origin,
-    durationMs: Math.round(v.durationMs),
+    durationMs: Math.round(v.durationMs * 100) / 100,
     cold: v.cold,
     requestId: v.requestId,
     result: v.result,
@@ -138,7 +138,8 @@ export interface RunSummary {
   settings: DeliverySettings;
   /** Shards stuck on a record Lambda would keep retrying, with the records held. */
   blocked: Array<[string, number]>;
-  coldStarts: number;
+  /** Cold starts of local execution environments (undefined for the deployed function). */
+  coldStarts: number | undefined;
 }
 
 /** The summary: what was delivered, and what Lambda would have done. */
@@ -146,7 +147,7 @@ export function summaryLines(r: RunSummary): string[] {
   const s = r.stats;
   const n = (x: number, w: string): string => `${x} ${w}${x === 1 ? "" : "s"}`;
   const lines = [
-    `${n(s.invocations, "invocation")} (${n(r.coldStarts, "cold start")}): ${n(s.delivered, "record")} delivered, ${s.filtered} filtered out, ${s.discarded} sent to on-failure in ${n(s.discardedBatches, "batch")}; ${n(s.retries, "retry")}, ${n(s.bisections, "bisection")}`,
+    `${n(s.invocations, "invocation")}${r.coldStarts === undefined ? "" : ` (${n(r.coldStarts, "cold start")})`}: ${n(s.delivered, "record")} delivered, ${s.filtered} filtered out, ${s.discarded} sent to on-failure in ${n(s.discardedBatches, "batch")}; ${n(s.retries, "retry")}, ${n(s.bisections, "bisection")}`,
   ];
   if (s.discardedBatches > 0) {
     lines.push(
@@ -170,7 +171,7 @@ export function summaryJson(r: RunSummary): Record<string, unknown> {
   return {
     type: "summary",
     ...r.stats,
-    coldStarts: r.coldStarts,
+    ...(r.coldStarts === undefined ? {} : { coldStarts: r.coldStarts }),
     blockedShards: r.blocked.map(([shardId, records]) => ({ shardId, records })),
   };
 }

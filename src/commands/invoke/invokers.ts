@@ -20,7 +20,8 @@ export interface InvokerResult {
 
 export interface Invoker {
   invoke(batch: Batch, label: string): Promise<InvokerResult>;
-  readonly coldStarts: number;
+  /** Execution environments started (undefined when Lambda runs them: the deployed function). */
+  readonly coldStarts: number | undefined;
   close(): void;
 }
 
@@ -63,7 +64,7 @@ export class LocalInvoker implements Invoker {
 
 /** The deployed function, through lambda:InvokeFunction. */
 export class DeployedInvoker implements Invoker {
-  readonly coldStarts = 0;
+  readonly coldStarts = undefined;
   executedVersion: string | undefined;
   #run: (AwsRun & { close(): void }) | undefined;
   constructor(
