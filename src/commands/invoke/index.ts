@@ -81,6 +81,7 @@ async function handlerEnv(
   file: string,
   exportName: string,
   functionName: string,
+  executionEnv: string,
 ) {
   const env: Record<string, string> = {};
   for (const k of ["PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"]) {
@@ -101,7 +102,7 @@ async function handlerEnv(
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
-    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split(".")[0]}.x`,
+    AWS_EXECUTION_ENV: executionEnv,
     LAMBDA_TASK_ROOT: dirname(file),
     _HANDLER: `${basename(file, extname(file))}.${exportName}`,
     TZ: ":UTC",
@@ -156,14 +157,14 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
   let what: string;
   let functionArn: string;
   if (input.handler !== undefined) {
-    const { parseHandlerSpec } = await import("../../runtime/handler-spec.js");
-    const spec = parseHandlerSpec(input.handler, process.cwd(), {
-      version: process.version,
-      typescript: (process.features as { typescript?: unknown }).typescript,
-    });
+    const { parseHandlerSpec, workingDirectory, executionEnv } = await import(
+      "../../runtime/handler-spec.js"
+    );
+    const cwd = workingDirectory();
+    const spec = parseHandlerSpec(input.handler, cwd);
     const functionName = input.functionName ?? basename(spec.file, extname(spec.file));
     functionArn = deployed?.functionArn ?? `arn:aws:lambda:${region}:000000000000:function:${functionName}`;
-    const env = await handlerEnv(ctx, input, spec.file, spec.exportName, functionName);
+    const env = await handlerEnv(ctx, input, spec.file, spec.exportName, functionName, executionEnv());
     const { HandlerEnvironment } = await import("../../runtime/handler-process.js");
     const { handlerLogLine } = await import("../../render/invoke.js");
     const style = ctx.out.errStyle;
@@ -172,7 +173,7 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
         new HandlerEnvironment({
           spec,
           env,
-          cwd: process.cwd(),
+          cwd,
           log: (label, _stream, line) => ctx.out.info(handlerLogLine(label, line, style)),
         }),
       {
