@@ -241,7 +241,7 @@ export const command: CommandSpec = {
     "dynastream invoke ./src/handler.mjs Orders --from trim-horizon --until-end --batch-size 10 --report-batch-item-failures",
     "dynastream invoke ./src/handler.mjs Orders --function order-handler",
     "dynastream invoke ./src/handler.mjs --input captured.ndjson --on-failure failed.ndjson",
-    "dynastream invoke --function order-handler --input failed.ndjson --yes",
+    "dynastream invoke --function order-handler --input captured.ndjson --yes",
   ],
   notes: [
     "Records: live from <table|stream-arn> (tail's --from, --shard, --until-end, --count, --until, --idle-timeout,",

@@ -135,7 +135,19 @@ export function parseInvokeFlags(
       "invoke reads each shard as Lambda does: one reader per shard",
     );
   }
-  const source = parseTailFlags(target, f, nowMs);
+  let source: TailInput;
+  try {
+    source = parseTailFlags(target, f, nowMs);
+  } catch (e) {
+    // tail's hint for stream flags given with --input lists tail's own flags: say invoke's.
+    if (e instanceof UsageError && e.hint?.startsWith("with --input only")) {
+      throw new UsageError(
+        e.message,
+        "with --input the records come from the file; --count and --filter still apply",
+      );
+    }
+    throw e;
+  }
 
   const settings: DeliverySettings = { ...DEFAULT_SETTINGS };
   const overrides: Overrides = {};
