@@ -349,7 +349,7 @@ export class DeliveryEngine {
     return true;
   }
 
-  /** No more records will come for this shard (read to its end): its children may start. */
+  /** No more records will come for this shard (read to its end): its batching window stops waiting. */
   endShard(shardId: string): void {
     this.#shard(shardId).ended = true;
   }
@@ -369,7 +369,12 @@ export class DeliveryEngine {
     const s = this.#shards.get(shardId);
     if (s === undefined) return true;
     return s.lanes.every(
-      (l) => !l.blocked && l.inFlight === undefined && l.work.length === 0 && l.head === l.queue.length,
+      (l) =>
+        !l.blocked &&
+        l.inFlight === undefined &&
+        l.work.length === 0 &&
+        l.head === l.queue.length &&
+        l.win === undefined,
     );
   }
 
