@@ -6,7 +6,18 @@
  * error of type `Sandbox.Timedout`. IAM: lambda:InvokeFunction. This RUNS PRODUCTION CODE.
  */
 import type { Outcome } from "../core/delivery/engine.js";
+import { createAwsClients } from "./clients.js";
 import { type AwsRun, call } from "./streams.js";
+
+/**
+ * The run Invoke calls use: their own clients, whose request timeout outlasts the function's (the
+ * run's `--timeout` is for quick API calls; an invocation may take up to 15 minutes), and a signal
+ * Ctrl-C does not abort, so an invocation in flight finishes as it does in Lambda. `close()` it.
+ */
+export function invokeRun(run: AwsRun, functionTimeoutMs: number): AwsRun & { close(): void } {
+  const clients = createAwsClients({ ...run.clients.settings, requestTimeoutMs: functionTimeoutMs + 60_000 });
+  return { ...run, clients, signal: new AbortController().signal, close: () => clients.destroy() };
+}
 
 /** The deployed function's timeout (seconds), from GetFunctionConfiguration. */
 export async function functionTimeoutSeconds(

@@ -30,6 +30,8 @@ export interface InvocationView {
   retryFrom: string | undefined;
   /** `--show-records`: the event the function received. */
   event?: unknown;
+  /** With a tumbling window: the window (ISO times) and whether this is its final invocation. */
+  window?: { start: string; end: string; final: boolean } | undefined;
 }
 
 /** The short form of a shard id: its last part (`shardId-000…-0c730edc` → `0c730edc`). */
@@ -75,7 +77,11 @@ export function invocationLine(v: InvocationView, s: Style): string {
       break;
   }
   const next = v.next === "checkpoint" ? `${NEXT_TEXT.checkpoint} ${v.retryFrom ?? "?"}` : NEXT_TEXT[v.next];
-  return sanitize(`${head} · ${result}${next}`);
+  const w =
+    v.window === undefined
+      ? ""
+      : ` · window ${v.window.start}–${v.window.end}${v.window.final ? " (final)" : ""}`;
+  return sanitize(`${head}${w} · ${result}${next}`);
 }
 
 /** The `--json` object of an invocation. */
@@ -89,7 +95,7 @@ export function invocationJson(v: InvocationView): Record<string, unknown> {
     lastSequenceNumber: v.lastSequenceNumber ?? null,
     attempt: v.attempt,
     origin: v.origin,
-    durationMs: Math.round(v.durationMs),
+    durationMs: Math.round(v.durationMs * 100) / 100,
     cold: v.cold,
     requestId: v.requestId,
     result: v.result,
@@ -99,6 +105,7 @@ export function invocationJson(v: InvocationView): Record<string, unknown> {
   if (v.error !== undefined) o.error = v.error;
   if (v.failedItems !== undefined) o.failedItems = v.failedItems;
   if (v.retryFrom !== undefined) o.retryFrom = v.retryFrom;
+  if (v.window !== undefined) o.window = v.window;
   if (v.event !== undefined) o.event = v.event;
   return o;
 }
@@ -131,7 +138,8 @@ export interface RunSummary {
   settings: DeliverySettings;
   /** Shards stuck on a record Lambda would keep retrying, with the records held. */
   blocked: Array<[string, number]>;
-  coldStarts: number;
+  /** Cold starts of local execution environments (undefined for the deployed function). */
+  coldStarts: number | undefined;
 }
 
 /** The summary: what was delivered, and what Lambda would have done. */
@@ -139,7 +147,7 @@ export function summaryLines(r: RunSummary): string[] {
   const s = r.stats;
   const n = (x: number, w: string): string => `${x} ${w}${x === 1 ? "" : "s"}`;
   const lines = [
-    `${n(s.invocations, "invocation")} (${n(r.coldStarts, "cold start")}): ${n(s.delivered, "record")} delivered, ${s.filtered} filtered out, ${s.discarded} sent to on-failure in ${n(s.discardedBatches, "batch")}; ${n(s.retries, "retry")}, ${n(s.bisections, "bisection")}`,
+    `${n(s.invocations, "invocation")}${r.coldStarts === undefined ? "" : ` (${n(r.coldStarts, "cold start")})`}: ${n(s.delivered, "record")} delivered, ${s.filtered} filtered out, ${s.discarded} sent to on-failure in ${n(s.discardedBatches, "batch")}; ${n(s.retries, "retry")}, ${n(s.bisections, "bisection")}`,
   ];
   if (s.discardedBatches > 0) {
     lines.push(
@@ -163,7 +171,7 @@ export function summaryJson(r: RunSummary): Record<string, unknown> {
   return {
     type: "summary",
     ...r.stats,
-    coldStarts: r.coldStarts,
+    ...(r.coldStarts === undefined ? {} : { coldStarts: r.coldStarts }),
     blockedShards: r.blocked.map(([shardId, records]) => ({ shardId, records })),
   };
 }

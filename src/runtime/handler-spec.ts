@@ -45,6 +45,21 @@ function findTsx(dir: string): string | undefined {
   }
 }
 
+/** The running Node, as {@link parseHandlerSpec} needs it. */
+export function currentNode(): { version: string; typescript: unknown } {
+  return { version: process.version, typescript: (process.features as { typescript?: unknown }).typescript };
+}
+
+/** The directory handler paths are relative to, and handler processes start in. */
+export function workingDirectory(): string {
+  return process.cwd();
+}
+
+/** `AWS_EXECUTION_ENV` as Lambda's Node.js runtime of this Node's major version sets it. */
+export function executionEnv(): string {
+  return `AWS_Lambda_nodejs${process.versions.node.split(".")[0]}.x`;
+}
+
 /**
  * Parses and checks `<handler>`. `cwd` resolves relative paths; `node` is the running Node's
  * `{version, typescript}` (`process.features.typescript`).
@@ -53,8 +68,8 @@ function findTsx(dir: string): string | undefined {
  */
 export function parseHandlerSpec(
   text: string,
-  cwd: string,
-  node: { version: string; typescript: unknown },
+  cwd: string = workingDirectory(),
+  node: { version: string; typescript: unknown } = currentNode(),
 ): HandlerSpec {
   // `./file.mjs:name`: the last colon after the extension separates the export (not a drive letter).
   const m = /^(.*\.[cm]?[jt]s):([A-Za-z_$][\w$]*)$/.exec(text);

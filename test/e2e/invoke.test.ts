@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { lambdaRecord } from "../helpers/records.js";
 
@@ -265,6 +265,46 @@ describe("invoke --input", () => {
     assert.match(env.stderr, /env from file eu-west-3 :UTC/);
   });
 
+  test("--tumbling-window: state carried through a window, a final invocation per window", async () => {
+    const path = join(dir, "window.ndjson");
+    const at = (s: number, i: number) =>
+      JSON.stringify(
+        lambdaRecord(
+          { eventID: `w${i}` },
+          { SequenceNumber: String(300 + i), ApproximateCreationDateTime: s },
+        ),
+      );
+    // 1704110400 is 2024-01-01T12:00:00Z: three records in the first minute, one in the next
+    writeFileSync(
+      path,
+      `${[at(1704110400, 0), at(1704110410, 1), at(1704110459, 2), at(1704110461, 3)].join("\n")}\n`,
+    );
+    const r = await invoke([
+      join(H, "window.mjs"),
+      "--input",
+      path,
+      "--tumbling-window",
+      "60",
+      "--batch-size",
+      "2",
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const inv = jsonLines(r.stdout).filter((l) => l.type === "invoke");
+    assert.deepEqual(
+      inv.map((l) => [l.records, (l.window as { final: boolean }).final]),
+      [
+        [2, false],
+        [1, false],
+        [0, true],
+        [1, false],
+        [0, true],
+      ],
+    );
+    assert.match(r.stderr, /window 2024-01-01T12:00:00Z total 3/);
+    assert.match(r.stderr, /window 2024-01-01T12:01:00Z total 1/);
+  });
+
   test("usage errors (exit 2): no handler file, a module that does not load, a missing export, deployed without --yes", async () => {
     const file = records("u.ndjson", ["ok"]);
     const missing = await invoke(["./nope.mjs", "--input", file]);
@@ -370,5 +410,23 @@ describe("invoke <table> (DynamoDB Local)", () => {
     );
     assert.equal(again.code, 0, again.stderr);
     assert.equal(jsonLines(again.stdout).filter((l) => l.type === "invoke").length, 0);
+  });
+
+  test("Ctrl-C: the invocation in flight finishes, then exit 130 with the summary", async () => {
+    const own = await createTable(endpoint);
+    const p = startCli(["invoke", join(H, "actions.mjs"), own, "--function-timeout", "30"], {
+      env: cliEnv(endpoint),
+    });
+    await p.waitForStderr(/Ctrl-C to stop/, 60_000);
+    await ddb.send(
+      new PutItemCommand({ TableName: own, Item: { pk: { S: "slow" }, action: { S: "pause" } } }),
+    );
+    await p.waitForStderr("working on slow", 60_000);
+    p.child.kill("SIGINT");
+    const r = await p.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /#1 shard \S+ · 1 record .* · ok/);
+    assert.match(r.stderr, /1 invocation \(1 cold start\): 1 record delivered/);
+    assert.match(r.stderr, /invoke stopped/);
   });
 });

@@ -202,7 +202,7 @@ describe("invoke --function without a handler: delivery to the deployed function
     const calls = aws.lambda.invocations;
     assert.equal(calls.length, 3, "1 ok + the failing record twice (1 retry)");
     assert.ok(calls.every((c) => c.qualifier === "live"));
-    assert.equal((calls[0]?.event as { Records: unknown[] }).Records.length, 1);
+    assert.equal((calls[0]?.event as { Records: unknown[] } | undefined)?.Records.length, 1);
     const inv = lines(r.stdout).filter((l) => l.type === "invoke");
     assert.deepEqual(inv[1]?.error, { type: "TypeError", message: "bad order" });
     const [rec] = readFileSync(out, "utf8")

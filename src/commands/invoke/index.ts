@@ -29,7 +29,6 @@ interface Deployed {
   functionArn: string;
   streamArn: string;
   criteria: import("../../core/filter/sources.js").PatternSource[];
-  tumblingWindowSeconds: number;
 }
 
 /** Reads the deployed mapping and function; flags given override its settings, each said once. */
@@ -45,7 +44,7 @@ async function readDeployed(ctx: Context, input: InvokeInput, table: string | un
     "name its stream: dynastream invoke … <table|stream-arn> --function " + fn,
   );
   const conf = await functionTimeoutSeconds(aws, fn, input.qualifier);
-  const { settings, tumblingWindowSeconds } = settingsFromMapping(mapping, conf.timeout);
+  const { settings } = settingsFromMapping(mapping, conf.timeout);
   const { patternsFromDocument } = await import("../../core/filter/sources.js");
   const filters = mapping.FilterCriteria?.Filters ?? [];
   let criteria: Deployed["criteria"] = [];
@@ -72,7 +71,6 @@ async function readDeployed(ctx: Context, input: InvokeInput, table: string | un
     functionArn: conf.functionArn ?? mapping.FunctionArn ?? fn,
     streamArn: mapping.EventSourceArn as string,
     criteria,
-    tumblingWindowSeconds,
   };
 }
 
@@ -83,6 +81,7 @@ async function handlerEnv(
   file: string,
   exportName: string,
   functionName: string,
+  executionEnv: string,
 ) {
   const env: Record<string, string> = {};
   for (const k of ["PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"]) {
@@ -103,7 +102,7 @@ async function handlerEnv(
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
-    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split(".")[0]}.x`,
+    AWS_EXECUTION_ENV: executionEnv,
     LAMBDA_TASK_ROOT: dirname(file),
     _HANDLER: `${basename(file, extname(file))}.${exportName}`,
     TZ: ":UTC",
@@ -131,11 +130,6 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
   if (input.functionName !== undefined) {
     deployed = await readDeployed(ctx, input, source.target);
     settings = deployed.settings;
-    if (deployed.tumblingWindowSeconds > 0) {
-      ctx.out.warn(
-        `the mapping has a ${deployed.tumblingWindowSeconds}s tumbling window, which invoke does not simulate: each batch is delivered without window or state`,
-      );
-    }
   }
   // --filter replaces the mapping's criteria (said), else the mapping's apply.
   let filter: ((r: LambdaStreamRecord) => boolean) | undefined;
@@ -163,14 +157,14 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
   let what: string;
   let functionArn: string;
   if (input.handler !== undefined) {
-    const { parseHandlerSpec } = await import("../../runtime/handler-spec.js");
-    const spec = parseHandlerSpec(input.handler, process.cwd(), {
-      version: process.version,
-      typescript: (process.features as { typescript?: unknown }).typescript,
-    });
+    const { parseHandlerSpec, workingDirectory, executionEnv } = await import(
+      "../../runtime/handler-spec.js"
+    );
+    const cwd = workingDirectory();
+    const spec = parseHandlerSpec(input.handler, cwd);
     const functionName = input.functionName ?? basename(spec.file, extname(spec.file));
     functionArn = deployed?.functionArn ?? `arn:aws:lambda:${region}:000000000000:function:${functionName}`;
-    const env = await handlerEnv(ctx, input, spec.file, spec.exportName, functionName);
+    const env = await handlerEnv(ctx, input, spec.file, spec.exportName, functionName, executionEnv());
     const { HandlerEnvironment } = await import("../../runtime/handler-process.js");
     const { handlerLogLine } = await import("../../render/invoke.js");
     const style = ctx.out.errStyle;
@@ -179,7 +173,7 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
         new HandlerEnvironment({
           spec,
           env,
-          cwd: process.cwd(),
+          cwd,
           log: (label, _stream, line) => ctx.out.info(handlerLogLine(label, line, style)),
         }),
       {
@@ -209,7 +203,9 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
       );
       if (!ok) throw new UsageError("not confirmed: nothing was invoked");
     }
-    invoker = new DeployedInvoker(await ctx.aws(), fn, input.qualifier, () => ctx.now());
+    invoker = new DeployedInvoker(await ctx.aws(), fn, input.qualifier, settings.functionTimeoutMs, () =>
+      ctx.now(),
+    );
     functionArn = deployed?.functionArn ?? fn;
     what = `function ${fn}`;
   }
@@ -245,7 +241,7 @@ export const command: CommandSpec = {
     "dynastream invoke ./src/handler.mjs Orders --from trim-horizon --until-end --batch-size 10 --report-batch-item-failures",
     "dynastream invoke ./src/handler.mjs Orders --function order-handler",
     "dynastream invoke ./src/handler.mjs --input captured.ndjson --on-failure failed.ndjson",
-    "dynastream invoke --function order-handler --input failed.ndjson --yes",
+    "dynastream invoke --function order-handler --input captured.ndjson --yes",
   ],
   notes: [
     "Records: live from <table|stream-arn> (tail's --from, --shard, --until-end, --count, --until, --idle-timeout,",
@@ -297,6 +293,10 @@ export const command: CommandSpec = {
         "concurrent batches per shard, in order per item key (1-10; default 1)",
       )
       .option("--function-timeout <s>", "the function's timeout (1-900 s; default 3s, Lambda's)")
+      .option(
+        "--tumbling-window <s>",
+        "tumbling windows with state carried between invocations (0-900 s; default none)",
+      )
       .option(
         "--max-local-retries <n>",
         "stop retrying a batch Lambda would keep retrying after n retries (default 10)",

@@ -20,7 +20,8 @@ export interface InvokerResult {
 
 export interface Invoker {
   invoke(batch: Batch, label: string): Promise<InvokerResult>;
-  readonly coldStarts: number;
+  /** Execution environments started (undefined when Lambda runs them: the deployed function). */
+  readonly coldStarts: number | undefined;
   close(): void;
 }
 
@@ -63,19 +64,22 @@ export class LocalInvoker implements Invoker {
 
 /** The deployed function, through lambda:InvokeFunction. */
 export class DeployedInvoker implements Invoker {
-  readonly coldStarts = 0;
+  readonly coldStarts = undefined;
   executedVersion: string | undefined;
+  #run: (AwsRun & { close(): void }) | undefined;
   constructor(
     private readonly run: AwsRun,
     private readonly functionName: string,
     private readonly qualifier: string | undefined,
+    private readonly functionTimeoutMs: number,
     private readonly now: () => number,
   ) {}
 
   async invoke(batch: Batch): Promise<InvokerResult> {
-    const { invokeDeployed } = await import("../../aws/lambda-invoke.js");
+    const { invokeDeployed, invokeRun } = await import("../../aws/lambda-invoke.js");
+    this.#run ??= invokeRun(this.run, this.functionTimeoutMs);
     const t0 = this.now();
-    const r = await invokeDeployed(this.run, this.functionName, this.qualifier, batchEvent(batch));
+    const r = await invokeDeployed(this.#run, this.functionName, this.qualifier, batchEvent(batch));
     this.executedVersion = r.executedVersion;
     return {
       outcome: r.outcome,
@@ -87,5 +91,7 @@ export class DeployedInvoker implements Invoker {
     };
   }
 
-  close(): void {}
+  close(): void {
+    this.#run?.close();
+  }
 }

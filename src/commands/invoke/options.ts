@@ -135,7 +135,19 @@ export function parseInvokeFlags(
       "invoke reads each shard as Lambda does: one reader per shard",
     );
   }
-  const source = parseTailFlags(target, f, nowMs);
+  let source: TailInput;
+  try {
+    source = parseTailFlags(target, f, nowMs);
+  } catch (e) {
+    // tail's hint for stream flags given with --input lists tail's own flags: say invoke's.
+    if (e instanceof UsageError && e.hint?.startsWith("with --input only")) {
+      throw new UsageError(
+        e.message,
+        "with --input the records come from the file; --count and --filter still apply",
+      );
+    }
+    throw e;
+  }
 
   const settings: DeliverySettings = { ...DEFAULT_SETTINGS };
   const overrides: Overrides = {};
@@ -166,6 +178,9 @@ export function parseInvokeFlags(
   );
   take("functionTimeoutMs", "--function-timeout", (t) =>
     seconds("--function-timeout", t, b.functionTimeoutSeconds.min, b.functionTimeoutSeconds.max, "30s"),
+  );
+  take("tumblingWindowMs", "--tumbling-window", (t) =>
+    seconds("--tumbling-window", t, b.tumblingWindowSeconds.min, b.tumblingWindowSeconds.max, "5m"),
   );
   take("localRetryLimit", "--max-local-retries", (t) => int("--max-local-retries", t, 0, 10_000, "20"));
   for (const [field, flag] of [

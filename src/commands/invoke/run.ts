@@ -7,6 +7,7 @@
  */
 import type { Context } from "../../cli/context.js";
 import type { Batch, DeliveryEngine, Settlement } from "../../core/delivery/index.js";
+import { batchEvent } from "../../core/delivery/index.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import type { InvocationView } from "../../render/invoke.js";
 import {
@@ -173,7 +174,11 @@ export async function deliver(
       next: s.next,
       retryFrom: s.failedFrom,
     };
-    if (opts.showRecords) view.event = { Records: batch.entries.map((e) => e.lambda) };
+    if (batch.window !== undefined) {
+      const ev = batchEvent(batch) as unknown as { window: { start: string; end: string } };
+      view.window = { ...ev.window, final: batch.window.final };
+    }
+    if (opts.showRecords) view.event = batchEvent(batch);
     if (opts.json) ctx.out.jsonLine(invocationJson(view));
     else ctx.out.info(invocationLine(view, style));
     if (opts.showRecords && !opts.json) {

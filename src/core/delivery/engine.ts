@@ -27,6 +27,13 @@
  *   against MaximumRetryAttempts. Bisection applies to function errors "regardless of your
  *   ReportBatchItemFailures setting".
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
+ * - TumblingWindowInSeconds: each record belongs to the window (aligned to the epoch) of its
+ *   creation time; a batch never spans windows; every invocation gets `window`, `state` (`{}` at the
+ *   start of a window, then the `state` the previous invocation returned), `shardId`,
+ *   `eventSourceARN`, `isFinalInvokeForWindow`, `isWindowTerminatedEarly`; once a window's records are
+ *   processed and the window is over, a final invocation with no records and the state; "If the
+ *   response does not contain a state property, Lambda considers this a failed invocation".
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-windows.html
  *
  * Choices where AWS documents nothing: retries are immediate (Lambda backs off an unstated time);
  * a response that reports a complete failure (an invalid itemIdentifier) is retried whole and not
@@ -76,11 +83,41 @@ export interface Batch {
   /** The last invocation: its request id and how it ended. */
   lastRequestId: string;
   lastResult: "function-error" | "partial" | undefined;
+  /** With a tumbling window: the window (epoch ms), its state as handed to this invocation, final? */
+  window?: BatchWindow | undefined;
 }
 
-/** The event a batch is invoked with: `{"Records":[…]}`. */
-export function batchEvent(batch: Batch): { Records: LambdaStreamRecord[] } {
-  return { Records: batch.entries.map((e) => e.lambda) };
+/** The tumbling window of a batch. */
+export interface BatchWindow {
+  start: number;
+  end: number;
+  state: unknown;
+  final: boolean;
+  streamArn: string;
+}
+
+/** `2020-07-30T17:00:00Z`, as window bounds appear in the documented events. */
+function windowTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * The event a batch is invoked with: `{"Records":[…]}`, and with a tumbling window also `window`,
+ * `state`, `shardId`, `eventSourceARN`, `isFinalInvokeForWindow`, `isWindowTerminatedEarly`.
+ */
+export function batchEvent(batch: Batch): { Records: LambdaStreamRecord[]; [field: string]: unknown } {
+  const Records = batch.entries.map((e) => e.lambda);
+  const w = batch.window;
+  if (w === undefined) return { Records };
+  return {
+    Records,
+    window: { start: windowTime(w.start), end: windowTime(w.end) },
+    state: w.state,
+    shardId: batch.shardId,
+    eventSourceARN: w.streamArn,
+    isFinalInvokeForWindow: w.final,
+    isWindowTerminatedEarly: false,
+  };
 }
 
 /** How one invocation ended, as the invoker saw it. */
@@ -94,7 +131,7 @@ export type Outcome =
 
 /** A warning about the handler or the records, each worth saying once. */
 export interface Diagnostic {
-  code: ResponseDiagnostic["code"] | "poison-record";
+  code: ResponseDiagnostic["code"] | "poison-record" | "response-without-state";
   message: string;
 }
 
@@ -165,6 +202,8 @@ interface Lane {
   inFlight: Batch | undefined;
   blocked: boolean;
   streak: { seq: string; count: number } | undefined;
+  /** The open tumbling window and its state. */
+  win: { start: number; state: unknown } | undefined;
 }
 
 interface ShardState {
@@ -264,6 +303,7 @@ export class DeliveryEngine {
           inFlight: undefined,
           blocked: false,
           streak: undefined,
+          win: undefined,
         });
       }
       s = { parent: undefined, ended: false, lanes };
@@ -309,7 +349,7 @@ export class DeliveryEngine {
     return true;
   }
 
-  /** No more records will come for this shard (read to its end): its children may start. */
+  /** No more records will come for this shard (read to its end): its batching window stops waiting. */
   endShard(shardId: string): void {
     this.#shard(shardId).ended = true;
   }
@@ -320,15 +360,21 @@ export class DeliveryEngine {
     for (const s of this.#shards.values()) s.ended = true;
   }
 
-  /** Whether a shard has delivered everything it will (its children may go). */
+  /**
+   * Whether a shard has nothing left to deliver, so its children may go. Readers hand over a child's
+   * records only after all of its parent's (tail's reader does), so a parent that holds no record
+   * now will get none: its end need not be known (a parent skipped or already done is fine).
+   */
   #drained(shardId: string): boolean {
     const s = this.#shards.get(shardId);
     if (s === undefined) return true;
-    return (
-      s.ended &&
-      s.lanes.every(
-        (l) => !l.blocked && l.inFlight === undefined && l.work.length === 0 && l.head === l.queue.length,
-      )
+    return s.lanes.every(
+      (l) =>
+        !l.blocked &&
+        l.inFlight === undefined &&
+        l.work.length === 0 &&
+        l.head === l.queue.length &&
+        l.win === undefined,
     );
   }
 
@@ -353,7 +399,8 @@ export class DeliveryEngine {
           }
           const expired = this.#expire(batch, now);
           if (expired !== undefined) actions.push(expired);
-          if (batch.entries.length === 0) continue;
+          if (batch.entries.length === 0 && batch.window?.final !== true) continue;
+          if (batch.window !== undefined && lane.win !== undefined) batch.window.state = lane.win.state;
           lane.inFlight = batch;
           this.#inFlight.set(batch.id, lane);
           actions.push({ kind: "invoke", batch });
@@ -364,11 +411,49 @@ export class DeliveryEngine {
     return { actions, waitMs };
   }
 
+  /** The tumbling window (its start) of an entry; one without a time stays in the open window. */
+  #windowOf(lane: Lane, e: Entry): number {
+    const tw = this.settings.tumblingWindowMs;
+    if (e.creationMs === undefined) return lane.win?.start ?? 0;
+    return Math.floor(e.creationMs / tw) * tw;
+  }
+
+  /**
+   * With a tumbling window: the final invocation of the open window once it has no record left and
+   * is over (a later record came, the input ended, or its end passed), a wait until its end, or
+   * undefined to go on (and opens the window of the next record).
+   */
+  #windowTurn(lane: Lane, shardId: string, shardEnded: boolean, now: number): Batch | number | undefined {
+    const tw = this.settings.tumblingWindowMs;
+    const head = lane.head < lane.queue.length ? (lane.queue[lane.head] as Entry) : undefined;
+    const headStart = head === undefined ? undefined : this.#windowOf(lane, head);
+    const win = lane.win;
+    if (win !== undefined && (headStart === undefined || headStart > win.start)) {
+      const over = headStart !== undefined || shardEnded || this.#inputEnded || now >= win.start + tw;
+      if (!over) return win.start + tw - now;
+      const b = this.#batch(shardId, lane.index, [], 0, 0, "new");
+      b.window = {
+        start: win.start,
+        end: win.start + tw,
+        state: win.state,
+        final: true,
+        streamArn: this.target.streamArn,
+      };
+      return b;
+    }
+    if (win === undefined && headStart !== undefined) lane.win = { start: headStart, state: {} };
+    return undefined;
+  }
+
   /** A new batch from the lane's queue, a wait (ms) for the batching window, or undefined. */
   #fresh(lane: Lane, shardId: string, shardEnded: boolean, now: number): Batch | number | undefined {
+    const s = this.settings;
+    if (s.tumblingWindowMs > 0) {
+      const turn = this.#windowTurn(lane, shardId, shardEnded, now);
+      if (turn !== undefined) return turn;
+    }
     const available = lane.queue.length - lane.head;
     if (available === 0) return undefined;
-    const s = this.settings;
     const full =
       available >= s.batchSize || lane.queuedBytes + EVENT_OVERHEAD + available >= MAX_PAYLOAD_BYTES;
     if (!full && s.batchWindowMs > 0 && !shardEnded && !this.#inputEnded) {
@@ -377,9 +462,12 @@ export class DeliveryEngine {
     }
     const entries: Entry[] = [];
     let bytes = EVENT_OVERHEAD;
+    const win = s.tumblingWindowMs > 0 ? lane.win : undefined;
     while (lane.head < lane.queue.length && entries.length < s.batchSize) {
       const e = lane.queue[lane.head] as Entry;
       if (entries.length > 0 && bytes + e.bytes + 1 > MAX_PAYLOAD_BYTES) break;
+      // A batch never spans tumbling windows.
+      if (win !== undefined && this.#windowOf(lane, e) !== win.start) break;
       entries.push(e);
       bytes += e.bytes + 1;
       lane.queuedBytes -= e.bytes;
@@ -396,7 +484,17 @@ export class DeliveryEngine {
       }
       lane.queuedSince = now;
     }
-    return this.#batch(shardId, lane.index, entries, 0, 0, "new");
+    const b = this.#batch(shardId, lane.index, entries, 0, 0, "new");
+    if (win !== undefined) {
+      b.window = {
+        start: win.start,
+        end: win.start + s.tumblingWindowMs,
+        state: win.state,
+        final: false,
+        streamArn: entries[0]?.lambda.eventSourceARN ?? this.target.streamArn,
+      };
+    }
+    return b;
   }
 
   #batch(
@@ -418,6 +516,7 @@ export class DeliveryEngine {
       origin,
       lastRequestId: from?.lastRequestId ?? "",
       lastResult: from?.lastResult,
+      window: from?.window === undefined ? undefined : { ...from.window },
     };
   }
 
@@ -480,12 +579,32 @@ export class DeliveryEngine {
     const base = { batch, failedFrom: undefined, onFailure: undefined };
 
     if (outcome.kind === "returned") {
-      const v = interpretResponse(
-        outcome.response,
-        batch.entries.map((e) => ({ sequenceNumber: e.sequenceNumber, eventID: e.eventID })),
-        s.reportBatchItemFailures,
-      );
+      const stateless =
+        batch.window !== undefined &&
+        (outcome.response === null || typeof outcome.response !== "object" || !("state" in outcome.response));
+      const v = stateless
+        ? ({
+            result: "failure",
+            reason:
+              "the response has no state: with a tumbling window, Lambda counts the invocation as failed (return { state, batchItemFailures })",
+            diagnostics: [
+              {
+                code: "response-without-state",
+                message:
+                  "the handler returned no state while the mapping has a tumbling window: Lambda counts each such invocation as failed; return { state: {...} }",
+              },
+            ],
+          } as const)
+        : interpretResponse(
+            outcome.response,
+            batch.entries.map((e) => ({ sequenceNumber: e.sequenceNumber, eventID: e.eventID })),
+            s.reportBatchItemFailures,
+          );
       const diagnostics: Diagnostic[] = [...v.diagnostics];
+      if (batch.window !== undefined && v.result !== "failure" && lane.win !== undefined) {
+        lane.win.state = (outcome.response as { state: unknown }).state;
+        if (batch.window.final) lane.win = undefined;
+      }
       if (v.result === "success") {
         lane.streak = undefined;
         this.stats.delivered += batch.entries.length;
@@ -591,6 +710,11 @@ export class DeliveryEngine {
     const s = this.settings;
     this.#trackPoison(lane, retry, diagnostics);
     const used = retry.retries + 1;
+    if (s.maxRetryAttempts >= 0 && used > s.maxRetryAttempts && retry.entries.length === 0) {
+      // A window's final invocation carries no record: the window is given up, nothing to describe.
+      lane.win = undefined;
+      return { next: "on-failure", onFailure: undefined };
+    }
     if (s.maxRetryAttempts >= 0 && used > s.maxRetryAttempts) {
       this.stats.discarded += retry.entries.length;
       this.stats.discardedBatches++;
@@ -665,7 +789,7 @@ export class DeliveryEngine {
       if (parentBlocked) continue;
       for (const l of s.lanes) {
         if (l.blocked) continue;
-        if (l.work.length > 0 || l.head < l.queue.length) return false;
+        if (l.work.length > 0 || l.head < l.queue.length || l.win !== undefined) return false;
       }
     }
     return true;

@@ -27,6 +27,8 @@ export interface DeliverySettings {
   parallelizationFactor: number;
   /** The function's `Timeout` in ms (default 3 s, Lambda's default). */
   functionTimeoutMs: number;
+  /** `TumblingWindowInSeconds` in ms: 0 = none (default); else windows with state (0–900 s). */
+  tumblingWindowMs: number;
   /**
    * Not a Lambda setting: where a local run stops retrying a batch that Lambda would keep retrying
    * (`MaximumRetryAttempts` -1 or above this). The shard is then reported blocked, as it would be in
@@ -51,6 +53,7 @@ export const DEFAULT_SETTINGS: DeliverySettings = {
   reportBatchItemFailures: false,
   parallelizationFactor: 1,
   functionTimeoutMs: 3000,
+  tumblingWindowMs: 0,
   localRetryLimit: 10,
 };
 
@@ -87,12 +90,12 @@ export type SettingName = Exclude<keyof DeliverySettings, "localRetryLimit">;
 
 /**
  * The delivery settings of a deployed mapping (its absent fields take Lambda's defaults) and its
- * function's timeout in seconds. The tumbling window is returned apart: invoke does not simulate it.
+ * function's timeout in seconds.
  */
 export function settingsFromMapping(
   m: MappingDescription,
   functionTimeoutSeconds: number | undefined,
-): { settings: DeliverySettings; tumblingWindowSeconds: number } {
+): { settings: DeliverySettings } {
   const d = DEFAULT_SETTINGS;
   return {
     settings: {
@@ -104,9 +107,9 @@ export function settingsFromMapping(
       reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
       parallelizationFactor: m.ParallelizationFactor ?? 1,
       functionTimeoutMs: (functionTimeoutSeconds ?? 3) * 1000,
+      tumblingWindowMs: (m.TumblingWindowInSeconds ?? 0) * 1000,
       localRetryLimit: d.localRetryLimit,
     },
-    tumblingWindowSeconds: m.TumblingWindowInSeconds ?? 0,
   };
 }
 
@@ -123,5 +126,6 @@ export function describeSettings(s: DeliverySettings): string {
     s.reportBatchItemFailures ? "ReportBatchItemFailures" : "no ReportBatchItemFailures",
     `parallelization ${s.parallelizationFactor}`,
     `timeout ${s.functionTimeoutMs / 1000}s`,
+    ...(s.tumblingWindowMs > 0 ? [`tumbling window ${s.tumblingWindowMs / 1000}s`] : []),
   ].join(", ");
 }

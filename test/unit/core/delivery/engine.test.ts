@@ -356,3 +356,59 @@ describe("delivery: ReportBatchItemFailures", () => {
     assert.equal(steps.at(-1)?.s.next, "blocked");
   });
 });
+
+describe("delivery: tumbling windows", () => {
+  it("batches never span windows; state is carried; each window ends with a final invocation without records", () => {
+    const e = engine({ batchSize: 10, tumblingWindowMs: 60_000 });
+    // T0 is a minute boundary: records 0 and 1 in the first window, record 70 in the second
+    e.add("s1", rec(0), T0);
+    e.add("s1", rec(1), T0);
+    e.add("s1", rec(70), T0);
+    const events: Array<Record<string, unknown>> = [];
+    const steps = drive(e, (b) => {
+      const ev = batchEvent(b);
+      events.push(ev);
+      const n = (ev.state as { n?: number }).n ?? 0;
+      return ok({ state: { n: n + b.entries.length } });
+    });
+    assert.deepEqual(
+      steps.map((s) => s.seqs),
+      ["100,101", "", "170", ""],
+    );
+    assert.deepEqual(
+      events.map((ev) => [ev.window, ev.state, ev.isFinalInvokeForWindow, ev.isWindowTerminatedEarly]),
+      [
+        [{ start: "2024-01-01T12:00:00Z", end: "2024-01-01T12:01:00Z" }, {}, false, false],
+        [{ start: "2024-01-01T12:00:00Z", end: "2024-01-01T12:01:00Z" }, { n: 2 }, true, false],
+        [{ start: "2024-01-01T12:01:00Z", end: "2024-01-01T12:02:00Z" }, {}, false, false],
+        [{ start: "2024-01-01T12:01:00Z", end: "2024-01-01T12:02:00Z" }, { n: 1 }, true, false],
+      ],
+    );
+    assert.equal(events[0]?.shardId, "s1");
+    assert.equal(events[0]?.eventSourceARN, ARN);
+  });
+
+  it("live: the final invocation waits for the window's end", () => {
+    const e = engine({ tumblingWindowMs: 60_000 });
+    e.add("s1", rec(0), T0);
+    const [a] = e.take(T0 + 1000).actions;
+    assert.ok(a?.kind === "invoke");
+    e.settle(a.batch.id, ok({ state: { seen: 1 } }), T0 + 1000);
+    const wait = e.take(T0 + 2000);
+    assert.deepEqual(wait.actions, []);
+    assert.equal(wait.waitMs, 58_000);
+    const [f] = e.take(T0 + 60_000).actions;
+    assert.ok(f?.kind === "invoke");
+    assert.equal(batchEvent(f.batch).isFinalInvokeForWindow, true);
+    assert.deepEqual(batchEvent(f.batch).state, { seen: 1 });
+  });
+
+  it("a response without state is a failed invocation", () => {
+    const e = engine({ tumblingWindowMs: 60_000, maxRetryAttempts: 0 });
+    add(e, 1);
+    const [step] = drive(e, () => ok({ batchItemFailures: [] }));
+    assert.equal(step?.s.verdict, "failure");
+    assert.equal(step?.s.next, "on-failure");
+    assert.equal(step?.s.diagnostics[0]?.code, "response-without-state");
+  });
+});
