@@ -243,6 +243,18 @@ describe("dlq --queue", () => {
     assert.match(r.stderr, /warning: batch .*: 2 records in its range, but the batch had 5/);
   });
 
+  test("when fetching fails (stream endpoint unreachable: exit 5), the messages are made visible again", async () => {
+    sqs.createQueue("q-fail");
+    sqs.send("q-fail", JSON.stringify(failure(0, 0)));
+    const r = await runCli(["dlq", "--queue", "q-fail", "--json"], {
+      env: { ...env(), AWS_ENDPOINT_URL_DYNAMODB_STREAMS: "http://127.0.0.1:9" },
+    });
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /error: could not reach AWS/);
+    assert.equal(sqs.messages("q-fail").length, 1);
+    assert.ok(sqs.messages("q-fail").every((m) => m.visible));
+  });
+
   test("an unknown queue is exit 3; an empty one exit 0", async () => {
     const r = await runCli(["dlq", "--queue", "no-such-queue"], { env: env() });
     assert.equal(r.code, 3);
