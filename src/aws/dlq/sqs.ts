@@ -197,3 +197,20 @@ export async function deleteMessages(
 export function isQueueArn(arn: string): boolean {
   return QUEUE_ARN.test(arn);
 }
+
+/** Messages waiting in a queue (ApproximateNumberOfMessages; in flight ones not counted). */
+export async function queueBacklog(run: AwsRun, ref: string): Promise<number> {
+  const queue = await resolveQueue(run, ref);
+  const { GetQueueAttributesCommand } = await import("@aws-sdk/client-sqs");
+  const sqs = await run.clients.sqs();
+  try {
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ["ApproximateNumberOfMessages"] }),
+      { abortSignal: run.signal },
+    );
+    return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+  } catch (e) {
+    if (isQueueMissing(e)) throw missing(queue.name, e);
+    throw translateAwsError(e, `queue ${queue.name}`, run.clients.settings.endpointUrl);
+  }
+}
