@@ -55,7 +55,7 @@ test("describe and lag: the on-failure queue and the failed batches waiting in i
   const c = (JSON.parse(lag.stdout) as { consumers: Array<Record<string, unknown>> }).consumers[0];
   assert.equal(c?.onFailureWaiting, 2);
   assert.ok(
-    (c?.warnings as string[]).some((w) =>
+    ((c?.warnings ?? []) as string[]).some((w) =>
       /^2 failed batches wait in the on-failure queue orders-dlq: .*dynastream dlq --queue orders-dlq$/.test(
         w,
       ),
