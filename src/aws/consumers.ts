@@ -20,7 +20,7 @@ export type Env = Record<string, string | undefined>;
  * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true. `--endpoint-url` overrides every variable.
  */
 export function serviceEndpointOverridden(
-  service: "LAMBDA" | "CLOUDWATCH",
+  service: "LAMBDA" | "CLOUDWATCH" | "SQS",
   env: Env,
   endpointUrlFlag: string | undefined,
 ): boolean {
@@ -35,7 +35,7 @@ export function serviceEndpointOverridden(
  * (a stand-in, LocalStack): then it is asked like any other.
  */
 export function serviceAvailableFor(
-  service: "LAMBDA" | "CLOUDWATCH",
+  service: "LAMBDA" | "CLOUDWATCH" | "SQS",
   streamArn: string,
   run: AwsRun,
   env: Env = process.env,
@@ -71,6 +71,7 @@ export function toMappingInfo(m: EventSourceMappingConfiguration, streamArn: str
       reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
       tumblingWindowSeconds: num(m.TumblingWindowInSeconds),
     },
+    onFailureWaiting: null,
   };
 }
 
@@ -144,18 +145,60 @@ export async function describeConsumers(
   functionArn: string;
   state: string;
   lastProcessingResult: string | null;
+  onFailureDestination: string | null;
+  onFailureWaiting: number | null;
 }> | null> {
   if (!serviceAvailableFor("LAMBDA", streamArn, run, env)) return null;
+  let list: EventSourceMappingConfiguration[];
   try {
-    const list = await listEventSourceMappings(run, streamArn);
-    return list.map((m) => ({
-      uuid: m.UUID ?? "",
-      functionArn: m.FunctionArn ?? "",
-      state: m.State ?? "",
-      lastProcessingResult: m.LastProcessingResult ?? null,
-    }));
+    list = await listEventSourceMappings(run, streamArn);
   } catch (e) {
     warn(`could not list Lambda consumers: ${(e as Error).message}`);
     return null;
   }
+  const waiting = await onFailureBacklogs(
+    run,
+    streamArn,
+    list.map((m) => m.DestinationConfig?.OnFailure?.Destination || null),
+    warn,
+    env,
+  );
+  return list.map((m) => {
+    const dest = m.DestinationConfig?.OnFailure?.Destination || null;
+    return {
+      uuid: m.UUID ?? "",
+      functionArn: m.FunctionArn ?? "",
+      state: m.State ?? "",
+      lastProcessingResult: m.LastProcessingResult ?? null,
+      onFailureDestination: dest,
+      onFailureWaiting: dest === null ? null : (waiting.get(dest) ?? null),
+    };
+  });
+}
+
+/**
+ * How many messages wait in each SQS on-failure destination (ApproximateNumberOfMessages), by
+ * destination ARN; destinations that are not queues, or that could not be asked (said through
+ * `warn`), are left out. A DynamoDB Local stream's mappings are asked about only when
+ * AWS_ENDPOINT_URL_SQS points somewhere explicitly.
+ */
+export async function onFailureBacklogs(
+  run: AwsRun,
+  streamArn: string,
+  destinations: ReadonlyArray<string | null>,
+  warn: (m: string) => void,
+  env: Env = process.env,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const { isQueueArn, queueBacklog } = await import("./dlq/sqs.js");
+  const queues = [...new Set(destinations.filter((d): d is string => d !== null && isQueueArn(d)))];
+  if (queues.length === 0 || !serviceAvailableFor("SQS", streamArn, run, env)) return out;
+  for (const q of queues) {
+    try {
+      out.set(q, await queueBacklog(run, q));
+    } catch (e) {
+      warn(`could not count the messages of the on-failure queue ${q}: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }

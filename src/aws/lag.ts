@@ -32,7 +32,13 @@ import {
 import type { ShardInfo } from "../core/lineage.js";
 import { NotFoundError } from "../errors.js";
 import { getMetricData, type MetricQuery } from "./cloudwatch.js";
-import { type Env, listEventSourceMappings, serviceAvailableFor, toMappingInfo } from "./consumers.js";
+import {
+  type Env,
+  listEventSourceMappings,
+  onFailureBacklogs,
+  serviceAvailableFor,
+  toMappingInfo,
+} from "./consumers.js";
 import { leasesOfStream, probeShard, readLeases, type StoredLease } from "./kcl.js";
 import {
   type AwsRun,
@@ -140,6 +146,22 @@ export async function collectLag(
           ? `the stream's Lambda consumers: ${[...new Set(mappings.map((m) => m.functionName))].join(", ")}`
           : "the stream has no Lambda event source mapping",
       );
+    }
+  }
+
+  // Failed batches waiting in SQS on-failure destinations (their records expire with the stream's).
+  for (const arn of streamArns) {
+    const on = selected.filter((m) => m.streamArn === arn);
+    const backlog = await onFailureBacklogs(
+      run,
+      arn,
+      on.map((m) => m.settings.onFailureDestination),
+      (m) => notes.push(m),
+      req.env,
+    );
+    for (const m of on) {
+      const d = m.settings.onFailureDestination;
+      if (d !== null && backlog.has(d)) m.onFailureWaiting = backlog.get(d) ?? null;
     }
   }
 

@@ -273,6 +273,21 @@ export function mappingWarnings(s: MappingSettings): string[] {
   return out;
 }
 
+/**
+ * The warning while failed batches wait in the mapping's SQS on-failure destination: the messages
+ * hold no records, and the records they name leave the stream 24 h after they arrived.
+ */
+export function onFailureWaitingWarning(info: {
+  settings: { onFailureDestination: string | null };
+  onFailureWaiting?: number | null | undefined;
+}): string | undefined {
+  const n = info.onFailureWaiting;
+  const dest = info.settings.onFailureDestination;
+  if (n === undefined || n === null || n <= 0 || dest === null) return undefined;
+  const queue = dest.split(":").pop() ?? dest;
+  return `${n} failed batch${n === 1 ? "" : "es"} wait${n === 1 ? "s" : ""} in the on-failure queue ${queue}: their records leave the stream 24 h after they arrived; read them now: dynastream dlq --queue ${queue}`;
+}
+
 /** Mapping states in which the mapping does not read the stream. */
 const NOT_READING = new Set(["Disabled", "Disabling", "Deleting"]);
 
@@ -674,6 +689,12 @@ export interface MappingInfo {
   stateTransitionReason: string | null;
   lastProcessingResult: string | null;
   settings: MappingSettings;
+  /**
+   * Messages waiting in the mapping's SQS on-failure destination (ApproximateNumberOfMessages): each
+   * names a failed batch whose records leave the stream 24 h after they arrived. Null when the
+   * destination is not an SQS queue or could not be asked.
+   */
+  onFailureWaiting?: number | null;
 }
 
 /** One Lambda consumer, judged. */
@@ -739,6 +760,8 @@ export function assembleLambdaConsumer(
     nowMs,
   );
   const warnings = [...mappingWarnings(info.settings), ...eventWarnings(events)];
+  const waiting = onFailureWaitingWarning(info);
+  if (waiting !== undefined) warnings.push(waiting);
   if (!iteratorAge.complete) warnings.push("CloudWatch returned partial IteratorAge data for this function");
   return {
     ...info,

@@ -22,6 +22,10 @@ export interface DescribeJson {
     functionArn: string;
     state: string;
     lastProcessingResult: string | null;
+    /** The on-failure destination's ARN, or null. */
+    onFailureDestination: string | null;
+    /** Messages waiting in an SQS on-failure destination, or null (not a queue, or not known). */
+    onFailureWaiting: number | null;
   }> | null;
   /** The table's Kinesis Data Streams destinations; null when the endpoint has none (DynamoDB Local). */
   kinesisDestinations: KinesisDestination[] | null;
@@ -52,6 +56,17 @@ export function renderKinesisControl(
   ];
   if (r.statusDescription) lines.push(`status: ${sanitize(r.statusDescription)}`);
   return lines;
+}
+
+/** A consumer's on-failure destination (its last ARN part) and the failed batches waiting there. */
+function onFailureText(
+  c: { onFailureDestination: string | null; onFailureWaiting: number | null },
+  s: Style,
+): string {
+  if (c.onFailureDestination === null) return s.gray("none");
+  const name = sanitize(c.onFailureDestination.split(":").pop() ?? c.onFailureDestination);
+  if (c.onFailureWaiting === null) return name;
+  return c.onFailureWaiting > 0 ? s.yellow(`${name} (${c.onFailureWaiting} waiting)`) : `${name} (0 waiting)`;
 }
 
 /** The text of `describe` for a terminal (lines, each without its newline). */
@@ -88,11 +103,12 @@ export function renderDescribe(result: DescribeJson, s: Style): string[] {
   if (result.consumers && result.consumers.length > 0) {
     lines.push(s.bold("consumers:"));
     const table = renderTable(
-      ["FUNCTION", "STATE", "LAST RESULT", "MAPPING UUID"],
+      ["FUNCTION", "STATE", "LAST RESULT", "ON-FAILURE", "MAPPING UUID"],
       result.consumers.map((c) => [
         sanitize(functionNameOf(c.functionArn)),
         c.state === "Enabled" ? c.state : s.yellow(sanitize(c.state || "?")),
         sanitize(c.lastProcessingResult ?? "-"),
+        onFailureText(c, s),
         sanitize(c.uuid),
       ]),
       s,

@@ -47,6 +47,8 @@ export interface LambdaConsumerJson {
   streamArn: string;
   stateTransitionReason: string | null;
   settings: MappingSettings;
+  /** Messages waiting in the SQS on-failure destination, or null (not a queue, or not known). */
+  onFailureWaiting: number | null;
 }
 
 /** One shard of a KCL consumer in the JSON output. */
@@ -103,6 +105,7 @@ function lambdaJson(c: LambdaConsumer): LambdaConsumerJson {
     streamArn: c.streamArn,
     stateTransitionReason: c.stateTransitionReason,
     settings: c.settings,
+    onFailureWaiting: c.onFailureWaiting ?? null,
   };
 }
 
@@ -208,7 +211,7 @@ function seconds(v: number | null): string {
   return v === 0 ? "0s" : formatDuration(v * 1000);
 }
 
-function settingsLine(s: MappingSettings): string {
+function settingsLine(s: MappingSettings, waiting?: number | null): string {
   return [
     `batch ${s.batchSize ?? "?"}`,
     `window ${seconds(s.maximumBatchingWindowSeconds)}`,
@@ -217,7 +220,7 @@ function settingsLine(s: MappingSettings): string {
     `retries ${s.maximumRetryAttempts === null ? "?" : s.maximumRetryAttempts < 0 ? "∞" : s.maximumRetryAttempts}`,
     `max age ${seconds(s.maximumRecordAgeSeconds)}`,
     `bisect ${s.bisectBatchOnFunctionError ? "on" : "off"}`,
-    `on-failure ${s.onFailureDestination ? sanitize(s.onFailureDestination) : "none"}`,
+    `on-failure ${s.onFailureDestination ? sanitize(s.onFailureDestination) : "none"}${typeof waiting === "number" ? ` (${waiting} waiting)` : ""}`,
     `filters ${s.filterCount}`,
     ...(s.reportBatchItemFailures ? ["ReportBatchItemFailures"] : []),
   ].join(" · ");
@@ -249,7 +252,7 @@ function details(c: LagConsumer, r: LagReport, style: Style): string[] {
         ? `  IteratorAge: ${formatDuration(latest.ms)} at ${iso(latest.t)} · max ${formatDuration(max ?? 0)} · ${c.iteratorAge.series.length} datapoint${c.iteratorAge.series.length === 1 ? "" : "s"}`
         : "  IteratorAge: no data (idle: Lambda publishes IteratorAge only when it processes a batch)",
     );
-    lines.push(`  settings: ${settingsLine(c.settings)}`);
+    lines.push(`  settings: ${settingsLine(c.settings, c.onFailureWaiting)}`);
     lines.push(`  events: ${eventsLine(c)}`);
   } else {
     lines.push(

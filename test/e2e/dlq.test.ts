@@ -226,6 +226,35 @@ describe("dlq --queue", () => {
     assert.ok(sqs.messages("q-bad").every((m) => m.visible));
   });
 
+  test("warns about records that leave the stream within the hour, and a count that differs from batchSize", async () => {
+    sqs.createQueue("q-soon");
+    const soon = failure(0, 1);
+    Object.assign(soon.DDBStreamBatchInfo as object, {
+      approximateArrivalOfFirstRecord: new Date(Date.now() - 23.5 * 3600_000).toISOString(),
+      batchSize: 5,
+    });
+    sqs.send("q-soon", JSON.stringify(soon));
+    const r = await runCli(["dlq", "--queue", "q-soon", "--json"], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: batch .*: its records leave the stream at .* \(in \d+ min\): save or redrive them now/,
+    );
+    assert.match(r.stderr, /warning: batch .*: 2 records in its range, but the batch had 5/);
+  });
+
+  test("when fetching fails (stream endpoint unreachable: exit 5), the messages are made visible again", async () => {
+    sqs.createQueue("q-fail");
+    sqs.send("q-fail", JSON.stringify(failure(0, 0)));
+    const r = await runCli(["dlq", "--queue", "q-fail", "--json"], {
+      env: { ...env(), AWS_ENDPOINT_URL_DYNAMODB_STREAMS: "http://127.0.0.1:9" },
+    });
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /error: could not reach AWS/);
+    assert.equal(sqs.messages("q-fail").length, 1);
+    assert.ok(sqs.messages("q-fail").every((m) => m.visible));
+  });
+
   test("an unknown queue is exit 3; an empty one exit 0", async () => {
     const r = await runCli(["dlq", "--queue", "no-such-queue"], { env: env() });
     assert.equal(r.code, 3);

@@ -54,12 +54,16 @@ describe("consumers in describe and disable", () => {
         functionArn: "arn:aws:lambda:us-east-1:123456789012:function:fn-a",
         state: "Enabled",
         lastProcessingResult: "OK",
+        onFailureDestination: null,
+        onFailureWaiting: null,
       },
       {
         uuid: uuids[1],
         functionArn: "arn:aws:lambda:us-east-1:123456789012:function:fn-b",
         state: "Disabled",
         lastProcessingResult: "No records processed",
+        onFailureDestination: null,
+        onFailureWaiting: null,
       },
     ]);
     const pretty = await runCli(["describe", table], { env });
@@ -68,9 +72,12 @@ describe("consumers in describe and disable", () => {
       pretty.stdout,
       /^consumers: +2 Lambda event source mappings \(listed below; lag: dynastream lag \S+\)$/m,
     );
-    assert.match(pretty.stdout, /^ +FUNCTION +STATE +LAST RESULT +MAPPING UUID$/m);
-    assert.match(pretty.stdout, new RegExp(`^ +fn-a +Enabled +OK +${uuids[0]}$`, "m"));
-    assert.match(pretty.stdout, new RegExp(`^ +fn-b +Disabled +No records processed +${uuids[1]}$`, "m"));
+    assert.match(pretty.stdout, /^ +FUNCTION +STATE +LAST RESULT +ON-FAILURE +MAPPING UUID$/m);
+    assert.match(pretty.stdout, new RegExp(`^ +fn-a +Enabled +OK +none +${uuids[0]}$`, "m"));
+    assert.match(
+      pretty.stdout,
+      new RegExp(`^ +fn-b +Disabled +No records processed +none +${uuids[1]}$`, "m"),
+    );
 
     const local = await runCli(["describe", table, "--json"], { env: cliEnv(endpoint) });
     assert.equal(local.code, 0, local.stderr);

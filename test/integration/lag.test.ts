@@ -115,6 +115,7 @@ const LAMBDA_KEYS = [
   "iteratorAge",
   "kind",
   "lastProcessingResult",
+  "onFailureWaiting",
   "reasons",
   "settings",
   "state",

@@ -83,16 +83,18 @@ export async function resolveQueue(run: AwsRun, ref: string): Promise<QueueRef> 
 
 /**
  * Every message of the queue, each once (by message id), received in calls of 10 with long polling
- * until a call answers none. The messages stay hidden ({@link HOLD_SECONDS}) until
- * {@link releaseMessages} or {@link deleteMessages}.
+ * until a call answers none, into `into` (filled as they come: when the read fails or is interrupted,
+ * the messages already received are there to be released). The messages stay hidden
+ * ({@link HOLD_SECONDS}) until {@link releaseMessages} or {@link deleteMessages}.
  */
 export async function receiveAll(
   run: AwsRun,
   queue: QueueRef,
-  opts: { max?: number | undefined; progress?: (n: number) => void } = {},
+  opts: { max?: number | undefined; into?: ReceivedMessage[] } = {},
 ): Promise<ReceivedMessage[]> {
   const { ReceiveMessageCommand } = await import("@aws-sdk/client-sqs");
   const sqs = await run.clients.sqs();
+  const into = opts.into ?? [];
   const byId = new Map<string, ReceivedMessage>();
   for (;;) {
     const want = opts.max === undefined ? MAX_PER_CALL : Math.min(MAX_PER_CALL, opts.max - byId.size);
@@ -116,12 +118,18 @@ export async function receiveAll(
     if (msgs.length === 0) break;
     for (const m of msgs) {
       if (!m.MessageId || !m.ReceiptHandle) continue;
-      // Received again (its hold ran out while the queue was read): the newest handle is the one that counts.
-      byId.set(m.MessageId, { messageId: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? "" });
+      const seen = byId.get(m.MessageId);
+      if (seen !== undefined) {
+        // Received again (its hold ran out while the queue was read): the newest handle is the one that counts.
+        seen.receiptHandle = m.ReceiptHandle;
+        continue;
+      }
+      const msg = { messageId: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? "" };
+      byId.set(m.MessageId, msg);
+      into.push(msg);
     }
-    opts.progress?.(byId.size);
   }
-  return [...byId.values()];
+  return into;
 }
 
 /** Runs a batch action over messages, 10 per call; returns the ids that failed, with why. */
@@ -188,4 +196,21 @@ export async function deleteMessages(
 /** Whether `arn` is an SQS queue's ARN (an on-failure destination that dlq can read). */
 export function isQueueArn(arn: string): boolean {
   return QUEUE_ARN.test(arn);
+}
+
+/** Messages waiting in a queue (ApproximateNumberOfMessages; in flight ones not counted). */
+export async function queueBacklog(run: AwsRun, ref: string): Promise<number> {
+  const queue = await resolveQueue(run, ref);
+  const { GetQueueAttributesCommand } = await import("@aws-sdk/client-sqs");
+  const sqs = await run.clients.sqs();
+  try {
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ["ApproximateNumberOfMessages"] }),
+      { abortSignal: run.signal },
+    );
+    return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+  } catch (e) {
+    if (isQueueMissing(e)) throw missing(queue.name, e);
+    throw translateAwsError(e, `queue ${queue.name}`, run.clients.settings.endpointUrl);
+  }
 }

@@ -15,7 +15,7 @@ import { batchId, expiresSoon, expiryMs, type FailedBatch, type FetchOutcome } f
 import { mappingFilter } from "../../core/dlq/filter.js";
 import type { FailureRecord } from "../../core/dlq/message.js";
 import { normalizeInput, tableFromStreamArn } from "../../core/record.js";
-import { DataLossError, InterruptedError, UsageError } from "../../errors.js";
+import { DataLossError, InterruptedError, NotFoundError, UsageError } from "../../errors.js";
 import {
   failureHeaderPretty,
   failureJsonLine,
@@ -93,6 +93,11 @@ class Filters {
       if (m !== undefined) this.#set(f.functionArn, f.batch.streamArn, m.filters, m.uuid);
     } catch (e) {
       if (e instanceof InterruptedError) throw e;
+      if (e instanceof NotFoundError) {
+        // The function (or its mapping) is gone: nothing to filter by.
+        this.ctx.out.debug(`no mapping of ${f.functionArn} on ${f.batch.streamArn}: ${(e as Error).message}`);
+        return { filter: undefined };
+      }
       this.#lookupFailed = true;
       this.ctx.out.warn(
         `could not read the mappings' filter criteria (${(e as Error).message}): records inside a batch's range that a filter dropped are shown too`,
@@ -185,7 +190,7 @@ export async function runDlq(ctx: Context, input: DlqInput, format: DlqFormat): 
       "pass --yes to confirm (messages are deleted only once their batch's records were written)",
     );
   }
-  const collected = await collect(ctx, input);
+  const collected: Collected = { items: [], queues: [], mappings: undefined };
   const style = ctx.out.style;
   const pretty = format === "pretty";
   const formatter = pretty
@@ -215,6 +220,7 @@ export async function runDlq(ctx: Context, input: DlqInput, format: DlqFormat): 
   };
   let done = false;
   try {
+    await collect(ctx, input, collected);
     for await (const b of failedBatches(ctx, collected, input.onlyFunction)) {
       if (ctx.signal.aborted) break;
       if ("kind" in b) {

@@ -35,8 +35,10 @@ async function readQueue(ctx: Context, run: AwsRun, ref: string, collected: Coll
   const sqs = await import("../../aws/dlq/sqs.js");
   const queue = await sqs.resolveQueue(run, ref);
   ctx.out.info(`reading queue ${queue.name}…`);
-  const messages = await sqs.receiveAll(run, queue);
+  const messages: ReceivedMessage[] = [];
+  // Registered before the read: messages received before a failure or Ctrl-C are released too.
   collected.queues.push({ queue, messages });
+  await sqs.receiveAll(run, queue, { into: messages });
   for (const m of messages) {
     const label = `queue ${queue.name} message ${m.messageId}`;
     const origin: MessageOrigin = {
@@ -178,18 +180,16 @@ async function readMappings(
   }
 }
 
-/** Reads the run's source. */
-export async function collect(ctx: Context, input: DlqInput): Promise<Collected> {
-  const collected: Collected = { items: [], queues: [], mappings: undefined };
+/** Reads the run's source into `collected` (an empty one). */
+export async function collect(ctx: Context, input: DlqInput, collected: Collected): Promise<void> {
   const src = input.source;
   if (src.kind === "input") {
     await readInput(ctx, src.path, collected);
-    return collected;
+    return;
   }
   const run = await ctx.aws();
   if (src.kind === "queue") await readQueue(ctx, run, src.queue, collected);
   else if (src.kind === "s3") {
     await readS3(ctx, run, src.location, collected, true);
   } else await readMappings(ctx, run, src.target, src.functionName, collected);
-  return collected;
 }
