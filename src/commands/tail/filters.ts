@@ -5,7 +5,7 @@
  */
 import type { Context } from "../../cli/context.js";
 import { buildFilterSet } from "../../core/filter/sources.js";
-import { toLambdaRecord } from "../../core/lambda-record.js";
+import { kinesisFilterView, toLambdaRecord } from "../../core/lambda-record.js";
 import type { StreamRecord } from "../../core/record.js";
 import { UsageError } from "../../errors.js";
 import { formatDiagnostic } from "../../render/filter-test.js";
@@ -31,6 +31,10 @@ export async function loadMatcher(ctx: Context, texts: readonly string[]): Promi
   const criteria = built.set.criteria;
   return {
     match: (rec, streamArn) =>
-      criteria.match(toLambdaRecord(rec, streamArn === undefined ? {} : { streamArn })) >= 0,
+      criteria.match(
+        rec.kinesis !== undefined
+          ? kinesisFilterView(rec.kinesis)
+          : toLambdaRecord(rec, streamArn === undefined ? {} : { streamArn }),
+      ) >= 0,
   };
 }
