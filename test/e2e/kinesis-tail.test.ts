@@ -7,11 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeStreamSummaryCommand, MergeShardsCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { runCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { type KinesisEmulator, kinesisEmulator } from "../helpers/kinesis.js";
 import {
   type DestinationStandin,
+  destinationRecord,
   startDestinationStandin,
 } from "../helpers/standins/kinesis-destination-server.js";
 
@@ -241,6 +243,58 @@ describe("tail --kinesis", () => {
       lines(second.stdout).map((l) => l.keys),
       [{ pk: "after-checkpoint" }],
     );
+  });
+
+  test("lineage: records of both parents of a real merge come before the merged shard's; order kept per shard", async () => {
+    const s = await k.createStream({ shards: 2 });
+    const put = async (pk: string, hashKey: string) => {
+      const doc = destinationRecord(
+        {
+          eventName: "INSERT",
+          dynamodb: { Keys: { pk: { S: pk } }, NewImage: { pk: { S: pk } }, SizeBytes: 10 },
+        },
+        "Direct",
+        "MILLISECOND",
+        BigInt(Date.now()) * 1000n,
+      );
+      await k.client.send(
+        new PutRecordCommand({
+          StreamARN: s.arn,
+          PartitionKey: pk,
+          ExplicitHashKey: hashKey,
+          Data: Buffer.from(JSON.stringify(doc)),
+        }),
+      );
+    };
+    const low = "1";
+    const high = String(2n ** 127n + 1n);
+    for (const pk of ["a1", "a2", "a3"]) await put(pk, low);
+    for (const pk of ["b1", "b2"]) await put(pk, high);
+    await k.client.send(
+      new MergeShardsCommand({
+        StreamName: s.name,
+        ShardToMerge: "shardId-000000000000",
+        AdjacentShardToMerge: "shardId-000000000001",
+      }),
+    );
+    for (;;) {
+      const d = await k.client.send(new DescribeStreamSummaryCommand({ StreamName: s.name }));
+      if (d.StreamDescriptionSummary?.StreamStatus === "ACTIVE") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const pk of ["c1", "c2"]) await put(pk, low);
+    const r = await runCli(["tail", s.arn, "--from", "trim-horizon", "--until-end", "--json"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const got = lines(r.stdout);
+    const keys = got.map((l) => String(l.keys.pk));
+    assert.deepEqual([...keys].sort(), ["a1", "a2", "a3", "b1", "b2", "c1", "c2"]);
+    assert.deepEqual(keys.slice(5), ["c1", "c2"], `the merged shard's records last: ${keys.join(",")}`);
+    assert.deepEqual(
+      keys.filter((x) => x.startsWith("a")),
+      ["a1", "a2", "a3"],
+    );
+    assert.ok(got.slice(5).every((l) => l.shardId === "shardId-000000000002"));
+    assert.ok(got.every((l) => l.table === "Direct"));
   });
 
   test("bad input: no destination exit 3 with the enable hint; --kinesis with --input exit 2", async () => {
