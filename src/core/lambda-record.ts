@@ -5,7 +5,7 @@
  */
 import type { AttributeMap } from "./attr.js";
 import { isAttributeMap, toJsonAttributeMap } from "./attr.js";
-import type { StreamRecord, UserIdentity } from "./record.js";
+import type { KinesisEnvelope, StreamRecord, UserIdentity } from "./record.js";
 import { creationTimeMs, MS_THRESHOLD } from "./record.js";
 
 /** Whether `s` is one or more decimal digits (a sequence number). */
@@ -88,6 +88,70 @@ export function toLambdaRecord(rec: StreamRecord, opts: { streamArn?: string } =
   const arn = opts.streamArn ?? rec.eventSourceARN;
   if (arn !== undefined) result.eventSourceARN = arn;
   return result;
+}
+
+/**
+ * What a Lambda function subscribed to a Kinesis stream receives for one Kinesis record (the Kinesis
+ * event record), for a change record that came through the table's Kinesis destination: its data as
+ * the base64 the stream holds, times in epoch seconds, `eventID` `<shardId>:<sequenceNumber>`.
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html (invokeIdentityArn is not known
+ * outside Lambda and is left out.)
+ */
+export interface KinesisLambdaRecord {
+  kinesis: {
+    kinesisSchemaVersion: string;
+    partitionKey: string;
+    sequenceNumber: string;
+    data: string;
+    approximateArrivalTimestamp?: number;
+  };
+  eventSource: "aws:kinesis";
+  eventVersion: "1.0";
+  eventID?: string;
+  eventName: "aws:kinesis:record";
+  awsRegion?: string;
+  eventSourceARN?: string;
+}
+
+/** The Kinesis event record of a change record that came through a Kinesis data stream. */
+export function toKinesisLambdaRecord(
+  env: KinesisEnvelope,
+  opts: { streamArn?: string | undefined; shardId?: string | undefined } = {},
+): KinesisLambdaRecord {
+  const kinesis: KinesisLambdaRecord["kinesis"] = {
+    kinesisSchemaVersion: env.kinesisSchemaVersion ?? "1.0",
+    partitionKey: env.partitionKey,
+    sequenceNumber: env.sequenceNumber,
+    data: env.data,
+  };
+  if (env.arrivalMs !== undefined) kinesis.approximateArrivalTimestamp = env.arrivalMs / 1000;
+  const shardId = opts.shardId ?? env.shardId;
+  const arn = opts.streamArn ?? env.streamArn;
+  const region = arn === undefined ? undefined : /^arn:[^:]*:kinesis:([^:]+):/.exec(arn)?.[1];
+  // Key order as Lambda's sample: kinesis, eventSource, eventVersion, eventID, eventName, awsRegion, eventSourceARN.
+  return {
+    kinesis,
+    eventSource: "aws:kinesis",
+    eventVersion: "1.0",
+    ...(shardId !== undefined && shardId !== "" ? { eventID: `${shardId}:${env.sequenceNumber}` } : {}),
+    eventName: "aws:kinesis:record",
+    ...(region !== undefined ? { awsRegion: region } : {}),
+    ...(arn !== undefined ? { eventSourceARN: arn } : {}),
+  };
+}
+
+/**
+ * What a Lambda filter sees of a Kinesis record: "Kinesis event source mappings only support filtering
+ * on the data key", the data base64-decoded and JSON-parsed, so a pattern on a change record that
+ * came through the Kinesis destination is `{"data":{"eventName":[…],"dynamodb":{…}}}`.
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis-filtering.html
+ */
+export function kinesisFilterView(env: KinesisEnvelope): { data: unknown } {
+  try {
+    return { data: JSON.parse(Buffer.from(env.data, "base64").toString("utf8")) as unknown };
+  } catch {
+    return { data: undefined };
+  }
 }
 
 /** Whether `d` is a `dynamodb` part exactly as {@link toLambdaRecord} writes it. */

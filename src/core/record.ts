@@ -34,6 +34,33 @@ export interface StreamRecordData {
   SequenceNumber?: string | undefined;
   SizeBytes?: number | undefined;
   StreamViewType?: string | undefined;
+  /**
+   * Kinesis destination records only: `MICROSECOND` or `MILLISECOND`, the unit of
+   * `ApproximateCreationDateTime` there (epoch ms or µs, never seconds).
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/kds.html
+   */
+  ApproximateCreationDateTimePrecision?: string | undefined;
+}
+
+/**
+ * The Kinesis record around a change record that came through a table's Kinesis Data Streams
+ * destination (GetRecords on the Kinesis stream, or a Kinesis Lambda event).
+ */
+export interface KinesisEnvelope {
+  /** The Kinesis sequence number (digits; compare with BigInt). */
+  sequenceNumber: string;
+  partitionKey: string;
+  /** The record's data as received, base64: `record` carries it byte for byte. */
+  data: string;
+  /** When Kinesis received the record (epoch ms, possibly fractional). */
+  arrivalMs?: number | undefined;
+  /** Lambda events: `kinesisSchemaVersion`; GetRecords: absent. */
+  kinesisSchemaVersion?: string | undefined;
+  /** GetRecords: `EncryptionType` (`NONE`, `KMS`). */
+  encryptionType?: string | undefined;
+  /** The shard and stream a Lambda event names (`eventID` `shardId-…:<seq>`, `eventSourceARN`). */
+  shardId?: string | undefined;
+  streamArn?: string | undefined;
 }
 
 /**
@@ -57,6 +84,31 @@ export interface StreamRecord {
    * Records from the SDK carry a Date instead; read the time with {@link creationTimeMs}.
    */
   creationMs?: number | undefined;
+  /**
+   * The creation time in epoch microseconds, when the record carries it to the microsecond (Kinesis
+   * destination with precision MICROSECOND): output keeps the six digits.
+   */
+  creationUs?: number | undefined;
+  /** Kinesis destination records: the table the change was made in, and `application/json`. */
+  tableName?: string | undefined;
+  recordFormat?: string | undefined;
+  /** Set when the change record came through a Kinesis data stream. */
+  kinesis?: KinesisEnvelope | undefined;
+  /**
+   * Set on a Kinesis record whose data is not a DynamoDB change record (another producer wrote into
+   * the stream): why. It is read (the position moves past it) but not shown.
+   */
+  decodeError?: string | undefined;
+  /**
+   * Set by `tail` on a record whose `eventID` it already printed in this run: the Kinesis
+   * destination may deliver a change more than once.
+   */
+  duplicate?: boolean | undefined;
+}
+
+/** Where a record is in its shard: the Kinesis sequence number, else the DynamoDB stream's. */
+export function sequenceOf(rec: StreamRecord): string | undefined {
+  return rec.kinesis?.sequenceNumber ?? rec.dynamodb?.SequenceNumber;
 }
 
 /** A record read by `tail --input`, with what a tail output line said about where it came from. */
@@ -98,24 +150,45 @@ export const MS_THRESHOLD = 1e11;
 const NUMERIC = /^\s*-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?\s*$/;
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T/;
 
+/** A decoded creation time: epoch ms (an integer), and epoch µs when the input had them. */
+interface CreationTime {
+  ms: number;
+  us?: number;
+}
+
+/** Digits of the integer part of |n|. */
+function integerDigits(n: number): number {
+  const a = Math.floor(Math.abs(n));
+  return a === 0 ? 1 : Math.floor(Math.log10(a)) + 1;
+}
+
 /**
- * A creation time as given in input, decoded to epoch milliseconds (an integer). Numbers are epoch
- * seconds (the wire and Lambda form) unless ≥ 1e11, which can only be epoch milliseconds (the
- * Kinesis-destination form); numeric strings likewise (one too large for a double gives no time);
- * other strings must be ISO-8601. A string is an error message.
+ * A creation time as given in input, decoded. A time is never read in the wrong unit: the record's
+ * `ApproximateCreationDateTimePrecision` decides (MICROSECOND: epoch µs, MILLISECOND: epoch ms, the
+ * Kinesis destination's forms); without it, the number's digits do: up to 10 are epoch seconds (the
+ * DynamoDB stream and Lambda form, possibly fractional), 13 epoch milliseconds, 16 epoch
+ * microseconds; any other length is an error. Numeric strings likewise (one too large for a double
+ * gives no time); other strings must be ISO-8601. A string result is an error message.
  */
-function decodeCreationTime(t: unknown): number | undefined | string {
+function decodeCreationTime(t: unknown, precision: string | undefined): CreationTime | undefined | string {
   const what = "dynamodb.ApproximateCreationDateTime";
-  if (t instanceof Date) return Number.isFinite(t.getTime()) ? t.getTime() : `${what} is an invalid date`;
+  if (t instanceof Date)
+    return Number.isFinite(t.getTime()) ? { ms: t.getTime() } : `${what} is an invalid date`;
   if (typeof t === "number" || (typeof t === "string" && NUMERIC.test(t))) {
     const n = Number(t);
     if (!Number.isFinite(n)) return typeof t === "number" ? `${what} must be a finite number` : undefined;
-    return Math.abs(n) >= MS_THRESHOLD ? Math.round(n) : Math.round(n * 1000);
+    if (precision === "MICROSECOND") return { ms: Math.floor(n / 1000), us: Math.round(n) };
+    if (precision === "MILLISECOND") return { ms: Math.round(n) };
+    const digits = integerDigits(n);
+    if (digits <= 10) return { ms: Math.round(n * 1000) };
+    if (digits === 13) return { ms: Math.round(n) };
+    if (digits === 16) return { ms: Math.floor(n / 1000), us: Math.round(n) };
+    return `${what} ${String(t).trim()} has ${digits} digits: neither epoch seconds (10), milliseconds (13) nor microseconds (16); give its unit with dynamodb.ApproximateCreationDateTimePrecision`;
   }
   if (typeof t !== "string") return `${what} must be epoch seconds or an ISO-8601 string`;
   const ms = ISO_LIKE.test(t) ? Date.parse(t) : Number.NaN;
   return Number.isFinite(ms)
-    ? ms
+    ? { ms }
     : `${what} ${JSON.stringify(t)} is neither epoch seconds nor an ISO-8601 time`;
 }
 
@@ -197,12 +270,21 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
   const d = o.dynamodb as Record<string, unknown>;
   const dd: StreamRecordData = {};
   const t = d.ApproximateCreationDateTime;
-  let creationMs: number | undefined;
+  const precision = d.ApproximateCreationDateTimePrecision;
+  if (
+    precision !== undefined &&
+    precision !== null &&
+    precision !== "MICROSECOND" &&
+    precision !== "MILLISECOND"
+  ) {
+    return failAt(where, "dynamodb.ApproximateCreationDateTimePrecision must be MICROSECOND or MILLISECOND");
+  }
+  let creation: CreationTime | undefined;
   if (t !== undefined && t !== null) {
-    const ms = decodeCreationTime(t);
-    if (typeof ms === "string") return failAt(where, ms);
+    const c = decodeCreationTime(t, precision ?? undefined);
+    if (typeof c === "string") return failAt(where, c);
     dd.ApproximateCreationDateTime = t as Date | number | string;
-    creationMs = ms;
+    creation = c;
   }
   const keys = readImage(d.Keys, "dynamodb.Keys");
   if (typeof keys === "string") return failAt(where, keys);
@@ -233,6 +315,7 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
     if (typeof view !== "string") return failAt(where, "dynamodb.StreamViewType must be a string");
     dd.StreamViewType = view;
   }
+  if (typeof precision === "string") dd.ApproximateCreationDateTimePrecision = precision;
   const rec: StreamRecord = {};
   if (typeof eventID === "string") rec.eventID = eventID;
   if (typeof eventName === "string") rec.eventName = eventName;
@@ -253,7 +336,15 @@ function normalizeRecord(o: Record<string, unknown>, where: string | undefined):
     rec.userIdentity = ui;
   }
   if (typeof eventSourceARN === "string") rec.eventSourceARN = eventSourceARN;
-  if (creationMs !== undefined) rec.creationMs = creationMs;
+  if (creation !== undefined) {
+    rec.creationMs = creation.ms;
+    if (creation.us !== undefined) rec.creationUs = creation.us;
+  }
+  const { tableName, recordFormat } = o;
+  if (notString(tableName)) return failAt(where, "tableName must be a string");
+  if (notString(recordFormat)) return failAt(where, "recordFormat must be a string");
+  if (typeof tableName === "string") rec.tableName = tableName;
+  if (typeof recordFormat === "string") rec.recordFormat = recordFormat;
   return { ok: true, records: [rec] };
 }
 
@@ -287,6 +378,7 @@ export function normalizeInput(value: unknown, where?: string): NormalizeResult 
   if (value.type === "record" && isObject(value.record))
     return normalizeInput(value.record, join(where, "record"));
   if (isObject(value.dynamodb)) return normalizeRecord(value, where);
+  if (isObject(value.kinesis)) return normalizeKinesisEventRecord(value, value.kinesis, where);
   let hint = "";
   if (typeof value.type === "string" && value.dynamodb === undefined) {
     hint = ` (unknown line type ${JSON.stringify(value.type)})`;
@@ -312,4 +404,65 @@ function normalizeList(list: unknown[], where: string | undefined, name: string)
     for (const x of r.records) records.push(x);
   }
   return { ok: true, records };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Change records that came through a Kinesis data stream (the table's Kinesis destination)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The change record in a Kinesis record's data (base64 of the JSON document the destination writes:
+ * `{"awsRegion","eventID","eventName","userIdentity","recordFormat","tableName","dynamodb",…}`), with
+ * the envelope attached. Data that is not a DynamoDB change record gives a record with `decodeError`.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/kds.html
+ */
+export function decodeKinesisChange(env: KinesisEnvelope): StreamRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(env.data, "base64").toString("utf8"));
+  } catch (e) {
+    return { kinesis: env, decodeError: `data is not JSON (${(e as Error).message})` };
+  }
+  if (!isObject(parsed) || !isObject(parsed.dynamodb)) {
+    return { kinesis: env, decodeError: 'data is not a DynamoDB change record (no "dynamodb" object)' };
+  }
+  const r = normalizeRecord(parsed, undefined);
+  if (!r.ok) return { kinesis: env, decodeError: r.error };
+  const rec = r.records[0] as StreamRecord;
+  rec.kinesis = env;
+  return rec;
+}
+
+/**
+ * A Kinesis Lambda event record (`{"kinesis":{"data","partitionKey","sequenceNumber",
+ * "approximateArrivalTimestamp",…},"eventID":"shardId-…:<seq>","eventSourceARN",…}`) as a change
+ * record; its data must be one. https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
+ */
+function normalizeKinesisEventRecord(
+  o: Record<string, unknown>,
+  k: Record<string, unknown>,
+  where: string | undefined,
+): NormalizeResult {
+  const { data, partitionKey, sequenceNumber, approximateArrivalTimestamp, kinesisSchemaVersion } = k;
+  if (typeof data !== "string") return failAt(where, "kinesis.data must be a base64 string");
+  if (typeof sequenceNumber !== "string" || !/^\d+$/.test(sequenceNumber)) {
+    return failAt(where, "kinesis.sequenceNumber must be a string of digits");
+  }
+  if (notString(partitionKey)) return failAt(where, "kinesis.partitionKey must be a string");
+  if (approximateArrivalTimestamp !== undefined && typeof approximateArrivalTimestamp !== "number") {
+    return failAt(where, "kinesis.approximateArrivalTimestamp must be epoch seconds");
+  }
+  const env: KinesisEnvelope = {
+    sequenceNumber,
+    partitionKey: (partitionKey as string | undefined) ?? "",
+    data,
+  };
+  if (typeof approximateArrivalTimestamp === "number") env.arrivalMs = approximateArrivalTimestamp * 1000;
+  if (typeof kinesisSchemaVersion === "string") env.kinesisSchemaVersion = kinesisSchemaVersion;
+  const shard = typeof o.eventID === "string" ? /^(shardId-[^:]+):/.exec(o.eventID)?.[1] : undefined;
+  if (shard !== undefined) env.shardId = shard;
+  if (typeof o.eventSourceARN === "string") env.streamArn = o.eventSourceARN;
+  const rec = decodeKinesisChange(env);
+  if (rec.decodeError !== undefined) return failAt(where, `kinesis.data: ${rec.decodeError}`);
+  return { ok: true, records: [rec] };
 }

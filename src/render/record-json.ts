@@ -27,9 +27,9 @@ import {
 } from "../core/attr.js";
 import type { Change } from "../core/diff.js";
 import { diffImages } from "../core/diff.js";
-import { lambdaUserIdentity } from "../core/lambda-record.js";
-import type { StreamRecord } from "../core/record.js";
-import { creationTimeMs, isTtlDelete, tableFromStreamArn } from "../core/record.js";
+import { lambdaUserIdentity, toKinesisLambdaRecord } from "../core/lambda-record.js";
+import type { KinesisEnvelope, StreamRecord } from "../core/record.js";
+import { creationTimeMs, isTtlDelete, sequenceOf, tableFromStreamArn } from "../core/record.js";
 
 /** What tail knows about where a record came from. */
 export interface RecordContext {
@@ -82,6 +82,17 @@ export function isoJson(ms: number | undefined): string {
   return lastIso;
 }
 
+/**
+ * The JSON text of an ISO-8601 time to the microsecond (`…T23:23:53.012995Z`), for records that carry
+ * their creation time in microseconds (Kinesis destination, precision MICROSECOND).
+ */
+export function isoMicrosJson(us: number): string {
+  const ms = Math.floor(us / 1000);
+  if (!(Math.abs(ms) <= MAX_DATE_MS)) return "null";
+  const micros = String(us - ms * 1000).padStart(3, "0");
+  return '"' + new Date(ms).toISOString().slice(0, -1) + micros + 'Z"';
+}
+
 /** The JSON number of a time in epoch seconds, as Lambda gives it (call {@link isoJson} first). */
 function secondsJson(ms: number): string {
   return ms === lastMs ? lastSeconds : String(ms / 1000);
@@ -109,13 +120,15 @@ export function recordJsonLine(
   ctx: RecordContext = {},
   output: JsonOutput = "json",
 ): string {
+  if (rec.kinesis !== undefined && output === "raw") return rawKinesisJson(rec.kinesis);
   if (output === "raw")
     return rawJson(rec.creationMs === undefined ? rec : { ...rec, creationMs: undefined });
   const typed = output === "dynamodb-json";
   const d = rec.dynamodb ?? {};
   const ms = creationTimeMs(rec);
-  const streamArn = ctx.streamArn ?? rec.eventSourceARN;
-  const table = ctx.table ?? tableOf(streamArn);
+  const kin = rec.kinesis;
+  const streamArn = ctx.streamArn ?? (kin ? kin.streamArn : rec.eventSourceARN);
+  const table = rec.tableName ?? ctx.table ?? (kin ? undefined : tableOf(streamArn));
   const oldImage = d.OldImage;
   const newImage = d.NewImage;
   // Each map is traversed once for both its plain and its typed (Lambda `record`) text.
@@ -138,9 +151,9 @@ export function recordJsonLine(
     ',"shardId":' +
     rep(ctx.shardId) +
     ',"sequenceNumber":' +
-    str(d.SequenceNumber) +
+    str(sequenceOf(rec)) +
     ',"approximateCreationDateTime":' +
-    isoJson(ms) +
+    (rec.creationUs !== undefined ? isoMicrosJson(rec.creationUs) : isoJson(ms)) +
     ',"ttl":' +
     (isTtlDelete(rec) ? "true" : "false") +
     ',"keys":' +
@@ -151,8 +164,45 @@ export function recordJsonLine(
     (newJ ? (typed ? newJ.typed : newJ.plain) : "null") +
     ',"changes":' +
     changes +
-    ',"record":' +
-    lambdaJson(rec, streamArn, ms, keys?.typed, newJ?.typed, oldJ?.typed) +
+    (kin === undefined
+      ? ',"source":"dynamodb-stream"' +
+        (rec.duplicate ? ',"duplicate":true' : "") +
+        ',"record":' +
+        lambdaJson(rec, streamArn, ms, keys?.typed, newJ?.typed, oldJ?.typed)
+      : ',"source":"kinesis","kinesis":' +
+        kinesisJson(kin, streamArn) +
+        (rec.duplicate ? ',"duplicate":true' : "") +
+        ',"record":' +
+        JSON.stringify(toKinesisLambdaRecord(kin, { streamArn, shardId: ctx.shardId }))) +
+    "}"
+  );
+}
+
+/** The `kinesis` object of a record line: where in the Kinesis stream the change came from. */
+function kinesisJson(k: KinesisEnvelope, streamArn: string | undefined): string {
+  return (
+    '{"streamArn":' +
+    str(streamArn ?? k.streamArn) +
+    ',"partitionKey":' +
+    quote(k.partitionKey) +
+    ',"approximateArrivalTimestamp":' +
+    (k.arrivalMs === undefined ? "null" : isoJson(Math.round(k.arrivalMs))) +
+    "}"
+  );
+}
+
+/** `--output raw` of a Kinesis-borne record: the Kinesis record as GetRecords returned it (SDK shape). */
+function rawKinesisJson(k: KinesisEnvelope): string {
+  return (
+    '{"SequenceNumber":' +
+    quote(k.sequenceNumber) +
+    ',"ApproximateArrivalTimestamp":' +
+    (k.arrivalMs === undefined ? "null" : isoJson(Math.round(k.arrivalMs))) +
+    ',"Data":' +
+    quote(k.data) +
+    ',"PartitionKey":' +
+    quote(k.partitionKey) +
+    (k.encryptionType !== undefined ? ',"EncryptionType":' + quote(k.encryptionType) : "") +
     "}"
   );
 }

@@ -241,6 +241,7 @@ export function renderHeader(rec: StreamRecord, ctx: PrettyContext): string {
   const keys = keysText(rec.dynamodb?.Keys, ctx.full);
   if (keys !== "") out += " " + keys;
   if (isTtlDelete(rec)) out += " " + style.magenta("[ttl]");
+  if (rec.duplicate) out += " " + style.yellow("[duplicate]");
   if (ctx.shardId !== undefined && ctx.shardId !== "")
     out += " " + style.dim("shard:" + shardSuffix(ctx.shardId));
   return out;

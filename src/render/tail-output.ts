@@ -50,7 +50,7 @@ export function createTailFormatter(
 
 /** The stream ARN a `tail --input` record names (its line's, else the record's own). */
 export function inputStreamArn(r: InputRecord): string | undefined {
-  return r.streamArn ?? r.record.eventSourceARN;
+  return r.streamArn ?? r.record.kinesis?.streamArn ?? r.record.eventSourceARN;
 }
 
 /**
@@ -66,6 +66,10 @@ export function createInputRenderer(formatter: TailFormatter): (r: InputRecord) 
       lastArn = streamArn;
       lastTable = tableFromStreamArn(streamArn);
     }
-    return formatter.record(r.record, { streamArn, shardId: r.shardId, table: r.table ?? lastTable });
+    return formatter.record(r.record, {
+      streamArn,
+      shardId: r.shardId ?? r.record.kinesis?.shardId,
+      table: r.table ?? r.record.tableName ?? lastTable,
+    });
   };
 }

@@ -133,6 +133,7 @@ export class FakeTailApi {
     let index: number;
     if (position.type === "TRIM_HORIZON") index = 0;
     else if (position.type === "LATEST") index = s.records.length;
+    else if (position.type === "AT_TIMESTAMP") throw sdkError("InvalidArgumentException");
     else {
       const at = seqs.indexOf(position.sequenceNumber);
       if (at < 0) throw sdkError("TrimmedDataAccessException");

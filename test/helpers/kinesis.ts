@@ -17,6 +17,10 @@
  *   cuts answers into pages of `listShardsPageSize` shards (3 by default) with a NextToken, so that
  *   paging is always exercised.
  *
+ * - GetRecords `MillisBehindLatest` (kinesalite always answers 0, even when the page was cut by its
+ *   Limit): the proxy peeks one record past the page with the next iterator and answers how far
+ *   behind the tip the page ends (0 only when nothing follows), as real Kinesis does.
+ *
  * Every request goes through the proxy, so {@link KinesisEmulator.calls} counts them by operation.
  * One emulator is started per test process (first use) and stopped when the file ends.
  */
@@ -218,6 +222,39 @@ export async function startKinesis(opts: { listShardsPageSize?: number } = {}): 
         delete data.StreamARN;
       }
       out = Buffer.from(JSON.stringify(data));
+      if (op === "GetRecords") {
+        const back = await forward(inReq, out);
+        if (back.status === 200) {
+          const body = JSON.parse(back.body.toString("utf8")) as {
+            NextShardIterator?: string;
+            MillisBehindLatest?: number;
+          };
+          if (body.NextShardIterator) {
+            const peekBody = Buffer.from(JSON.stringify({ ShardIterator: body.NextShardIterator, Limit: 1 }));
+            const peek = await forward(inReq, peekBody);
+            if (peek.status === 200) {
+              const next = (
+                JSON.parse(peek.body.toString("utf8")) as {
+                  Records?: Array<{ ApproximateArrivalTimestamp: number }>;
+                }
+              ).Records?.[0];
+              body.MillisBehindLatest = next
+                ? Math.max(1, Date.now() - Math.round(next.ApproximateArrivalTimestamp * 1000))
+                : 0;
+            }
+          }
+          const text = JSON.stringify(body);
+          res.writeHead(200, {
+            "content-type": "application/x-amz-json-1.1",
+            "content-length": Buffer.byteLength(text),
+          });
+          res.end(text);
+          return;
+        }
+        res.writeHead(back.status, back.headers);
+        res.end(back.body);
+        return;
+      }
       if (page) {
         const back = await forward(inReq, out);
         if (back.status !== 200) {

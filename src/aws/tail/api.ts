@@ -57,6 +57,7 @@ export async function sdkTailApi(run: AwsRun, streamArn: string): Promise<TailAp
     },
     childShards: (parentShardId) => describeChildShards(run, streamArn, parentShardId),
     async shardIterator(shardId, position) {
+      if (position.type === "AT_TIMESTAMP") throw new Error("DynamoDB Streams has no AT_TIMESTAMP iterator");
       const out = await client.send(
         new sdk.GetShardIteratorCommand({
           StreamArn: streamArn,

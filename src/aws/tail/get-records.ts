@@ -13,13 +13,22 @@
  */
 import type {
   DynamoDBStreamsClient,
+  GetRecordsCommandOutput,
   GetRecordsCommand as GetRecordsCommandType,
 } from "@aws-sdk/client-dynamodb-streams";
+import type { ShardInfo } from "../../core/lineage.js";
 import type { StreamRecord } from "../../core/record.js";
 
 export interface RecordsPage {
   Records: StreamRecord[];
   NextShardIterator: string | undefined;
+  /**
+   * Kinesis only: how far the page's end is behind the shard's tip (0: caught up). Bounded reads
+   * (--until-end) use it. https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
+   */
+  millisBehindLatest?: number | undefined;
+  /** Kinesis only: the children of a shard that ended, as GetRecords names them at its end. */
+  childShards?: ShardInfo[] | undefined;
 }
 
 type GetRecordsCommandClass = typeof GetRecordsCommandType;
@@ -85,6 +94,39 @@ function asPage(parsed: unknown): RecordsPage {
 }
 
 /**
+ * Sends `command` and returns the parsed JSON body of a 200 response, taken before the SDK's
+ * deserialiser reads it (which then sees `{}`), with the SDK's output; `parsed` is undefined when the
+ * body could not be taken (another HTTP handler). Errors are the SDK's own.
+ */
+export async function sendTakingJson<O>(
+  client: { send(command: never, options: { abortSignal?: AbortSignal }): Promise<O> },
+  command: { middlewareStack: unknown },
+  options: { abortSignal?: AbortSignal },
+): Promise<{ parsed: unknown; out: O }> {
+  let parsed: unknown;
+  let taken = false;
+  (command.middlewareStack as RelativeStack).addRelativeTo(
+    (next: Handler) => async (args: unknown) => {
+      const result = await next(args);
+      const response = result.response as RawResponse;
+      if (response?.statusCode === 200) {
+        const text = await bodyText(response.body);
+        if (text !== undefined) {
+          parsed = JSON.parse(text);
+          taken = true;
+          response.body = EMPTY_BODY;
+        }
+      }
+      return result;
+    },
+    // Inside the SDK's deserialiser: sees the HTTP response before it does.
+    { relation: "after", toMiddleware: "deserializerMiddleware", name: "dynastreamRecordsAsJson" },
+  );
+  const out = await client.send(command as never, options);
+  return { parsed: taken ? parsed : undefined, out };
+}
+
+/**
  * One GetRecords call. Resolves to the page, or rejects with whatever the SDK rejects with (service
  * errors, timeouts, aborts); a 200 response whose body is not the JSON object GetRecords returns
  * rejects with a SyntaxError.
@@ -95,26 +137,12 @@ export async function getRecordsPage(
   input: { ShardIterator: string; Limit?: number },
   options: { abortSignal?: AbortSignal },
 ): Promise<RecordsPage> {
-  const command = new GetRecordsCommand(input);
-  let page: RecordsPage | undefined;
-  (command.middlewareStack as unknown as RelativeStack).addRelativeTo(
-    (next: Handler) => async (args: unknown) => {
-      const result = await next(args);
-      const response = result.response as RawResponse;
-      if (response?.statusCode === 200) {
-        const text = await bodyText(response.body);
-        if (text !== undefined) {
-          page = asPage(JSON.parse(text));
-          response.body = EMPTY_BODY;
-        }
-      }
-      return result;
-    },
-    // Inside the SDK's deserialiser: sees the HTTP response before it does.
-    { relation: "after", toMiddleware: "deserializerMiddleware", name: "dynastreamRecordsAsJson" },
+  const { parsed, out } = await sendTakingJson<GetRecordsCommandOutput>(
+    client,
+    new GetRecordsCommand(input),
+    options,
   );
-  const out = await client.send(command, options);
-  if (page !== undefined) return page;
+  if (parsed !== undefined) return asPage(parsed);
   // A response this module could not read itself (another HTTP handler): the SDK's own reading.
   return { Records: (out.Records ?? []) as StreamRecord[], NextShardIterator: out.NextShardIterator };
 }

@@ -104,6 +104,21 @@ export async function openTailReader(run: AwsRun, opts: TailReaderOptions): Prom
   return TailReader.open(env, (scope) => sdkTailApi({ ...run, ...scope }, opts.streamArn), opts);
 }
 
+/**
+ * The same reader over a Kinesis data stream (a table's Kinesis destination): ListShards instead of
+ * DescribeStream, GetRecords decoded into change records (kinesis-api.ts).
+ */
+export async function openKinesisTailReader(run: AwsRun, opts: TailReaderOptions): Promise<TailReader> {
+  const { kinesisTailApi } = await import("./kinesis-api.js");
+  const env: ReaderEnv = {
+    now: run.now,
+    sleep: run.sleep,
+    signal: run.signal,
+    endpoint: run.clients.settings.endpointUrl,
+  };
+  return TailReader.open(env, (scope) => kinesisTailApi({ ...run, ...scope }, opts.streamArn), opts);
+}
+
 /** One run of the reader: an async stream of events, ended by a bound, the stream, or close(). */
 export class TailReader implements AsyncIterable<TailEvent> {
   /** What the first listing showed. */

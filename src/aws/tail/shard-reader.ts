@@ -71,6 +71,8 @@ interface QueuedPage {
   next: string | undefined;
   /** Records the page had (queued or not). */
   records: number;
+  /** Kinesis: the page reached the shard's tip (MillisBehindLatest 0). */
+  atTip: boolean;
 }
 
 /** Reads one shard from its start position to its end (or a bound), queuing events for the consumer. */
@@ -139,6 +141,9 @@ export class ShardReader {
       }
       if (step.pastBound) return this.#end("bound");
       if (step.next === undefined) return this.#end("end");
+      // --until-end on Kinesis: GetRecords says when a page reaches the shard's tip (MillisBehindLatest
+      // 0): the shard is read up to where it stands. https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
+      if (step.atTip && caughtUpCounts && run.bounds.snapshotMs !== undefined) return this.#end("bound");
       iterator = step.next;
       if (step.records === 0) {
         empties++;
@@ -290,6 +295,12 @@ export class ShardReader {
     page.Records.length = 0;
     run.readAhead.sawPage(records);
     const taken = events.length > 0 ? run.readAhead.queue.push(events) : undefined;
-    return { taken, pastBound: cut.pastBound, next: page.NextShardIterator, records };
+    return {
+      taken,
+      pastBound: cut.pastBound,
+      next: page.NextShardIterator,
+      records,
+      atTip: page.millisBehindLatest === 0,
+    };
   }
 }

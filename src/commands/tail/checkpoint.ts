@@ -72,13 +72,18 @@ export async function planStart(
   input: TailInput,
   streamArn: string,
   startedAt: number,
+  kinesis = false,
 ): Promise<{
   rules: StartRules;
   saver: CheckpointSaver | undefined;
   resumed: boolean;
   listed: () => ReadonlySet<string>;
 }> {
-  const precision = timestampPrecisionMs(streamArn);
+  // Kinesis seeks by time (AT_TIMESTAMP, on arrival times in milliseconds); DynamoDB Streams reads
+  // from TRIM_HORIZON and skips older records, whose times are rounded down.
+  const precision = kinesis ? 1000 : timestampPrecisionMs(streamArn);
+  const startAt = (ms: number | undefined): Partial<StartRules> =>
+    ms === undefined ? {} : kinesis ? { atTimestampMs: ms } : { skipBeforeMs: ms };
   const fromRules = (): StartRules => {
     if (input.sequence) {
       return {
@@ -92,7 +97,9 @@ export async function planStart(
       case "trim-horizon":
         return { mode: "trim-horizon" };
       case "time":
-        return { mode: "trim-horizon", skipBeforeMs: skipBeforeFor(input.from.ms, precision) };
+        return kinesis
+          ? { mode: "trim-horizon", atTimestampMs: input.from.ms }
+          : { mode: "trim-horizon", skipBeforeMs: skipBeforeFor(input.from.ms, precision) };
     }
   };
   const plan = {
@@ -117,13 +124,16 @@ export async function planStart(
   if (parsed && "data" in parsed) {
     state = new CheckpointState(parsed.data);
     const { explicit, done } = state.startPositions();
-    plan.rules = { mode: "trim-horizon", explicit, done, skipBeforeMs: state.skipBeforeMs };
+    plan.rules = { mode: "trim-horizon", explicit, done, ...startAt(state.skipBeforeMs) };
     plan.resumed = true;
     if (input.fromGiven)
       ctx.out.info(`resuming from ${input.checkpoint}: --from applies only to a new checkpoint`);
   } else {
     // Shards a restart finds without an entry skip what is older than this run's start point.
-    const skip = input.from.kind === "latest" ? skipBeforeFor(startedAt, precision) : plan.rules.skipBeforeMs;
+    const skip =
+      input.from.kind === "latest"
+        ? skipBeforeFor(startedAt, precision)
+        : (plan.rules.skipBeforeMs ?? plan.rules.atTimestampMs);
     state = CheckpointState.create(streamArn, skip, startedAt);
   }
   plan.saver = new CheckpointSaver(ctx, input.checkpoint, state, () => plan.listed());

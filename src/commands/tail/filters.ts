@@ -7,7 +7,7 @@ import type { Context } from "../../cli/context.js";
 import type { PatternSource } from "../../core/filter/sources.js";
 import { buildFilterSet } from "../../core/filter/sources.js";
 import type { LambdaStreamRecord } from "../../core/lambda-record.js";
-import { toLambdaRecord } from "../../core/lambda-record.js";
+import { kinesisFilterView, toLambdaRecord } from "../../core/lambda-record.js";
 import type { StreamRecord } from "../../core/record.js";
 import { UsageError } from "../../errors.js";
 import { formatDiagnostic } from "../../render/filter-test.js";
@@ -20,13 +20,13 @@ export interface Matcher {
 
 /**
  * Compiles patterns (lints as warnings on stderr) into a predicate over the record as Lambda's
- * filter sees it. Throws UsageError for invalid patterns, naming `what` (`--filter`).
+ * filter sees it (a DynamoDB stream record, or a Kinesis record's view with its decoded `data`). Throws UsageError for invalid patterns, naming `what` (`--filter`).
  */
 export function compileCriteria(
   ctx: Context,
   sources: PatternSource[],
   what: string,
-): (rec: LambdaStreamRecord) => boolean {
+): (event: LambdaStreamRecord | ReturnType<typeof kinesisFilterView>) => boolean {
   const built = buildFilterSet(sources, { dialect: "lambda" });
   for (const w of built.ok ? built.set.warnings : built.warnings) ctx.out.warn(formatDiagnostic(w, sources));
   if (!built.ok) {
@@ -36,7 +36,7 @@ export function compileCriteria(
     );
   }
   const criteria = built.set.criteria;
-  return (rec) => criteria.match(rec) >= 0;
+  return (event) => criteria.match(event) >= 0;
 }
 
 /** The matcher of `--filter`, or undefined without one. Throws UsageError for invalid patterns. */
@@ -44,6 +44,11 @@ export async function loadMatcher(ctx: Context, texts: readonly string[]): Promi
   if (texts.length === 0) return undefined;
   const match = compileCriteria(ctx, await patternsFromFlags("--filter", texts), "--filter");
   return {
-    match: (rec, streamArn) => match(toLambdaRecord(rec, streamArn === undefined ? {} : { streamArn })),
+    match: (rec, streamArn) =>
+      match(
+        rec.kinesis !== undefined
+          ? kinesisFilterView(rec.kinesis)
+          : toLambdaRecord(rec, streamArn === undefined ? {} : { streamArn }),
+      ),
   };
 }

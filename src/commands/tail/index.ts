@@ -29,6 +29,7 @@ export const command: CommandSpec = {
     "dynastream tail Orders --from trim-horizon --checkpoint orders.ckpt",
     'dynastream tail Orders --filter \'{"eventName":["REMOVE"]}\'',
     "dynastream tail --input event.json",
+    "dynastream tail Orders --kinesis --from 2h --until-end --json   # the Kinesis destination, a real seek",
   ],
   notes: [
     "Output: pretty on a terminal, NDJSON (--output json) otherwise; also --output dynamodb-json and raw.",
@@ -60,6 +61,11 @@ export const command: CommandSpec = {
       )
       .option("--full", "show whole items and values, never abbreviated (pretty output)")
       .option("--local-time", "show times in the local time zone (pretty output; default UTC)")
-      .option("--input <file|->", "render records from a file or stdin instead of reading the stream"),
+      .option("--input <file|->", "render records from a file or stdin instead of reading the stream")
+      .option(
+        "--kinesis [stream-name|arn]",
+        "read the table's Kinesis Data Streams destination (or this Kinesis stream) instead of its DynamoDB stream",
+      )
+      .option("--dedupe", "drop records whose eventID this run already printed (Kinesis may deliver twice)"),
   run,
 };

@@ -24,6 +24,8 @@ export interface TailFlags {
   localTime?: unknown;
   input?: unknown;
   filter?: unknown;
+  kinesis?: unknown;
+  dedupe?: unknown;
 }
 
 /** Validated input of a `tail` run. */
@@ -50,6 +52,10 @@ export interface TailInput {
   tz: "utc" | "local";
   /** `--filter` texts as given (`@file` not yet read). */
   filters: string[];
+  /** `--kinesis [stream]`: the table's Kinesis destination (true), or that Kinesis stream. */
+  kinesis: string | true | undefined;
+  /** `--dedupe`: drop records whose eventID this run already printed (else they are marked). */
+  dedupe: boolean;
 }
 
 /** Default and largest `--concurrency`. */
@@ -99,6 +105,13 @@ export function parseTailFlags(target: string | undefined, f: TailFlags, nowMs: 
   const concText = str(f.concurrency);
   const filters = list(f.filter);
 
+  const kinesis = f.kinesis === true ? true : str(f.kinesis);
+  if (kinesis !== undefined && input !== undefined) {
+    throw new UsageError(
+      "--kinesis reads a Kinesis stream and cannot be used with --input",
+      "--input recognises Kinesis Lambda events and change records by itself",
+    );
+  }
   if (input !== undefined) {
     if (target !== undefined) {
       throw new UsageError(
@@ -217,5 +230,7 @@ export function parseTailFlags(target: string | undefined, f: TailFlags, nowMs: 
     full: f.full === true,
     tz: f.localTime === true ? "local" : "utc",
     filters,
+    kinesis,
+    dedupe: f.dedupe === true,
   };
 }

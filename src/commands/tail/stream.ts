@@ -5,7 +5,10 @@
  */
 import type { Context } from "../../cli/context.js";
 import { pipeClosed, whenAborted, writeOut } from "../../cli/stdout.js";
+import { looksLikeKinesisArn } from "../../core/arn.js";
 import { formatDuration } from "../../core/duration.js";
+import { sequenceOf } from "../../core/record.js";
+import { SeenEvents } from "../../core/tail/dedupe.js";
 import { describePosition } from "../../core/tail/plan.js";
 import { DataLossError, InterruptedError } from "../../errors.js";
 import { sanitize } from "../../render/sanitize.js";
@@ -41,27 +44,40 @@ export async function runStream(
   matcher: Matcher | undefined,
 ): Promise<number> {
   const aws = await ctx.aws();
-  const { resolveStream } = await import("../../aws/streams.js");
-  const { openTailReader } = await import("../../aws/tail/reader.js");
-  const resolved = await resolveStream(aws, input.target as string);
-  const streamArn = resolved.streamArn;
-  const table = resolved.tableName;
-  const startedAt = ctx.now();
-
-  if ((resolved.table?.Replicas?.length ?? 0) > 0) {
-    ctx.out.warn(
-      `${table} is a global table: replication already reads its stream, and AWS recommends at most one other reader per shard; tail is one`,
-    );
+  const { openTailReader, openKinesisTailReader } = await import("../../aws/tail/reader.js");
+  const target = input.target as string;
+  const kinesis = input.kinesis !== undefined || looksLikeKinesisArn(target);
+  let streamArn: string;
+  let table: string | undefined;
+  let enabled: boolean | undefined;
+  if (kinesis) {
+    const { resolveKinesisSource } = await import("../../aws/kinesis-streams.js");
+    const source = await resolveKinesisSource(aws, target, input.kinesis, (m) => ctx.out.warn(m));
+    streamArn = source.streamArn;
+    table = source.tableName;
+  } else {
+    const { resolveStream } = await import("../../aws/streams.js");
+    const resolved = await resolveStream(aws, target);
+    streamArn = resolved.streamArn;
+    table = resolved.tableName;
+    enabled = resolved.enabled;
+    if ((resolved.table?.Replicas?.length ?? 0) > 0) {
+      ctx.out.warn(
+        `${table} is a global table: replication already reads its stream, and AWS recommends at most one other reader per shard; tail is one`,
+      );
+    }
   }
+  const startedAt = ctx.now();
+  const seen = kinesis ? new SeenEvents() : undefined;
 
-  const plan = await planStart(ctx, input, streamArn, startedAt);
+  const plan = await planStart(ctx, input, streamArn, startedAt, kinesis);
   const { rules, saver, resumed } = plan;
 
   const bounds = {
     snapshotMs: input.untilEnd ? startedAt : undefined,
     untilMs: input.untilMs,
   };
-  const reader = await openTailReader(aws, {
+  const reader = await (kinesis ? openKinesisTailReader : openTailReader)(aws, {
     streamArn,
     rules,
     only: input.shards ? new Set(input.shards) : undefined,
@@ -81,7 +97,7 @@ export async function runStream(
   }
 
   const status = reader.start.streamStatus;
-  if (resolved.enabled === false || status === "DISABLED" || status === "DISABLING") {
+  if (enabled === false || status === "DISABLED" || status === "DISABLING") {
     ctx.out.warn(
       `the stream of ${table} is ${status ?? "DISABLED"}: its records stay readable for 24 h after it was disabled; tail ends once they are read`,
     );
@@ -94,7 +110,9 @@ export async function runStream(
   if (resumed) where = `checkpoint ${input.checkpoint}`;
   else if (input.sequence) where = `${describePosition(input.sequence)} in shard ${input.shards?.[0]}`;
   else if (input.from.kind === "time") {
-    where = `${new Date(input.from.ms).toISOString()} (reading from TRIM_HORIZON, skipping older records)`;
+    where = kinesis
+      ? `${new Date(input.from.ms).toISOString()} (AT_TIMESTAMP)`
+      : `${new Date(input.from.ms).toISOString()} (reading from TRIM_HORIZON, skipping older records)`;
   } else where = input.from.kind === "latest" ? "LATEST" : "TRIM_HORIZON";
   const shardText =
     st.openToRead === st.toRead && st.toRead > 0
@@ -106,7 +124,8 @@ export async function runStream(
       ? ` until ${new Date(input.untilMs).toISOString()}`
       : "";
   const stop = input.untilEnd || input.count !== undefined ? "" : " — Ctrl-C to stop";
-  ctx.out.info(sanitize(`tailing ${table} (${shardText}) from ${where}${bound}${stop}`));
+  const what = kinesis ? `${table ? `${table} through ` : ""}Kinesis stream ${streamArn}` : (table as string);
+  ctx.out.info(sanitize(`tailing ${what} (${shardText}) from ${where}${bound}${stop}`));
   if (st.toRead === 0 && input.from.kind === "latest" && !resumed && st.streamStatus !== "ENABLED") {
     ctx.out.info("the stream has no open shard: use --from trim-horizon to read the records it still holds");
   }
@@ -123,9 +142,20 @@ export async function runStream(
       const ended: string[] = [];
       for (const ev of batch) {
         if (ev.kind === "record") {
-          const seq = ev.record.dynamodb?.SequenceNumber;
-          if (!matcher || matcher.match(ev.record, streamArn)) {
-            text += formatter.record(ev.record, { streamArn, shardId: ev.shardId, table });
+          const rec = ev.record;
+          const seq = sequenceOf(rec);
+          let show = true;
+          if (rec.decodeError !== undefined) {
+            show = false;
+            ctx.out.warn(
+              `shard ${ev.shardId} sequence number ${seq ?? "?"}: not a DynamoDB change record (${rec.decodeError}); skipped`,
+            );
+          } else if (seen !== undefined && rec.eventID !== undefined && seen.check(rec.eventID)) {
+            rec.duplicate = true;
+            if (input.dedupe) show = false;
+          }
+          if (show && (!matcher || matcher.match(rec, streamArn))) {
+            text += formatter.record(rec, { streamArn, shardId: ev.shardId, table: rec.tableName ?? table });
             tally.records++;
             if (text.length >= WRITE_CHUNK_CHARS) {
               await writeOut(ctx, text);

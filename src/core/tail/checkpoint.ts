@@ -81,7 +81,7 @@ export function parseCheckpoint(text: string, expectedStreamArn?: string): Parse
     const out: CheckpointShard = {};
     if (entry.sequenceNumber !== undefined && entry.sequenceNumber !== null) {
       if (typeof entry.sequenceNumber !== "string" || !isSequenceNumber(entry.sequenceNumber)) {
-        return { ok: false, error: `shards.${id}.sequenceNumber must be a string of 1 to 40 digits` };
+        return { ok: false, error: `shards.${id}.sequenceNumber must be a string of 1 to 129 digits` };
       }
       out.sequenceNumber = entry.sequenceNumber;
     }

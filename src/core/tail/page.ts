@@ -4,7 +4,7 @@
  * read (the position moves past them) but not shown. Pure.
  */
 import type { StreamRecord } from "../record.js";
-import { creationTimeMs } from "../record.js";
+import { creationTimeMs, sequenceOf } from "../record.js";
 import type { ReadBounds } from "./bounds.js";
 import { isBounded, isPastBound } from "./bounds.js";
 import { isBeforeStart } from "./plan.js";
@@ -34,9 +34,10 @@ export function cutPage(
   for (const rec of records) {
     const ms = creationTimeMs(rec);
     if (bounded && isPastBound(ms, bounds)) return { shown, lastSeq, pastBound: true };
-    const seq = rec.dynamodb?.SequenceNumber;
+    const seq = sequenceOf(rec);
     if (seq !== undefined) lastSeq = seq;
-    if (!isBeforeStart(ms, skipBeforeMs)) shown.push(rec);
+    // A Kinesis record that is no change record is read, not shown (the consumer warns about it).
+    if (!isBeforeStart(ms, skipBeforeMs) || rec.decodeError !== undefined) shown.push(rec);
   }
   return { shown, lastSeq, pastBound: false };
 }

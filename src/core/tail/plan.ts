@@ -10,7 +10,12 @@ export type IteratorPosition =
   | { type: "TRIM_HORIZON" }
   | { type: "LATEST" }
   | { type: "AT_SEQUENCE_NUMBER"; sequenceNumber: string }
-  | { type: "AFTER_SEQUENCE_NUMBER"; sequenceNumber: string };
+  | { type: "AFTER_SEQUENCE_NUMBER"; sequenceNumber: string }
+  /**
+   * Kinesis only: the first record that arrived at or after this time (epoch ms), a real seek.
+   * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html
+   */
+  | { type: "AT_TIMESTAMP"; timestampMs: number };
 
 /** What `--from` asked for. */
 export type FromSpec =
@@ -66,6 +71,11 @@ export interface StartRules {
    * checkpoint resume).
    */
   mode: "latest" | "trim-horizon";
+  /**
+   * Kinesis and a start time: every shard of the first listing, and every child whose parents were
+   * read, starts AT_TIMESTAMP this time (epoch ms) — a seek, nothing older is read.
+   */
+  atTimestampMs?: number | undefined;
   /** Positions given explicitly (checkpoint, --after-sequence/--at-sequence), by shard id. */
   explicit?: ReadonlyMap<string, IteratorPosition>;
   /** Shards already read to their end (checkpoint): not read again, their children are. */
@@ -76,6 +86,7 @@ export interface StartRules {
 
 /** A human name of a position, for messages: `LATEST`, `TRIM_HORIZON`, `AFTER_SEQUENCE_NUMBER 123`. */
 export function describePosition(p: IteratorPosition): string {
+  if (p.type === "AT_TIMESTAMP") return `AT_TIMESTAMP ${new Date(p.timestampMs).toISOString()}`;
   return p.type === "AT_SEQUENCE_NUMBER" || p.type === "AFTER_SEQUENCE_NUMBER"
     ? `${p.type} ${p.sequenceNumber}`
     : p.type;

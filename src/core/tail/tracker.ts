@@ -13,7 +13,7 @@
  * later shard was created after the snapshot and holds only newer records: it is not read.
  */
 import type { ShardInfo } from "../lineage.js";
-import { isClosed } from "../lineage.js";
+import { isClosed, parentsOf } from "../lineage.js";
 import type { IteratorPosition, StartRules } from "./plan.js";
 
 /**
@@ -94,7 +94,7 @@ export class ShardTracker {
     for (let admitted = true; admitted && later.length > 0; ) {
       const rest: ShardInfo[] = [];
       for (const s of later) {
-        if (this.followed(s.parentShardId)) this.track(s, false, added);
+        if (this.followed(parentsOf(s))) this.track(s, false, added);
         else rest.push(s);
       }
       admitted = rest.length < later.length;
@@ -174,10 +174,18 @@ export class ShardTracker {
     return this.entries.size;
   }
 
-  /** Frozen: whether a later shard with this parent is read (not under a shard skipped at a LATEST start). */
-  private followed(parentId: string | undefined): boolean {
-    const p = parentId === undefined ? undefined : this.entries.get(parentId);
-    return p?.follow === true && p.status !== "skipped";
+  /** Frozen: whether a later shard with these parents is read (not under a shard skipped at a LATEST start). */
+  private followed(parentIds: string[]): boolean {
+    return parentIds.some((id) => {
+      const p = this.entries.get(id);
+      return p?.follow === true && p.status !== "skipped";
+    });
+  }
+
+  /** Where a child whose parents were read starts: TRIM_HORIZON, or the start time's seek (Kinesis). */
+  private childStart(): IteratorPosition {
+    const t = this.rules.atTimestampMs;
+    return t === undefined ? { type: "TRIM_HORIZON" } : { type: "AT_TIMESTAMP", timestampMs: t };
   }
 
   /** Starts tracking a new shard (status `waiting`, or `ended` when the checkpoint says so). */
@@ -186,8 +194,8 @@ export class ShardTracker {
     const follow = !this.opts.frozen || isClosed(s);
     this.entries.set(s.shardId, { info: s, status: done ? "ended" : "waiting", initial, follow });
     if (!done) this.active++;
-    const p = s.parentShardId;
-    if (p && p !== s.shardId) {
+    // A Kinesis merge's child is indexed under both parents: it waits for both.
+    for (const p of parentsOf(s)) {
       const list = this.childIndex.get(p);
       if (list) list.push(s.shardId);
       else this.childIndex.set(p, [s.shardId]);
@@ -212,24 +220,22 @@ export class ShardTracker {
       return;
     }
     const explicit = this.rules.explicit?.get(id);
-    const parentId = e.info.parentShardId;
-    const parent = parentId && parentId !== id ? this.entries.get(parentId) : undefined;
-    if (parent) {
-      switch (parent.status) {
-        case "waiting":
-        case "ready":
-        case "reading":
-          return; // wait for the parent to be read to its end
-        case "bounded":
-          this.setStatus(e, "bounded");
-          this.settleChildren(id);
-          return;
-        case "ended":
-          this.makeReady(e, explicit ?? { type: "TRIM_HORIZON" });
-          return;
-        case "skipped":
-          break; // start like a root
+    const parents = parentsOf(e.info)
+      .map((p) => this.entries.get(p))
+      .filter((p): p is Entry => p !== undefined);
+    if (parents.length > 0) {
+      const has = (st: ShardStatus): boolean => parents.some((p) => p.status === st);
+      if (has("waiting") || has("ready") || has("reading")) return; // wait for every parent's end
+      if (has("bounded")) {
+        this.setStatus(e, "bounded");
+        this.settleChildren(id);
+        return;
       }
+      if (has("ended")) {
+        this.makeReady(e, explicit ?? this.childStart());
+        return;
+      }
+      // every parent skipped: start like a root
     }
     if (explicit) {
       this.makeReady(e, explicit);
@@ -244,7 +250,7 @@ export class ShardTracker {
       }
       return;
     }
-    this.makeReady(e, { type: "TRIM_HORIZON" });
+    this.makeReady(e, this.rules.atTimestampMs === undefined ? { type: "TRIM_HORIZON" } : this.childStart());
   }
 
   private makeReady(e: Entry, position: IteratorPosition): void {

@@ -3,7 +3,14 @@ import { describe, it } from "node:test";
 import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import { toLambdaRecord } from "../../../src/core/lambda-record.js";
 import type { StreamRecord } from "../../../src/core/record.js";
-import { creationTimeMs, isTtlDelete, normalizeInput, tableFromStreamArn } from "../../../src/core/record.js";
+import {
+  creationTimeMs,
+  decodeKinesisChange,
+  isTtlDelete,
+  normalizeInput,
+  sequenceOf,
+  tableFromStreamArn,
+} from "../../../src/core/record.js";
 import { goV1 } from "../../helpers/attr.js";
 import { ARN, lambdaRecord as recordOf, sdkRecord as sdkRecordOf } from "../../helpers/records.js";
 
@@ -277,5 +284,122 @@ describe("normalizeInput", () => {
       id: { S: "a" },
       m: { M: { f: { BOOL: false }, l: { L: [{ NULL: true }] } } },
     });
+  });
+});
+
+describe("creation time units (Kinesis destination precisions, and digits)", () => {
+  const at = (d: Record<string, unknown>) => normalizeInput({ dynamodb: d });
+  it("the precision field decides: MICROSECOND keeps microseconds, MILLISECOND reads milliseconds", () => {
+    const us = at({
+      ApproximateCreationDateTime: 1764717833012995,
+      ApproximateCreationDateTimePrecision: "MICROSECOND",
+    });
+    assert.ok(us.ok);
+    assert.equal(us.records[0]?.creationMs, 1764717833012);
+    assert.equal(us.records[0]?.creationUs, 1764717833012995);
+    const ms = at({
+      ApproximateCreationDateTime: 1764717833012,
+      ApproximateCreationDateTimePrecision: "MILLISECOND",
+    });
+    assert.ok(ms.ok);
+    assert.equal(ms.records[0]?.creationMs, 1764717833012);
+    assert.equal(ms.records[0]?.creationUs, undefined);
+  });
+  it("without it, the digits do: 10 seconds, 13 milliseconds, 16 microseconds; other lengths are errors", () => {
+    const get = (t: number) => {
+      const r = at({ ApproximateCreationDateTime: t });
+      return r.ok ? r.records[0]?.creationMs : r.error;
+    };
+    assert.equal(get(1764717833), 1764717833000);
+    assert.equal(get(1764717833012), 1764717833012);
+    assert.equal(get(1764717833012995), 1764717833012);
+    assert.match(
+      String(get(176471783301)),
+      /has 12 digits: neither epoch seconds \(10\), milliseconds \(13\) nor microseconds \(16\)/,
+    );
+    const bad = at({ ApproximateCreationDateTime: 1, ApproximateCreationDateTimePrecision: "NANOSECOND" });
+    assert.ok(!bad.ok);
+    assert.match(bad.error, /MICROSECOND or MILLISECOND/);
+  });
+});
+
+describe("change records from a Kinesis destination", () => {
+  const change = {
+    awsRegion: "us-east-1",
+    eventID: "2c3f7e1a-0000-4000-8000-000000000001",
+    eventName: "MODIFY",
+    userIdentity: null,
+    recordFormat: "application/json",
+    tableName: "Orders",
+    dynamodb: {
+      ApproximateCreationDateTime: 1764717833012995,
+      Keys: { pk: { S: "o1" } },
+      NewImage: { pk: { S: "o1" }, n: { N: "2" } },
+      OldImage: { pk: { S: "o1" }, n: { N: "1" } },
+      SizeBytes: 30,
+      ApproximateCreationDateTimePrecision: "MICROSECOND",
+    },
+    eventSource: "aws:dynamodb",
+  };
+  const data = Buffer.from(JSON.stringify(change)).toString("base64");
+  it("decodes a Kinesis record's data into the record model, the envelope kept", () => {
+    const rec = decodeKinesisChange({
+      sequenceNumber: "4965",
+      partitionKey: "ABC",
+      data,
+      arrivalMs: 1764717833100,
+    });
+    assert.equal(rec.decodeError, undefined);
+    assert.equal(rec.tableName, "Orders");
+    assert.equal(rec.recordFormat, "application/json");
+    assert.equal(rec.creationUs, 1764717833012995);
+    assert.equal(sequenceOf(rec), "4965");
+    assert.equal(rec.kinesis?.data, data);
+  });
+  it("data that is not a change record is marked, not thrown", () => {
+    const junk = decodeKinesisChange({
+      sequenceNumber: "1",
+      partitionKey: "p",
+      data: Buffer.from("hello").toString("base64"),
+    });
+    assert.match(junk.decodeError ?? "", /not JSON/);
+    const other = decodeKinesisChange({
+      sequenceNumber: "1",
+      partitionKey: "p",
+      data: Buffer.from('{"a":1}').toString("base64"),
+    });
+    assert.match(other.decodeError ?? "", /no "dynamodb" object/);
+  });
+  it("reads a Kinesis Lambda event; bad data names the record", () => {
+    const event = {
+      Records: [
+        {
+          kinesis: {
+            kinesisSchemaVersion: "1.0",
+            partitionKey: "ABC",
+            sequenceNumber: "4965",
+            data,
+            approximateArrivalTimestamp: 1764717833.1,
+          },
+          eventSource: "aws:kinesis",
+          eventID: "shardId-000000000003:4965",
+          eventSourceARN: "arn:aws:kinesis:us-east-1:123456789012:stream/orders-cdc",
+        },
+      ],
+    };
+    const r = normalizeInput(event, "line 1");
+    assert.ok(r.ok);
+    assert.equal(r.records[0]?.kinesis?.shardId, "shardId-000000000003");
+    assert.equal(
+      r.records[0]?.kinesis?.streamArn,
+      "arn:aws:kinesis:us-east-1:123456789012:stream/orders-cdc",
+    );
+    assert.equal(r.records[0]?.eventName, "MODIFY");
+    const bad = normalizeInput(
+      { kinesis: { sequenceNumber: "1", partitionKey: "p", data: "aGk=" } },
+      "line 4",
+    );
+    assert.ok(!bad.ok);
+    assert.match(bad.error, /^line 4: kinesis\.data: data is not JSON/);
   });
 });

@@ -55,6 +55,7 @@ const LINE_KEYS = [
   "oldImage",
   "newImage",
   "changes",
+  "source",
   "record",
 ];
 

@@ -160,3 +160,41 @@ describe("ShardTracker: start planning and lineage", () => {
     assert.equal(t.status("a"), "ended");
   });
 });
+
+describe("ShardTracker: Kinesis merges and AT_TIMESTAMP starts", () => {
+  const merged = (id: string, a: string, b: string): ShardInfo => ({
+    ...shard(id, a),
+    adjacentParentShardId: b,
+  });
+
+  it("a merge's child waits until both parents ended", () => {
+    const t = new ShardTracker({ mode: "trim-horizon" });
+    t.add([merged("m", "a", "b"), shard("a", undefined, true), shard("b", undefined, true)]);
+    assert.deepEqual(ready(t), { a: "TRIM_HORIZON", b: "TRIM_HORIZON" });
+    t.finish("a", "ended");
+    assert.deepEqual(ready(t), {}, "b is still being read");
+    assert.equal(t.status("m"), "waiting");
+    t.finish("b", "ended");
+    assert.deepEqual(ready(t), { m: "TRIM_HORIZON" });
+    assert.ok(t.hasChildren("a") && t.hasChildren("b"));
+  });
+
+  it("a parent stopped at a bound stops the merge's child too", () => {
+    const t = new ShardTracker({ mode: "trim-horizon" });
+    t.add([merged("m", "a", "b"), shard("a", undefined, true), shard("b", undefined, true)]);
+    ready(t);
+    t.finish("a", "ended");
+    t.finish("b", "bounded");
+    assert.equal(t.status("m"), "bounded");
+  });
+
+  it("a start time seeks every shard, and children, AT_TIMESTAMP", () => {
+    const at = Date.parse("2026-01-31T09:00:00Z");
+    const t = new ShardTracker({ mode: "trim-horizon", atTimestampMs: at });
+    t.add([shard("root", undefined, true), shard("c", "root")]);
+    assert.deepEqual(ready(t), { root: "AT_TIMESTAMP" });
+    t.finish("root", "ended");
+    const [c] = t.takeReady();
+    assert.deepEqual(c?.position, { type: "AT_TIMESTAMP", timestampMs: at });
+  });
+});
