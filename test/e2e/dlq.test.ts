@@ -140,7 +140,7 @@ describe("dlq --queue", () => {
     );
   });
 
-  test("the output feeds tail --input unchanged", async () => {
+  test("the output feeds tail --input and filter-test --records unchanged", async () => {
     sqs.createQueue("q-tail");
     sqs.send("q-tail", JSON.stringify(failure(0, 2)));
     const r = await runCli(["dlq", "--queue", "q-tail", "--json"], { env: env() });
@@ -151,6 +151,13 @@ describe("dlq --queue", () => {
       lines(t.stdout).map((l) => l.sequenceNumber),
       seqs.slice(0, 3),
     );
+    const f = await runCli(
+      ["filter-test", "--pattern", '{"eventName":["INSERT"]}', "--records", "-", "--json", "--summary"],
+      { env: env(), input: r.stdout },
+    );
+    assert.equal(f.code, 0, f.stderr);
+    const doc = JSON.parse(f.stdout) as { matched: number; total: number };
+    assert.deepEqual([doc.matched, doc.total], [3, 3]);
   });
 
   test("pretty: a header per batch (function, condition, error, range, source), records as tail renders them", async () => {
