@@ -379,7 +379,13 @@ export async function runDoctor(run: AwsRun, input: DoctorInput): Promise<Doctor
       }
     }
   }
-  if (input.table) checks.push(...(await permissionChecks(run, input, principal, reachable)));
+  if (input.table && credentialsRejected)
+    checks.push({
+      id: "permissions",
+      status: "skip",
+      summary: "permissions not checked: AWS rejects the credentials",
+    });
+  else if (input.table) checks.push(...(await permissionChecks(run, input, principal, reachable)));
   return { checks, credentialsMissing: credentialsRejected };
 }
 

@@ -10,6 +10,8 @@ import { UsageError } from "../errors.js";
 
 async function run(ctx: Context, [shell]: string[], opts: Record<string, unknown>): Promise<number> {
   if (opts.listTables === true) {
+    if (shell !== undefined)
+      throw new UsageError("--list-tables takes no shell", "dynastream completion --list-tables");
     // Called on every Tab: silent whatever happens, an empty list when AWS cannot be reached.
     const { completionTables } = await import("../aws/completion.js");
     const tables = await completionTables({

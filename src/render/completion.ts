@@ -221,7 +221,8 @@ _dynastream() {
   out=("\${(@f)$(emulate sh -c _dynastream_candidates)}")
   kind="\${out[1]}"
   out=("\${(@)out[2,-1]}")
-  [[ $PREFIX == --*=* ]] && compset -P '*='
+  # --flag=value is one word in zsh: the candidates are values; the word keeps its --flag= part.
+  [[ $PREFIX == --*=* ]] && out=("\${(@)out/#/\${PREFIX%%=*}=}")
   if [[ $kind == files ]]; then
     compadd -U -f -- "\${out[@]}"
   else

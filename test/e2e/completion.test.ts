@@ -4,7 +4,7 @@
 // commander definitions), table names come from DynamoDB Local with what the line says.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -205,35 +205,55 @@ test("completion without a shell, or an unknown one: usage error with the instal
   assert.equal((await runCli(["completion"])).code, 2);
 });
 
-test("zsh: the script loads; its function adds what the shared candidates say (compadd stubbed to print)", {
+/**
+ * Types `line` and Tab into an interactive zsh (compinit, then the script) on a pseudo-terminal
+ * (zsh/zpty), and returns the command line as zsh completed it (a key bound to write $BUFFER).
+ */
+function zshComplete(line: string, env: Record<string, string>): string {
+  const out = join(dir, `zsh-buffer-${Math.random().toString(36).slice(2)}`);
+  const driver = [
+    "zmodload zsh/zpty",
+    "zpty z zsh -f -i",
+    `zpty -w z "PS1='> '; autoload -U compinit; compinit -u -D; source \${(q)1}; setopt nobeep"`,
+    `zpty -w z "dump() { print -r -- \\"\\$BUFFER\\" > \${(q)3} }; zle -N dump; bindkey '^X' dump; print READY"`,
+    "while zpty -r z line; do [[ $line == *READY* ]] && break; done",
+    `zpty -w -n z "$2"$'\\t'`,
+    "sleep 1",
+    `zpty -w -n z $'\\x18'`,
+    "for i in {1..150}; do [[ -s $3 ]] && break; sleep 0.2; done",
+    "zpty -d z",
+  ].join("\n");
+  const r = spawnSync("zsh", ["-f", "-c", driver, "zsh", scripts.zsh!, line, out], {
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  try {
+    return readFileSync(out, "utf8").replace(/\n$/, "");
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+test("zsh: Tab in an interactive zsh (compinit + the script) completes flags, --flag=value, tables and @files", {
   skip: have("zsh") ? false : "zsh is not installed (apt-get install -y zsh)",
-}, () => {
+}, async () => {
   const parse = spawnSync("zsh", ["-n", scripts.zsh!], { encoding: "utf8" });
   assert.equal(parse.status, 0, parse.stderr);
-  const zsh = (line: string[], prefix: string): string[] => {
-    // As compsys calls it: words (1-based), CURRENT, PREFIX; compadd/compset print what they get.
-    const code = `source ${q(scripts.zsh!)}
-compadd() { print -rl -- "compadd $*" }
-compset() { print -rl -- "compset $*" }
-words=(${line.map(q).join(" ")}); CURRENT=${line.length}; PREFIX=${q(prefix)}
-_dynastream`;
-    const r = spawnSync("zsh", ["-f", "-c", code], { env: baseEnv(), encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout.split("\n").filter(Boolean);
-  };
-  assert.deepEqual(zsh(["dynastream", "tail", "--fr"], "--fr"), ["compadd -U -- --from"]);
-  assert.deepEqual(zsh(["dynastream", "tail", "--from", "tr"], "tr"), ["compadd -U -- trim-horizon"]);
-  assert.deepEqual(zsh(["dynastream", "--output=js"], "--output=js"), [
-    "compset -P *=",
-    "compadd -U -- json",
-  ]);
+  const env = { ...baseEnv(), XDG_CACHE_HOME: join(dir, "xdg-zsh"), DYNASTREAM_COMPLETION_TIMEOUT: "30s" };
+  assert.equal(zshComplete("dynastream tail --fr", env), "dynastream tail --from ");
+  assert.equal(zshComplete("dynastream --output=js", env), "dynastream --output=json ");
+  const table = await createTable(endpoint, { name: uniqueName("zsh"), viewType: null });
+  assert.equal(
+    zshComplete(`dynastream describe ${table.slice(0, -2)}`, env),
+    `dynastream describe ${table} `,
+  );
   const base = join(files, "orders");
-  assert.deepEqual(zsh(["dynastream", "tail", "--input", `${base}.j`], `${base}.j`), [
-    `compadd -U -f -- ${base}.json`,
-  ]);
-  assert.deepEqual(zsh(["dynastream", "filter-test", "--pattern", `@${base}.j`], `@${base}.j`), [
-    `compadd -U -f -- @${base}.json`,
-  ]);
+  assert.equal(
+    zshComplete(`dynastream tail --filter @${base}.j`, env),
+    `dynastream tail --filter @${base}.json`, // a file name: zsh adds no space after it
+  );
 });
 
 test("fish: the script parses and completes commands, flags, values, files after @ and tables", {

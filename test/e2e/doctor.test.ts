@@ -216,6 +216,11 @@ test("credentials rejected by STS (unknown key): exit 4 with the fix", async () 
   });
   assert.equal(r.code, 4, r.stdout + r.stderr);
   assert.match(r.stdout, /✗ identity +AWS rejects the credentials: InvalidClientTokenId/);
+  const withTable = await runCli(["doctor", "Orders"], {
+    env: cliEnv(endpoint, { AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_ACCESS_KEY_ID: "AKIDUNKNOWN" }),
+  });
+  assert.equal(withTable.code, 4);
+  assert.match(withTable.stdout, /- permissions +permissions not checked: AWS rejects the credentials/);
 });
 
 test("SSO: the cached token's expiry; expired is exit 4 with `aws sso login --profile`", async () => {

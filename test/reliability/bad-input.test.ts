@@ -322,6 +322,7 @@ row("completion", "offline", 2, /unknown shell "tcsh"/, ["completion", "tcsh"]);
 row("completion", "offline", 2, /which shell\?/, ["completion"]);
 row("completion", "offline", 2, /unknown option '--bogus'/, ["completion", "bash", "--bogus"]);
 row("completion", "offline", 2, /too many arguments/, ["completion", "bash", "zsh"]);
+row("completion", "offline", 2, /--list-tables takes no shell/, ["completion", "bash", "--list-tables"]);
 
 // ---- the program itself ---------------------------------------------------------------------------
 row("(program)", "offline", 2, /unknown command 'nosuch'/, ["nosuch"]);
