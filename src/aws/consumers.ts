@@ -2,7 +2,7 @@
 
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { functionNameOf } from "../core/arn.js";
-import type { MappingInfo } from "../core/lag.js";
+import type { DescribedConsumer, MappingInfo } from "../core/lag.js";
 import { type AwsRun, call } from "./streams.js";
 
 /** DynamoDB Local's ARNs always carry region `ddblocal`: no Lambda or CloudWatch stands behind them. */
@@ -140,14 +140,7 @@ export async function describeConsumers(
   streamArn: string,
   warn: (m: string) => void,
   env: Env = process.env,
-): Promise<Array<{
-  uuid: string;
-  functionArn: string;
-  state: string;
-  lastProcessingResult: string | null;
-  onFailureDestination: string | null;
-  onFailureWaiting: number | null;
-}> | null> {
+): Promise<DescribedConsumer[] | null> {
   if (!serviceAvailableFor("LAMBDA", streamArn, run, env)) return null;
   let list: EventSourceMappingConfiguration[];
   try {

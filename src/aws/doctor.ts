@@ -609,70 +609,67 @@ async function permissionChecks(
 
   // Lambda and CloudWatch: DynamoDB Local has neither (unless their endpoints are set explicitly).
   const local = streamArn !== undefined && isDynamoDBLocalArn(streamArn);
+  // One read-only call to a service DynamoDB Local lacks: skipped (saying why) when it is not asked
+  // or does not answer, else the call's outcome.
+  const probeService = async (
+    action: PermissionAction,
+    service: "LAMBDA" | "CLOUDWATCH",
+    asked: boolean,
+    what: string,
+    call: () => Promise<unknown>,
+  ): Promise<void> => {
+    const name = service === "LAMBDA" ? "Lambda" : "CloudWatch";
+    if (!asked)
+      out.push(skipped(action, `DynamoDB Local has no ${name} (set AWS_ENDPOINT_URL_${service} to ask one)`));
+    else if (!reachable(service)) out.push(skipped(action, `the ${name} endpoint does not answer`));
+    else out.push(probeLine(action, await attempt(call), what, "*", principal, ep));
+  };
   const lambdaAsked = streamArn === undefined || serviceAvailableFor("LAMBDA", streamArn, run, input.env);
-  if (!lambdaAsked)
-    out.push(
-      skipped(
-        "lambda:ListEventSourceMappings",
-        "DynamoDB Local has no Lambda (set AWS_ENDPOINT_URL_LAMBDA to ask one)",
-      ),
-    );
-  else if (!reachable("LAMBDA"))
-    out.push(skipped("lambda:ListEventSourceMappings", "the Lambda endpoint does not answer"));
-  else {
-    const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
-    const lambda = await run.clients.lambda();
-    const err = await attempt(() =>
-      lambda.send(
+  await probeService(
+    "lambda:ListEventSourceMappings",
+    "LAMBDA",
+    lambdaAsked,
+    "event source mappings",
+    async () => {
+      const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
+      const lambda = await run.clients.lambda();
+      await lambda.send(
         new ListEventSourceMappingsCommand({
           ...(streamArn ? { EventSourceArn: streamArn } : {}),
           MaxItems: 1,
         }),
         opts,
-      ),
-    );
-    out.push(probeLine("lambda:ListEventSourceMappings", err, "event source mappings", "*", principal, ep));
-  }
+      );
+    },
+  );
   const cwAsked =
     !local || (streamArn !== undefined && serviceAvailableFor("CLOUDWATCH", streamArn, run, input.env));
-  if (!cwAsked)
-    out.push(
-      skipped(
-        "cloudwatch:GetMetricData",
-        "DynamoDB Local has no CloudWatch (set AWS_ENDPOINT_URL_CLOUDWATCH to ask one)",
-      ),
-    );
-  else if (!reachable("CLOUDWATCH"))
-    out.push(skipped("cloudwatch:GetMetricData", "the CloudWatch endpoint does not answer"));
-  else {
+  await probeService("cloudwatch:GetMetricData", "CLOUDWATCH", cwAsked, "metrics", async () => {
     const { GetMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
     const cw = await run.clients.cloudwatch();
     const end = new Date(Math.floor(input.now / 60_000) * 60_000);
-    const err = await attempt(() =>
-      cw.send(
-        new GetMetricDataCommand({
-          StartTime: new Date(end.getTime() - 5 * 60_000),
-          EndTime: end,
-          MaxDatapoints: 1,
-          MetricDataQueries: [
-            {
-              Id: "doctor",
-              MetricStat: {
-                Metric: {
-                  Namespace: "AWS/DynamoDB",
-                  MetricName: "ReturnedRecordsCount",
-                  Dimensions: [{ Name: "TableName", Value: tableName }],
-                },
-                Period: 300,
-                Stat: "Sum",
+    await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(end.getTime() - 5 * 60_000),
+        EndTime: end,
+        MaxDatapoints: 1,
+        MetricDataQueries: [
+          {
+            Id: "doctor",
+            MetricStat: {
+              Metric: {
+                Namespace: "AWS/DynamoDB",
+                MetricName: "ReturnedRecordsCount",
+                Dimensions: [{ Name: "TableName", Value: tableName }],
               },
+              Period: 300,
+              Stat: "Sum",
             },
-          ],
-        }),
-        opts,
-      ),
+          },
+        ],
+      }),
+      opts,
     );
-    out.push(probeLine("cloudwatch:GetMetricData", err, "metrics", "*", principal, ep));
-  }
+  });
   return out;
 }

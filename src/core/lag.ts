@@ -697,6 +697,18 @@ export interface MappingInfo {
   onFailureWaiting?: number | null;
 }
 
+/** A Lambda event source mapping as `describe` lists it (JSON field names as documented in the README). */
+export interface DescribedConsumer {
+  uuid: string;
+  functionArn: string;
+  state: string;
+  lastProcessingResult: string | null;
+  /** The on-failure destination's ARN, or null. */
+  onFailureDestination: string | null;
+  /** Messages waiting in an SQS on-failure destination, or null (not a queue, or not known). */
+  onFailureWaiting: number | null;
+}
+
 /** One Lambda consumer, judged. */
 export interface LambdaConsumer extends MappingInfo {
   kind: "lambda";

@@ -1,6 +1,7 @@
 /** The pretty output of `dynastream describe`: the stream's fields, its consumers, the table's streams. */
 import { functionNameOf } from "../core/arn.js";
 import type { KinesisControlResult, KinesisDestination } from "../core/kinesis-destination.js";
+import type { DescribedConsumer } from "../core/lag.js";
 import { sanitize } from "./sanitize.js";
 import { renderFields } from "./stream.js";
 import type { Style } from "./style.js";
@@ -17,16 +18,7 @@ export interface DescribeJson {
   keySchema: Array<{ name: string; type: string }>;
   shards: { open: number; closed: number; total: number };
   streams: Array<{ streamArn: string; streamLabel: string; latest: boolean }>;
-  consumers: Array<{
-    uuid: string;
-    functionArn: string;
-    state: string;
-    lastProcessingResult: string | null;
-    /** The on-failure destination's ARN, or null. */
-    onFailureDestination: string | null;
-    /** Messages waiting in an SQS on-failure destination, or null (not a queue, or not known). */
-    onFailureWaiting: number | null;
-  }> | null;
+  consumers: DescribedConsumer[] | null;
   /** The table's Kinesis Data Streams destinations; null when the endpoint has none (DynamoDB Local). */
   kinesisDestinations: KinesisDestination[] | null;
 }
