@@ -56,6 +56,13 @@ function bundleName() {
 function load() {
   const bundle = bundleName();
   const file = path.join(DIST, `${bundle}.cjs`);
+  if (!fs.existsSync(file)) {
+    // A clone where `npm install` ran but the build did not (the package from the registry has dist/).
+    process.stderr.write(
+      `error: dynastream is not built (${file} is missing)\nhint: run npm run build in ${path.dirname(__dirname)}\n`,
+    );
+    process.exit(70);
+  }
   const env = process.env;
   const enabled = !env.DYNASTREAM_NO_COMPILE_CACHE && !env.NODE_DISABLE_COMPILE_CACHE;
   const dir = enabled ? cacheDir(env) : undefined;

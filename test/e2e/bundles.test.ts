@@ -119,3 +119,16 @@ test("a bundle the build did not make: dist/cli.cjs runs the command line", asyn
   }
   if (OWN_CACHE) assert.deepEqual(caches(xdg), ["cli.filter-test", "cli.help"]);
 });
+
+test("a checkout that was never built: one error line, the fix, exit 70, no stack trace", async () => {
+  const bare = join(root, "unbuilt");
+  mkdirSync(join(bare, "bin"), { recursive: true });
+  copyFileSync(join(ROOT, "bin", "dynastream.cjs"), join(bare, "bin", "dynastream.cjs"));
+  const r = await runCli(["tail", "--help"], { bin: join(bare, "bin", "dynastream.cjs") });
+  assert.equal(r.code, 70, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.equal(
+    r.stderr,
+    `error: dynastream is not built (${join(bare, "dist", "cli.cjs")} is missing)\nhint: run npm run build in ${bare}\n`,
+  );
+});
