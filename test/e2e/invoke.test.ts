@@ -265,6 +265,17 @@ describe("invoke --input", () => {
     assert.match(env.stderr, /env from file eu-west-3 :UTC/);
   });
 
+  test("--input - reads stdin; --show-records lists each batch's records", async () => {
+    const text = readFileSync(records("stdin.ndjson", ["ok", "ok"]), "utf8");
+    const r = await runCli(["invoke", join(H, "actions.mjs"), "--input", "-", "--show-records"], {
+      env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1" },
+      input: text,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /#1 shard input · 2 records 100…101 · attempt 1/);
+    assert.match(r.stderr, /\n {2}MODIFY pk=K0 seq 100\n {2}MODIFY pk=K1 seq 101\n/);
+  });
+
   test("--tumbling-window: state carried through a window, a final invocation per window", async () => {
     const path = join(dir, "window.ndjson");
     const at = (s: number, i: number) =>
