@@ -193,6 +193,38 @@ describe("invoke --input", () => {
     assert.match(r.stderr, /itemIdentifier "guide-1" is the eventID of a record/);
   });
 
+  test("a Powertools batch-processor handler, unchanged: its partial responses retry from the failed record", async () => {
+    const file = records("powertools.ndjson", ["ok", "ok", "fail", "ok"]);
+    const r = await invoke([
+      join(H, "powertools.mjs"),
+      "--input",
+      file,
+      "--batch-size",
+      "4",
+      "--report-batch-item-failures",
+      "--max-retry-attempts",
+      "1",
+      "--json",
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    const lines = jsonLines(r.stdout);
+    assert.deepEqual(
+      lines
+        .filter((l) => l.type === "invoke")
+        .map((l) => [l.firstSequenceNumber, l.lastSequenceNumber, l.result, l.failedItems, l.next]),
+      [
+        ["100", "103", "partial", ["102"], "checkpoint"],
+        ["102", "103", "partial", ["102"], "on-failure"],
+      ],
+    );
+    const failure = lines.find((l) => l.type === "failure") as {
+      record: { DDBStreamBatchInfo: { startSequenceNumber: string; batchSize: number } };
+    };
+    assert.deepEqual(failure.record.DDBStreamBatchInfo.startSequenceNumber, "102");
+    assert.equal(failure.record.DDBStreamBatchInfo.batchSize, 2);
+    assert.doesNotMatch(r.stderr, /eventID/);
+  });
+
   test("a timeout replaces the process (the next invocation is cold); an exit is Runtime.ExitError", async () => {
     const file = records("slow.ndjson", ["sleep", "exit", "ok"]);
     const r = await invoke([
