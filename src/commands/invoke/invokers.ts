@@ -4,19 +4,15 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AwsRun } from "../../aws/streams.js";
-import type { Batch, Outcome } from "../../core/delivery/engine.js";
+import type { Batch } from "../../core/delivery/engine.js";
 import { batchEvent } from "../../core/delivery/engine.js";
-import type { HandlerEnvironment, InvokeContext } from "../../runtime/handler-process.js";
+import type { HandlerEnvironment, InvokeContext, LocalInvocation } from "../../runtime/handler-process.js";
 
-/** One invocation's result, with what the environment knew about it. */
-export interface InvokerResult {
-  outcome: Outcome;
-  cold: boolean;
-  initMs: number | undefined;
-  durationMs: number;
-  ignoredReturn: boolean;
-  initError: { errorType: string; errorMessage: string } | undefined;
-}
+/**
+ * One invocation's result, with what the environment knew about it: a local environment's own
+ * account of it, or the same fields filled in for the deployed function.
+ */
+export type InvokerResult = LocalInvocation;
 
 export interface Invoker {
   invoke(batch: Batch, label: string): Promise<InvokerResult>;

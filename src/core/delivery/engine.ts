@@ -520,6 +520,11 @@ export class DeliveryEngine {
     };
   }
 
+  /** The batch that follows `batch` on its lane: `entries` of it (all by default), its counts kept. */
+  #again(batch: Batch, lane: Lane, origin: Batch["origin"], entries = batch.entries): Batch {
+    return this.#batch(batch.shardId, lane.index, entries, batch.retries, batch.invocations, origin, batch);
+  }
+
   /**
    * Removes the leading records older than MaximumRecordAgeInSeconds from `batch` (in place) and
    * returns their discard, if any.
@@ -622,15 +627,7 @@ export class DeliveryEngine {
         const rest = batch.entries.slice(v.from);
         this.stats.delivered += v.from;
         const failedFrom = rest[0]?.sequenceNumber;
-        const retry = this.#batch(
-          batch.shardId,
-          lane.index,
-          rest,
-          batch.retries,
-          batch.invocations,
-          "checkpoint",
-          batch,
-        );
+        const retry = this.#again(batch, lane, "checkpoint", rest);
         const r = this.#retryOrDiscard(lane, retry, now, diagnostics);
         return {
           ...base,
@@ -643,15 +640,7 @@ export class DeliveryEngine {
           diagnostics,
         };
       }
-      const retry = this.#batch(
-        batch.shardId,
-        lane.index,
-        batch.entries,
-        batch.retries,
-        batch.invocations,
-        "retry",
-        batch,
-      );
+      const retry = this.#again(batch, lane, "retry");
       const r = this.#retryOrDiscard(lane, retry, now, diagnostics);
       return { ...base, ...r, verdict: "failure", reason: v.reason, delivered: 0, diagnostics };
     }
@@ -665,37 +654,13 @@ export class DeliveryEngine {
     const diagnostics: Diagnostic[] = [];
     if (s.bisectOnError && batch.entries.length > 1) {
       const half = Math.ceil(batch.entries.length / 2);
-      const a = this.#batch(
-        batch.shardId,
-        lane.index,
-        batch.entries.slice(0, half),
-        batch.retries,
-        batch.invocations,
-        "bisected",
-        batch,
-      );
-      const b = this.#batch(
-        batch.shardId,
-        lane.index,
-        batch.entries.slice(half),
-        batch.retries,
-        batch.invocations,
-        "bisected",
-        batch,
-      );
+      const a = this.#again(batch, lane, "bisected", batch.entries.slice(0, half));
+      const b = this.#again(batch, lane, "bisected", batch.entries.slice(half));
       lane.work.unshift(a, b);
       this.stats.bisections++;
       return { ...base, verdict: "failure", reason, next: "bisect", delivered: 0, diagnostics };
     }
-    const retry = this.#batch(
-      batch.shardId,
-      lane.index,
-      batch.entries,
-      batch.retries,
-      batch.invocations,
-      "retry",
-      batch,
-    );
+    const retry = this.#again(batch, lane, "retry");
     const r = this.#retryOrDiscard(lane, retry, now, diagnostics);
     return { ...base, ...r, verdict: "failure", reason, delivered: 0, diagnostics };
   }
