@@ -17,10 +17,14 @@ export interface Matcher {
 }
 
 /** The matcher of `--filter`, or undefined without one. Throws UsageError for invalid patterns. */
-export async function loadMatcher(ctx: Context, texts: readonly string[]): Promise<Matcher | undefined> {
+export async function loadMatcher(
+  ctx: Context,
+  texts: readonly string[],
+  source: "dynamodb" | "kinesis" = "dynamodb",
+): Promise<Matcher | undefined> {
   if (texts.length === 0) return undefined;
   const sources = await patternsFromFlags("--filter", texts);
-  const built = buildFilterSet(sources, { dialect: "lambda" });
+  const built = buildFilterSet(sources, { dialect: "lambda", source });
   for (const w of built.ok ? built.set.warnings : built.warnings) ctx.out.warn(formatDiagnostic(w, sources));
   if (!built.ok) {
     throw new UsageError(
