@@ -361,7 +361,7 @@ export function parseCheckpoint(raw: string | undefined): Checkpoint {
   if (raw === "SHARD_END" || raw === "TRIM_HORIZON" || raw === "LATEST" || raw === "AT_TIMESTAMP") {
     return { kind: raw };
   }
-  if (/^\d{1,40}$/.test(raw)) return { kind: "sequence", seq: raw };
+  if (/^\d{1,129}$/.test(raw)) return { kind: "sequence", seq: raw };
   return { kind: "invalid", raw };
 }
 
