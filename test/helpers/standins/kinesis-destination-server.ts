@@ -268,7 +268,7 @@ export async function startDestinationStandin(opts: DestinationStandinOptions): 
     async UpdateKinesisStreamingDestination(b) {
       const table = await tableOf(b.TableName);
       const dest = find(table, b.StreamArn);
-      if (!dest || dest.status !== "ACTIVE") {
+      if (dest?.status !== "ACTIVE") {
         throw new ApiError(
           "ResourceInUseException",
           `Table ${table} has no ACTIVE destination ${String(b.StreamArn)}`,
