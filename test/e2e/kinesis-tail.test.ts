@@ -66,10 +66,14 @@ function lines(stdout: string): Line[] {
     .map((l) => JSON.parse(l) as Line);
 }
 
-async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
+async function until(what: string, ok: () => boolean, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) {
+      throw new Error(
+        `timed out waiting for ${what} (copy errors: ${standin.errors().join("; ") || "none"})`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -72,7 +72,12 @@ export function kinesisClient(endpoint: string): KinesisClient {
     endpoint,
     region: TEST_REGION,
     credentials: TEST_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
+    // Bounded waits: a call that hangs on a loaded machine fails (and is retried) instead.
+    requestHandler: new NodeHttpHandler({
+      requestTimeout: 10_000,
+      connectionTimeout: 5_000,
+      throwOnRequestTimeout: true,
+    }),
   });
 }
 
