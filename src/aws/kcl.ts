@@ -39,12 +39,24 @@ function belongsTo(streamName: string, tableName: string, label: string): boolea
   return streamName.includes(`$${tableName}$`) && streamName.includes(label.replace(/:/g, "_"));
 }
 
-/** Converts one lease-table item; undefined for rows that are not shard leases. */
+/**
+ * Converts one lease-table item; undefined for rows that are not shard leases:
+ * - rows without `leaseKey` (KCL 3.x keeps worker metrics and coordinator state in their own rows,
+ *   keyed otherwise);
+ * - rows tagged with an `entityType` that is not a lease (the single-table format tags every row with
+ *   its entity: only lease rows are leases);
+ * - a multi-stream lease without `shardId`/`streamName` attributes still names both in its key,
+ *   `<stream identifier>:<shardId>` (the DynamoDB Streams Kinesis Adapter's and KCL's multi-stream
+ *   form): they are read from there.
+ */
 export function leaseFromItem(item: Record<string, AttributeValue>): StoredLease | undefined {
   const leaseKey = str(item.leaseKey);
   if (!leaseKey) return undefined;
-  const shardId = str(item.shardId) ?? leaseKey;
-  const streamName = str(item.streamName);
+  const entity = str(item.entityType);
+  if (entity !== undefined && !/lease/i.test(entity)) return undefined;
+  const cut = leaseKey.lastIndexOf(":shardId-");
+  const shardId = str(item.shardId) ?? (cut > 0 ? leaseKey.slice(cut + 1) : leaseKey);
+  const streamName = str(item.streamName) ?? (cut > 0 ? leaseKey.slice(0, cut) : undefined);
   return {
     leaseKey,
     shardId,

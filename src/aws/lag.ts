@@ -3,9 +3,12 @@
  * metrics in one GetMetricData call, probe KCL checkpoints, and judge them with the pure rules of
  * core/lag.ts. The only I/O of the command; rendering is render/lag.ts.
  */
+
+import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { parseStreamArn, streamLabelOf } from "../core/arn.js";
 import {
   addStreamWarnings,
+  assembleDestinationConsumer,
   assembleKclConsumer,
   assembleLambdaConsumer,
   countsAsReader,
@@ -30,7 +33,7 @@ import {
   unprobedShardLag,
 } from "../core/lag.js";
 import type { ShardInfo } from "../core/lineage.js";
-import { NotFoundError } from "../errors.js";
+import { InterruptedError, NotFoundError } from "../errors.js";
 import { getMetricData, type MetricQuery } from "./cloudwatch.js";
 import {
   type Env,
@@ -42,6 +45,7 @@ import {
 import { leasesOfStream, probeShard, readLeases, type StoredLease } from "./kcl.js";
 import {
   type AwsRun,
+  call,
   describeStreamAll,
   describeStreamPage,
   listTableStreams,
@@ -135,6 +139,9 @@ export async function collectLag(
       "DynamoDB Local has no Lambda: Lambda consumers are not listed (set AWS_ENDPOINT_URL_LAMBDA to ask a Lambda endpoint anyway)",
     );
   }
+  // The table's Kinesis destinations: their Lambda mappings join the Lambda consumers.
+  const destinations = await destinationSetup(run, req, resolved, notes);
+  for (const d of destinations) for (const m of d.mappings) mappings.push(toMappingInfo(m, d.streamArn));
   let selected = mappings;
   if (req.functions.length > 0) {
     selected = mappings.filter((m) => req.functions.some((f) => matchesFunction(m, f)));
@@ -165,7 +172,8 @@ export async function collectLag(
     }
   }
 
-  // One GetMetricData for all of them: IteratorAge per function, EventCount metrics per mapping.
+  // One GetMetricData for all of them: IteratorAge per function, EventCount metrics per mapping,
+  // and each destination's replication and Kinesis-stream metrics.
   const queries: MetricQuery[] = [];
   const ageId = new Map<string, string>();
   const eventIds = new Map<string, Array<[EventKey, string]>>();
@@ -206,6 +214,7 @@ export async function collectLag(
       eventIds.set(m.uuid, ids);
     }
   }
+  const destinationIds = destinations.map((d, i) => destinationQueries(d, i, req.periodSeconds, queries));
   const metrics = await getMetricData(run, queries, window.startMs, window.endMs);
   for (const msg of metrics.messages) notes.push(`CloudWatch: ${msg}`);
 
@@ -234,6 +243,40 @@ export async function collectLag(
     );
   }
 
+  destinations.forEach((d, i) => {
+    const ids = destinationIds[i] as DestinationIds;
+    const series = (id: string | undefined) => {
+      const sr = id === undefined ? undefined : metrics.series.get(id);
+      return sr === undefined
+        ? null
+        : { series: sr.points.map((p) => ({ t: p.t, ms: p.value })), complete: sr.complete };
+    };
+    const sum = (id: string | undefined): number | null => {
+      const sr = id === undefined ? undefined : metrics.series.get(id);
+      return sr === undefined ? null : sr.points.reduce((a, p) => a + p.value, 0);
+    };
+    consumers.push(
+      assembleDestinationConsumer(
+        {
+          streamArn: d.streamArn,
+          table: d.table,
+          destinationStatus: d.status,
+          replicationAge: d.cloudwatch ? (series(ids.age) ?? { series: [], complete: true }) : null,
+          failedToReplicate: d.cloudwatch ? (sum(ids.failed) ?? 0) : null,
+          throttledPutRecord: d.cloudwatch ? (sum(ids.throttled) ?? 0) : null,
+          streamIteratorAge: series(ids.streamAge),
+          efoConsumers: d.efo.map((e, k) => ({
+            name: e.name,
+            status: e.status,
+            series: series(ids.efo[k])?.series ?? [],
+          })),
+        },
+        req.thresholds,
+        window,
+      ),
+    );
+  });
+
   // KCL applications: read each lease table, probe each shard once, sequentially.
   if (req.kclTables.length > 0) {
     const shardsByStream = new Map<string, ShardInfo[]>();
@@ -261,6 +304,204 @@ export async function collectLag(
     status: overallStatus(consumers.map((c) => c.verdict.status)),
     notes,
   };
+}
+
+/** What `lag` found out about one Kinesis destination before the metrics call. */
+interface DestinationSetup {
+  table: string;
+  streamArn: string;
+  streamName: string;
+  status: string;
+  /** Lambda event source mappings on the Kinesis stream. */
+  mappings: EventSourceMappingConfiguration[];
+  /** Enhanced fan-out consumers (ListStreamConsumers). */
+  efo: Array<{ name: string; status: string }>;
+  /** Whether CloudWatch is asked (not on DynamoDB Local unless pointed elsewhere). */
+  cloudwatch: boolean;
+  /** `DelegatedOperation` values CloudWatch lists for the table's replication metrics. */
+  delegatedOperations: string[];
+}
+
+interface DestinationIds {
+  age?: string;
+  failed?: string;
+  throttled?: string;
+  streamAge?: string;
+  efo: Array<string | undefined>;
+}
+
+const DYNAMODB_NS = "AWS/DynamoDB";
+const KINESIS_NS = "AWS/Kinesis";
+
+/**
+ * The table's Kinesis destinations (all but DISABLED ones), with their Lambda mappings, enhanced
+ * fan-out consumers and the `DelegatedOperation` dimension values of the replication metrics
+ * (ListMetrics: AWS documents the dimension, not its values). Nothing when the target is a stream
+ * ARN of another table's stream, or the endpoint has no destination API (DynamoDB Local).
+ */
+async function destinationSetup(
+  run: AwsRun,
+  req: LagRequest,
+  resolved: ResolvedStream,
+  notes: string[],
+): Promise<DestinationSetup[]> {
+  const { describeDestinations } = await import("./kinesis-destination.js");
+  let all: Awaited<ReturnType<typeof describeDestinations>>;
+  try {
+    all = await describeDestinations(run, resolved.tableName, { optional: true });
+  } catch (e) {
+    // The Kinesis destinations are an addition to the stream's consumers: without permission
+    // (dynamodb:DescribeKinesisStreamingDestination) or on an endpoint without the API, lag goes on.
+    if (e instanceof InterruptedError) throw e;
+    notes.push(`Kinesis destinations of ${resolved.tableName} not checked: ${(e as Error).message}`);
+    return [];
+  }
+  if (all === null) return [];
+  const out: DestinationSetup[] = [];
+  const lambda = serviceAvailableFor("LAMBDA", resolved.streamArn, run, req.env);
+  const cloudwatch = serviceAvailableFor("CLOUDWATCH", resolved.streamArn, run, req.env);
+  let delegated: string[] | undefined;
+  for (const d of all) {
+    if (d.status === "DISABLED") continue;
+    const streamName = d.streamArn.slice(d.streamArn.lastIndexOf("/") + 1);
+    const mappings = lambda ? await listEventSourceMappings(run, d.streamArn) : [];
+    let efo: Array<{ name: string; status: string }> = [];
+    try {
+      efo = await listStreamConsumers(run, d.streamArn);
+    } catch (e) {
+      notes.push(`could not list the enhanced fan-out consumers of ${d.streamArn}: ${(e as Error).message}`);
+    }
+    if (cloudwatch && delegated === undefined) delegated = await delegatedOperations(run, resolved.tableName);
+    out.push({
+      table: resolved.tableName,
+      streamArn: d.streamArn,
+      streamName,
+      status: d.status,
+      mappings,
+      efo,
+      cloudwatch,
+      delegatedOperations: delegated ?? [],
+    });
+  }
+  return out;
+}
+
+/** ListStreamConsumers, every page. */
+async function listStreamConsumers(
+  run: AwsRun,
+  streamArn: string,
+): Promise<Array<{ name: string; status: string }>> {
+  const { ListStreamConsumersCommand } = await import("@aws-sdk/client-kinesis");
+  const client = await run.clients.kinesis();
+  const out: Array<{ name: string; status: string }> = [];
+  let token: string | undefined;
+  for (let pages = 0; pages < 1000; pages++) {
+    const page = await call(run, `consumers of Kinesis stream ${streamArn}`, (abortSignal) =>
+      client.send(
+        new ListStreamConsumersCommand(
+          token ? { StreamARN: streamArn, NextToken: token } : { StreamARN: streamArn },
+        ),
+        { abortSignal },
+      ),
+    );
+    for (const c of page.Consumers ?? [])
+      out.push({ name: c.ConsumerName ?? "?", status: c.ConsumerStatus ?? "?" });
+    if (!page.NextToken || page.NextToken === token) break;
+    token = page.NextToken;
+  }
+  return out;
+}
+
+/** The `DelegatedOperation` values of the table's metrics (ListMetrics, every page). */
+async function delegatedOperations(run: AwsRun, table: string): Promise<string[]> {
+  const { ListMetricsCommand } = await import("@aws-sdk/client-cloudwatch");
+  const client = await run.clients.cloudwatch();
+  const out = new Set<string>();
+  let token: string | undefined;
+  for (let pages = 0; pages < 100; pages++) {
+    const input = {
+      Namespace: DYNAMODB_NS,
+      MetricName: "AgeOfOldestUnreplicatedRecord",
+      Dimensions: [{ Name: "TableName", Value: table }],
+      ...(token ? { NextToken: token } : {}),
+    };
+    const page = await call(run, "CloudWatch metrics (cloudwatch:ListMetrics)", (abortSignal) =>
+      client.send(new ListMetricsCommand(input), { abortSignal }),
+    );
+    for (const m of page.Metrics ?? []) {
+      for (const dim of m.Dimensions ?? [])
+        if (dim.Name === "DelegatedOperation" && dim.Value) out.add(dim.Value);
+    }
+    if (!page.NextToken || page.NextToken === token) break;
+    token = page.NextToken;
+  }
+  return [...out];
+}
+
+/** Adds a destination's queries to the run's one GetMetricData call; returns their ids. */
+function destinationQueries(
+  d: DestinationSetup,
+  i: number,
+  periodSeconds: number,
+  queries: MetricQuery[],
+): DestinationIds {
+  const ids: DestinationIds = { efo: [] };
+  if (!d.cloudwatch) return ids;
+  const op = d.delegatedOperations[0];
+  if (op !== undefined) {
+    const dims = { TableName: d.table, DelegatedOperation: op };
+    ids.age = `kd${i}_age`;
+    ids.failed = `kd${i}_failed`;
+    ids.throttled = `kd${i}_throttled`;
+    queries.push(
+      {
+        id: ids.age,
+        namespace: DYNAMODB_NS,
+        metricName: "AgeOfOldestUnreplicatedRecord",
+        dimensions: dims,
+        stat: "Maximum",
+        periodSeconds,
+      },
+      {
+        id: ids.failed,
+        namespace: DYNAMODB_NS,
+        metricName: "FailedToReplicateRecordCount",
+        dimensions: dims,
+        stat: "Sum",
+        periodSeconds,
+      },
+      {
+        id: ids.throttled,
+        namespace: DYNAMODB_NS,
+        metricName: "ThrottledPutRecordCount",
+        dimensions: dims,
+        stat: "Sum",
+        periodSeconds,
+      },
+    );
+  }
+  ids.streamAge = `kd${i}_stream`;
+  queries.push({
+    id: ids.streamAge,
+    namespace: KINESIS_NS,
+    metricName: "GetRecords.IteratorAgeMilliseconds",
+    dimensions: { StreamName: d.streamName },
+    stat: "Maximum",
+    periodSeconds,
+  });
+  d.efo.forEach((e, k) => {
+    const id = `kd${i}_efo${k}`;
+    ids.efo.push(id);
+    queries.push({
+      id,
+      namespace: KINESIS_NS,
+      metricName: "SubscribeToShardEvent.MillisBehindLatest",
+      dimensions: { StreamName: d.streamName, ConsumerName: e.name },
+      stat: "Maximum",
+      periodSeconds,
+    });
+  });
+  return ids;
 }
 
 async function judgeKclTable(

@@ -466,3 +466,15 @@ function normalizeKinesisEventRecord(
   if (rec.decodeError !== undefined) return failAt(where, `kinesis.data: ${rec.decodeError}`);
   return { ok: true, records: [rec] };
 }
+
+/**
+ * Whether a parsed input value holds Kinesis records (a Kinesis Lambda event or event record, or a
+ * `tail` line of a Kinesis-borne record): filter-test then lints patterns for Kinesis filtering.
+ */
+export function isKinesisInput(value: unknown): boolean {
+  if (Array.isArray(value)) return isKinesisInput(value[0]);
+  if (!isObject(value)) return false;
+  if (isObject(value.kinesis)) return true;
+  if (Array.isArray(value.Records)) return isKinesisInput(value.Records[0]);
+  return value.type === "record" && isObject(value.record) && isObject(value.record.kinesis);
+}

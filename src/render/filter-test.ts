@@ -72,7 +72,11 @@ const MAX_KEYS_CHARS = 80;
 
 /** A short, safe identification of a record: its keys (plain JSON), else its eventID. */
 export function recordLabel(r: RecordResult): string {
-  const d = (r.event as { dynamodb?: { Keys?: AttributeMap } } | null)?.dynamodb;
+  const ev = r.event as {
+    dynamodb?: { Keys?: AttributeMap };
+    data?: { dynamodb?: { Keys?: AttributeMap } };
+  } | null;
+  const d = ev?.dynamodb ?? ev?.data?.dynamodb;
   let keys = "";
   if (d?.Keys !== undefined && d.Keys !== null) {
     try {

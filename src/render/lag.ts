@@ -4,6 +4,7 @@
  */
 import { formatDuration } from "../core/duration.js";
 import {
+  type DestinationConsumer,
   type EventCounts,
   type KclConsumer,
   type KclShardLag,
@@ -75,12 +76,61 @@ export interface KclConsumerJson {
   shards: KclShardJson[];
 }
 
+/** A table's Kinesis destination in the JSON output. */
+export interface DestinationConsumerJson {
+  kind: "kinesis-destination";
+  table: string;
+  streamArn: string;
+  destinationStatus: string;
+  /** AgeOfOldestUnreplicatedRecord: the replication's lag. */
+  iteratorAge: IteratorAgeJson | null;
+  failedToReplicateRecords: number | null;
+  throttledPutRecords: number | null;
+  streamIteratorAge: IteratorAgeJson | null;
+  efoConsumers: Array<{ name: string; status: string; millisBehindLatest: number | null }>;
+  status: LagStatus;
+  warnings: string[];
+  reasons: string[];
+}
+
 /** The JSON document of `lag`. */
 export interface LagJson {
   streamArn: string;
   window: { start: string; end: string; periodSeconds: number };
-  consumers: Array<LambdaConsumerJson | KclConsumerJson>;
+  consumers: Array<LambdaConsumerJson | KclConsumerJson | DestinationConsumerJson>;
   status: LagStatus;
+}
+
+function ageJson(a: { series: Array<{ t: number; ms: number }> } | null): IteratorAgeJson | null {
+  if (a === null) return null;
+  const latest = latestPoint(a.series);
+  return {
+    latestMs: latest?.ms ?? null,
+    latestAt: latest ? iso(latest.t) : null,
+    maxMs: windowMax(a.series) ?? null,
+    series: a.series.map((p) => ({ t: iso(p.t), ms: p.ms })),
+  };
+}
+
+function destinationJson(c: DestinationConsumer): DestinationConsumerJson {
+  return {
+    kind: "kinesis-destination",
+    table: c.table,
+    streamArn: c.streamArn,
+    destinationStatus: c.destinationStatus,
+    iteratorAge: ageJson(c.replicationAge),
+    failedToReplicateRecords: c.failedToReplicate,
+    throttledPutRecords: c.throttledPutRecord,
+    streamIteratorAge: ageJson(c.streamIteratorAge),
+    efoConsumers: c.efoConsumers.map((e) => ({
+      name: e.name,
+      status: e.status,
+      millisBehindLatest: latestPoint(e.series)?.ms ?? null,
+    })),
+    status: c.verdict.status,
+    warnings: c.warnings,
+    reasons: c.verdict.reasons,
+  };
 }
 
 function lambdaJson(c: LambdaConsumer): LambdaConsumerJson {
@@ -146,7 +196,9 @@ export function lagJson(r: LagReport): LagJson {
       end: iso(r.window.endMs),
       periodSeconds: r.window.periodMs / 1000,
     },
-    consumers: r.consumers.map((c) => (c.kind === "lambda" ? lambdaJson(c) : kclJson(c))),
+    consumers: r.consumers.map((c) =>
+      c.kind === "lambda" ? lambdaJson(c) : c.kind === "kcl" ? kclJson(c) : destinationJson(c),
+    ),
     status: r.status,
   };
 }
@@ -188,6 +240,20 @@ function row(c: LagConsumer, r: LagReport, style: Style): string[] {
       latest ? formatDuration(latest.ms) : style.gray("no data (idle)"),
       max === undefined ? "-" : formatDuration(max),
       sparkline(c.iteratorAge.series, r.window) || "-",
+      statusText(c.verdict.status, style),
+    ];
+  }
+  if (c.kind === "kinesis-destination") {
+    const series = c.replicationAge?.series ?? [];
+    const latest = latestPoint(series);
+    const max = windowMax(series);
+    return [
+      `kinesis:${sanitize(c.streamArn.slice(c.streamArn.lastIndexOf("/") + 1))}`,
+      c.destinationStatus === "ACTIVE" ? c.destinationStatus : style.red(sanitize(c.destinationStatus)),
+      `failed ${c.failedToReplicate ?? "-"} · throttled ${c.throttledPutRecord ?? "-"}`,
+      latest ? formatDuration(latest.ms) : style.gray(c.replicationAge === null ? "not asked" : "no data"),
+      max === undefined ? "-" : formatDuration(max),
+      sparkline(series, r.window) || "-",
       statusText(c.verdict.status, style),
     ];
   }
@@ -254,6 +320,24 @@ function details(c: LagConsumer, r: LagReport, style: Style): string[] {
     );
     lines.push(`  settings: ${settingsLine(c.settings, c.onFailureWaiting)}`);
     lines.push(`  events: ${eventsLine(c)}`);
+  } else if (c.kind === "kinesis-destination") {
+    lines.push(
+      `${style.bold(`kinesis:${sanitize(c.streamArn)}`)} ${style.gray(`(Kinesis destination of ${sanitize(c.table)})`)}`,
+    );
+    const age = c.replicationAge ? latestPoint(c.replicationAge.series) : undefined;
+    lines.push(
+      `  replication: ${sanitize(c.destinationStatus)} · AgeOfOldestUnreplicatedRecord ${age ? `${formatDuration(age.ms)} at ${iso(age.t)}` : "no data"} · failed ${c.failedToReplicate ?? "-"} · throttled ${c.throttledPutRecord ?? "-"}`,
+    );
+    const sa = c.streamIteratorAge ? latestPoint(c.streamIteratorAge.series) : undefined;
+    lines.push(
+      `  stream readers: GetRecords.IteratorAgeMilliseconds ${sa ? formatDuration(sa.ms) : "no data"}`,
+    );
+    for (const e of c.efoConsumers) {
+      const l = latestPoint(e.series);
+      lines.push(
+        `  enhanced fan-out: ${sanitize(e.name)} (${sanitize(e.status)}) · MillisBehindLatest ${l ? formatDuration(l.ms) : "no data"}`,
+      );
+    }
   } else {
     lines.push(
       `${style.bold(`kcl:${sanitize(c.leaseTable)}`)} ${style.gray("(KCL lease table)")}${multiStream ? ` on ${sanitize(c.streamArn)}` : ""}`,

@@ -7,6 +7,8 @@
  * Record line (`--output json`, the default for pipes):
  * `{"type":"record","eventID","eventName","table","streamArn","shardId","sequenceNumber",
  *   "approximateCreationDateTime","ttl","keys","oldImage","newImage","changes","record"}`
+ * (`"source":"dynamodb-stream"` before `record`; Kinesis-borne records: `"source":"kinesis"`, a
+ * `kinesis` object, `"duplicate":true` when tail marked it, and `record` as a Kinesis Lambda event record)
  * - unknown scalar fields are `null`; `approximateCreationDateTime` is ISO-8601 (1 s precision on AWS,
  *   1 min on DynamoDB Local); `sequenceNumber` stays a string (compare with BigInt);
  * - `keys`/`oldImage`/`newImage`: plain JSON, lossless (numbers verbatim), `null` when absent;

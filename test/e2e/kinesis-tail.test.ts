@@ -66,10 +66,14 @@ function lines(stdout: string): Line[] {
     .map((l) => JSON.parse(l) as Line);
 }
 
-async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
+async function until(what: string, ok: () => boolean, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) {
+      throw new Error(
+        `timed out waiting for ${what} (copy errors: ${standin.errors().join("; ") || "none"})`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -283,6 +287,7 @@ describe("tail --kinesis", () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     for (const pk of ["c1", "c2"]) await put(pk, low);
+    const childAnswers = k.childShardAnswers.count;
     const r = await runCli(["tail", s.arn, "--from", "trim-horizon", "--until-end", "--json"], { env });
     assert.equal(r.code, 0, r.stderr);
     const got = lines(r.stdout);
@@ -295,6 +300,7 @@ describe("tail --kinesis", () => {
     );
     assert.ok(got.slice(5).every((l) => l.shardId === "shardId-000000000002"));
     assert.ok(got.every((l) => l.table === "Direct"));
+    assert.ok(k.childShardAnswers.count > childAnswers, "the parents' ends named their child (ChildShards)");
   });
 
   test("bad input: no destination exit 3 with the enable hint; --kinesis with --input exit 2", async () => {

@@ -99,6 +99,7 @@ test("lag sends each service's calls to its own AWS_ENDPOINT_URL_<SERVICE> (all 
   assert.equal(j.consumers[0]?.iteratorAge.latestMs, 250);
 
   assert.deepEqual([...new Set(dynamo.targets)].sort(), [
+    "DynamoDB_20120810.DescribeKinesisStreamingDestination",
     "DynamoDB_20120810.DescribeTable",
     "DynamoDB_20120810.Scan",
   ]);

@@ -21,6 +21,9 @@
  *   Limit): the proxy peeks one record past the page with the next iterator and answers how far
  *   behind the tip the page ends (0 only when nothing follows), as real Kinesis does.
  *
+ * - `ChildShards` (kinesalite never sends them): when a GetRecords answer ends a shard, the proxy adds
+ *   the shard's children (from ListShards), as real Kinesis does.
+ *
  * Every request goes through the proxy, so {@link KinesisEmulator.calls} counts them by operation.
  * One emulator is started per test process (first use) and stopped when the file ends.
  */
@@ -57,6 +60,8 @@ export interface KinesisEmulator {
   addConsumer(streamArn: string, name: string): StandinConsumer;
   /** Requests seen by the proxy, by operation name (GetRecords, GetShardIterator, …). */
   calls: Map<string, number>;
+  /** GetRecords answers at a shard's end to which the proxy added ChildShards. */
+  childShardAnswers: { count: number };
   /** Stops the proxy and kinesalite. */
   stop(): Promise<void>;
 }
@@ -72,7 +77,12 @@ export function kinesisClient(endpoint: string): KinesisClient {
     endpoint,
     region: TEST_REGION,
     credentials: TEST_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
+    // Bounded waits: a call that hangs on a loaded machine fails (and is retried) instead.
+    requestHandler: new NodeHttpHandler({
+      requestTimeout: 10_000,
+      connectionTimeout: 5_000,
+      throwOnRequestTimeout: true,
+    }),
   });
 }
 
@@ -155,16 +165,21 @@ export async function startKinesis(opts: { listShardsPageSize?: number } = {}): 
   const backend = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
   const backendPort = await listen(backend);
   const consumers = new Map<string, StandinConsumer[]>();
+  /** The stream and shard of every iterator handed out (kinesalite's are opaque), for ChildShards. */
+  const iteratorShard = new Map<string, { stream: string; shardId: string }>();
   const calls = new Map<string, number>();
+  const childShardAnswers = { count: 0 };
 
   function forward(
     inReq: IncomingMessage,
     body: Buffer,
+    target?: string,
   ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
     const headers = {
       ...inReq.headers,
       "content-length": String(body.length),
       host: `127.0.0.1:${backendPort}`,
+      ...(target ? { "x-amz-target": target } : {}),
     };
     return new Promise((resolve, reject) => {
       const fwd = request(
@@ -222,13 +237,54 @@ export async function startKinesis(opts: { listShardsPageSize?: number } = {}): 
         delete data.StreamARN;
       }
       out = Buffer.from(JSON.stringify(data));
+      if (op === "GetShardIterator") {
+        const back = await forward(inReq, out);
+        if (back.status === 200) {
+          const it = (JSON.parse(back.body.toString("utf8")) as { ShardIterator?: string }).ShardIterator;
+          if (it) iteratorShard.set(it, { stream: String(data.StreamName), shardId: String(data.ShardId) });
+        }
+        res.writeHead(back.status, back.headers);
+        res.end(back.body);
+        return;
+      }
       if (op === "GetRecords") {
         const back = await forward(inReq, out);
         if (back.status === 200) {
           const body = JSON.parse(back.body.toString("utf8")) as {
             NextShardIterator?: string;
             MillisBehindLatest?: number;
+            ChildShards?: unknown[];
           };
+          const at = iteratorShard.get(String(data.ShardIterator));
+          if (at && body.NextShardIterator) iteratorShard.set(body.NextShardIterator, at);
+          if (at && !body.NextShardIterator) {
+            // The shard ended: real Kinesis names its children (ChildShards); kinesalite does not.
+            const listed = await forward(
+              inReq,
+              Buffer.from(JSON.stringify({ StreamName: at.stream })),
+              "Kinesis_20131202.ListShards",
+            );
+            if (listed.status === 200) {
+              const shards = (
+                JSON.parse(listed.body.toString("utf8")) as {
+                  Shards: Array<{
+                    ShardId: string;
+                    ParentShardId?: string;
+                    AdjacentParentShardId?: string;
+                    HashKeyRange: unknown;
+                  }>;
+                }
+              ).Shards;
+              body.ChildShards = shards
+                .filter((x) => x.ParentShardId === at.shardId || x.AdjacentParentShardId === at.shardId)
+                .map((x) => ({
+                  ShardId: x.ShardId,
+                  ParentShards: [x.ParentShardId, x.AdjacentParentShardId].filter((p) => p !== undefined),
+                  HashKeyRange: x.HashKeyRange,
+                }));
+              childShardAnswers.count += 1;
+            }
+          }
           if (body.NextShardIterator) {
             const peekBody = Buffer.from(JSON.stringify({ ShardIterator: body.NextShardIterator, Limit: 1 }));
             const peek = await forward(inReq, peekBody);
@@ -309,6 +365,7 @@ export async function startKinesis(opts: { listShardsPageSize?: number } = {}): 
     endpoint,
     client,
     calls,
+    childShardAnswers,
     async createStream(opts = {}) {
       const name = opts.name ?? uniqueName("ks");
       await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: opts.shards ?? 1 }));

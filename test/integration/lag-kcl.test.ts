@@ -240,6 +240,52 @@ describe("lag --kcl-table against DynamoDB Local", () => {
     assert.equal(end.lagMs, 0);
   });
 
+  test("KCL 3.x single-table rows and the adapter's multi-stream lease keys: only lease rows of this stream count", async () => {
+    const { table, streamArn, shardId, records } = await tableWithRecords(2);
+    const leases = await leaseTable([]);
+    const label = streamArn.split("/stream/")[1] ?? "";
+    const streamId = `000000000000:ddblocal$000000000000$${table}$${label.replace(/:/g, "_")}:1`;
+    const { ddb } = clients(endpoint);
+    try {
+      const rows: Array<Record<string, AttributeValue>> = [
+        // The adapter's multi-stream form: stream and shard only in the key.
+        {
+          leaseKey: { S: `${streamId}:${shardId}` },
+          checkpoint: { S: seq(records[0]) },
+          leaseOwner: { S: "w1" },
+          entityType: { S: "LEASE" },
+        },
+        // KCL 3.x rows that are not leases.
+        {
+          leaseKey: { S: "worker-w1" },
+          entityType: { S: "WORKER_METRICS_STATS" },
+          checkpoint: { S: "TRIM_HORIZON" },
+        },
+        { leaseKey: { S: "Leader" }, entityType: { S: "COORDINATOR_STATE" } },
+        // Another table's stream in the same multi-stream lease table.
+        {
+          leaseKey: { S: `000000000000:ddblocal$000000000000$Other$${label}:1:shardId-x` },
+          checkpoint: { S: "TRIM_HORIZON" },
+        },
+      ];
+      for (const Item of rows) await ddb.send(new PutItemCommand({ TableName: leases, Item }));
+    } finally {
+      ddb.destroy();
+    }
+    const r = await runCli(["lag", table, "--kcl-table", leases, "--json", "--warn", "0s", "--fail", "0s"], {
+      env,
+    });
+    assert.equal(r.code, 1, r.stderr);
+    const c = kcl(parse(r.stdout));
+    const all = c.shards as Json[];
+    assert.deepEqual(
+      all.map((x) => x.shardId),
+      [shardId],
+      "one lease: the worker-metrics, coordinator and other-stream rows are not",
+    );
+    assert.equal(all[0]?.state, "behind");
+  });
+
   test("an empty lease table is no-data (exit 0; 1 with --fail-on-no-data); a missing one is exit 3", async () => {
     const { table } = await tableWithRecords(1);
     const empty = await leaseTable([]);

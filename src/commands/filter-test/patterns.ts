@@ -53,7 +53,7 @@ export interface Patterns {
   sources: PatternSource[];
   dialect: Dialect;
   viewType: StreamViewType | undefined;
-  compile(viewType: StreamViewType | undefined): FilterSetResult;
+  compile(viewType: StreamViewType | undefined, source?: "dynamodb" | "kinesis"): FilterSetResult;
   /** Prints warnings (engine warnings, DynamoDB lints) on stderr. */
   warn(ws: readonly Diagnostic[]): void;
 }
@@ -97,7 +97,7 @@ export async function loadPatterns(
     sources,
     dialect,
     viewType,
-    compile: (vt) => buildFilterSet(sources, { dialect, viewType: vt }),
+    compile: (vt, source) => buildFilterSet(sources, { dialect, viewType: vt, source }),
     warn: (ws) => {
       for (const w of ws) ctx.out.warn(formatDiagnostic(w, sources));
     },

@@ -7,6 +7,7 @@ import { pipeClosed, writeOut } from "../../cli/stdout.js";
 import type { FilterSet } from "../../core/filter/sources.js";
 import type { InputBatch } from "../../core/filter-test/evaluate.js";
 import { runRecords } from "../../core/filter-test/evaluate.js";
+import { isKinesisInput } from "../../core/record.js";
 import { CheckFailedError, InterruptedError, UsageError } from "../../errors.js";
 import { RECORDS_HINT, readJsonValues } from "../../io/json-input.js";
 import type { FilterTestFormat, RunContext } from "../../render/filter-test.js";
@@ -58,7 +59,18 @@ export async function runRecordsCommand(
   } else if (input.records !== undefined) {
     label = input.records === "-" ? "--records (stdin)" : `--records ${input.records}`;
     const source = input.records === "-" ? { stdin: ctx.stdin } : { path: input.records };
-    batches = readJsonValues(source, label);
+    const it = readJsonValues(source, label)[Symbol.asyncIterator]();
+    const first = await it.next();
+    // Records of a table's Kinesis destination are filtered on `data`: lint the patterns for that.
+    if (!first.done && first.value.values.some(isKinesisInput)) {
+      const again = p.compile(p.viewType, "kinesis");
+      if (again.ok) set = again.set;
+    }
+    batches = (async function* () {
+      if (first.done) return;
+      yield first.value;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    })();
   }
   p.warn(set.warnings);
 

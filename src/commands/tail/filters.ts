@@ -1,7 +1,8 @@
 /**
  * `tail --filter` (and `invoke --filter`): the patterns read by the same loader as `filter-test
  * --pattern` (../criteria), compiled and linted as filter-test does (warnings on stderr); a record is
- * shown when any matches, in the shape Lambda's filter sees it.
+ * shown when any matches, in the shape Lambda's filter sees it (a DynamoDB stream record, or a Kinesis
+ * record's view with its decoded `data`).
  */
 import type { Context } from "../../cli/context.js";
 import type { PatternSource } from "../../core/filter/sources.js";
@@ -19,15 +20,17 @@ export interface Matcher {
 }
 
 /**
- * Compiles patterns (lints as warnings on stderr) into a predicate over the record as Lambda's
- * filter sees it (a DynamoDB stream record, or a Kinesis record's view with its decoded `data`). Throws UsageError for invalid patterns, naming `what` (`--filter`).
+ * Compiles patterns (lints as warnings on stderr, for the records of `source`) into a predicate over
+ * the record as Lambda's filter sees it. Throws UsageError for invalid patterns, naming `what`
+ * (`--filter`).
  */
 export function compileCriteria(
   ctx: Context,
   sources: PatternSource[],
   what: string,
+  source: "dynamodb" | "kinesis" = "dynamodb",
 ): (event: LambdaStreamRecord | ReturnType<typeof kinesisFilterView>) => boolean {
-  const built = buildFilterSet(sources, { dialect: "lambda" });
+  const built = buildFilterSet(sources, { dialect: "lambda", source });
   for (const w of built.ok ? built.set.warnings : built.warnings) ctx.out.warn(formatDiagnostic(w, sources));
   if (!built.ok) {
     throw new UsageError(
@@ -40,9 +43,13 @@ export function compileCriteria(
 }
 
 /** The matcher of `--filter`, or undefined without one. Throws UsageError for invalid patterns. */
-export async function loadMatcher(ctx: Context, texts: readonly string[]): Promise<Matcher | undefined> {
+export async function loadMatcher(
+  ctx: Context,
+  texts: readonly string[],
+  source: "dynamodb" | "kinesis" = "dynamodb",
+): Promise<Matcher | undefined> {
   if (texts.length === 0) return undefined;
-  const match = compileCriteria(ctx, await patternsFromFlags("--filter", texts), "--filter");
+  const match = compileCriteria(ctx, await patternsFromFlags("--filter", texts), "--filter", source);
   return {
     match: (rec, streamArn) =>
       match(

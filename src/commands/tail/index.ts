@@ -7,6 +7,7 @@ import type { Context } from "../../cli/context.js";
 import { outputFormat } from "../../cli/context.js";
 import type { CommandSpec } from "../../cli/program.js";
 import { collect } from "../../cli/program.js";
+import { looksLikeKinesisArn } from "../../core/arn.js";
 import { createTailFormatter, TAIL_FORMATS } from "../../render/tail-output.js";
 import { loadMatcher } from "./filters.js";
 import { runInput } from "./input.js";
@@ -17,7 +18,8 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   const input = parseTailFlags(target, opts, ctx.now());
   const format = outputFormat(ctx.globals, TAIL_FORMATS, ctx.out.stdoutIsTTY, "json");
   const formatter = createTailFormatter(format, { style: ctx.out.style, full: input.full, tz: input.tz });
-  const matcher = await loadMatcher(ctx, input.filters);
+  const kinesis = input.kinesis !== undefined || (target !== undefined && looksLikeKinesisArn(target));
+  const matcher = await loadMatcher(ctx, input.filters, kinesis ? "kinesis" : "dynamodb");
   if (input.input !== undefined) return runInput(ctx, input, formatter, matcher);
   return runStream(ctx, input, formatter, format, matcher);
 }

@@ -12,7 +12,7 @@
  * ```
  */
 import type { CompiledCriteria, CriteriaExplanation } from "../filter/index.js";
-import { isLambdaRecord, toLambdaRecord } from "../lambda-record.js";
+import { isLambdaRecord, kinesisFilterView, toLambdaRecord } from "../lambda-record.js";
 import { normalizeInput } from "../record.js";
 
 type Obj = Record<string, unknown>;
@@ -44,7 +44,12 @@ export function toFilterEvents(value: unknown, where?: string): EventsResult {
   }
   const r = normalizeInput(value, where);
   if (!r.ok) return r;
-  return { ok: true, events: r.records.map((rec) => toLambdaRecord(rec)) };
+  return {
+    ok: true,
+    events: r.records.map((rec) =>
+      rec.kinesis !== undefined ? kinesisFilterView(rec.kinesis) : toLambdaRecord(rec),
+    ),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -81,7 +86,10 @@ export function evaluate(
   explain: boolean,
 ): RecordResult {
   const filter = criteria.match(event);
-  const o = isObject(event) ? event : {};
+  // A Kinesis record is matched as Lambda's Kinesis filters see it, `{"data": <change record>}`:
+  // its event id and name are the change record's.
+  const outer = isObject(event) ? event : {};
+  const o = outer.eventName === undefined && isObject(outer.data) ? outer.data : outer;
   const result: RecordResult = {
     index,
     eventID: str(o, "eventID"),

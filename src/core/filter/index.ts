@@ -219,6 +219,8 @@ export interface LintDynamoDBOptions {
   viewType?: StreamViewType;
   /** Dialect used to compile a pattern given as text (default `lambda`). */
   dialect?: Dialect;
+  /** `kinesis`: the records come through the table's Kinesis destination (see LintOptions). */
+  source?: "dynamodb" | "kinesis";
 }
 
 /**
@@ -241,6 +243,9 @@ export function lintDynamoDB(
   }
   const inner = internals.get(compiled);
   if (inner === undefined) return [];
-  const lintOpts = opts.viewType === undefined ? {} : { viewType: opts.viewType };
+  const lintOpts = {
+    ...(opts.viewType === undefined ? {} : { viewType: opts.viewType }),
+    ...(opts.source === undefined ? {} : { source: opts.source }),
+  };
   return lintRules(inner.rules, inner.duplicates, lintOpts);
 }

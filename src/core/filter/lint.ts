@@ -28,9 +28,19 @@ const FOREIGN_KEYS: Record<string, string> = {
   value: "Kafka (Amazon MSK / self-managed)",
 };
 
+/** The fields the Kinesis destination's change record has besides a stream record's. */
+const KINESIS_CHANGE_TOP_LEVEL = new Set(["tableName", "recordFormat"]);
+
 /** Options of `lintRules`. */
 export interface LintOptions {
   viewType?: StreamViewType;
+  /**
+   * `kinesis`: the mapping reads a table's Kinesis destination. Lambda filters Kinesis records on the
+   * `data` key only (the change record, decoded), so conditions elsewhere never match, and those
+   * under `data` are linted as conditions on the change record.
+   * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis-filtering.html
+   */
+  source?: "dynamodb" | "kinesis";
 }
 
 /** Lint the expanded rules of a pattern for DynamoDB stream records. */
@@ -77,7 +87,28 @@ export function lintRules(
   const specs = new Set<LeafSpec>();
   for (const r of rules) for (const s of r) specs.add(s);
 
-  for (const spec of specs) {
+  const kinesis = opts.source === "kinesis";
+  for (const given of specs) {
+    let spec = given;
+    if (kinesis) {
+      const outer = given.segments[0] ?? "";
+      if (outer !== "data") {
+        add(
+          "kinesis-not-data",
+          outer === "dynamodb"
+            ? 'Kinesis event source mappings filter only on the "data" key (the change record, decoded): "dynamodb" at the top level never matches. Put it under "data": {"data":{"dynamodb":{…}}}'
+            : `Kinesis event source mappings filter only on the "data" key; "${outer}" never matches. Filter the change record under "data", e.g. {"data":{"eventName":["MODIFY"]}}`,
+          given,
+          outer,
+        );
+        continue;
+      }
+      if (given.segments.length < 2) continue;
+      spec = { ...given, segments: given.segments.slice(1), path: given.path.slice("data.".length) };
+      if (KINESIS_CHANGE_TOP_LEVEL.has(spec.segments[0] ?? "")) continue;
+      if (spec.segments[0] === "dynamodb" && spec.segments[1] === "ApproximateCreationDateTimePrecision")
+        continue;
+    }
     const segs = spec.segments;
     const top = segs[0] ?? "";
     if (top in FOREIGN_KEYS) {

@@ -242,6 +242,8 @@ export interface FilterSetOptions {
   dialect?: Dialect;
   /** The stream's view type, when known: lints conditions on images it does not carry. */
   viewType?: StreamViewType | undefined;
+  /** `kinesis`: the records come through the table's Kinesis destination (filters on `data`). */
+  source?: "dynamodb" | "kinesis" | undefined;
 }
 
 function diagnosticKey(d: Diagnostic): string {
@@ -272,7 +274,10 @@ export function buildFilterSet(
   };
   for (const w of r.criteria.warnings) add(w);
   r.criteria.patterns.forEach((p, i) => {
-    const lints = lintDynamoDB(p, opts.viewType === undefined ? {} : { viewType: opts.viewType });
+    const lints = lintDynamoDB(p, {
+      ...(opts.viewType === undefined ? {} : { viewType: opts.viewType }),
+      ...(opts.source === undefined ? {} : { source: opts.source }),
+    });
     for (const d of lints) add({ ...d, filter: i });
   });
   return { ok: true, set: { dialect, criteria: r.criteria, filters: [...sources], warnings } };

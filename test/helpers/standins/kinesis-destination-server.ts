@@ -91,6 +91,8 @@ export interface DestinationStandin {
   failNextEnable(description: string): void;
   /** Changes put into Kinesis so far (duplicates count twice). */
   replicated(): number;
+  /** The last errors of the copy loop (it retries at its next poll), for test failure messages. */
+  errors(): string[];
   stop(): Promise<void>;
 }
 
@@ -147,7 +149,13 @@ export function destinationRecord(
 /** Starts the stand-in on a free loopback port. */
 export async function startDestinationStandin(opts: DestinationStandinOptions): Promise<DestinationStandin> {
   const ddbUrl = new URL(opts.ddbEndpoint);
-  const cfg = { endpoint: opts.ddbEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
+  // Bounded waits: a call that hangs on a loaded machine must not stall replication for good.
+  const cfg = {
+    endpoint: opts.ddbEndpoint,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+    requestHandler: { requestTimeout: 10_000, connectionTimeout: 5_000, throwOnRequestTimeout: true },
+  };
   const ddb = new DynamoDBClient(cfg);
   const streams = new DynamoDBStreamsClient(cfg);
   const kinesis: KinesisClient = kinesisClient(opts.kinesisEndpoint);
@@ -158,6 +166,7 @@ export async function startDestinationStandin(opts: DestinationStandinOptions): 
   let changes = 0;
   let copied = 0;
   let stopped = false;
+  const copyErrors: string[] = [];
   // Microseconds since the epoch: wall clock at start plus the high-resolution clock since.
   const originMicros = BigInt(Date.now()) * 1000n;
   const originHr = process.hrtime.bigint();
@@ -268,7 +277,7 @@ export async function startDestinationStandin(opts: DestinationStandinOptions): 
     async UpdateKinesisStreamingDestination(b) {
       const table = await tableOf(b.TableName);
       const dest = find(table, b.StreamArn);
-      if (!dest || dest.status !== "ACTIVE") {
+      if (dest?.status !== "ACTIVE") {
         throw new ApiError(
           "ResourceInUseException",
           `Table ${table} has no ACTIVE destination ${String(b.StreamArn)}`,
@@ -396,7 +405,10 @@ export async function startDestinationStandin(opts: DestinationStandinOptions): 
     (async () => {
       for (const d of list) {
         if (d.status === "ACTIVE" || d.status === "UPDATING" || d.status === "ENABLING") {
-          await copyOnce(d).catch(() => undefined);
+          await copyOnce(d).catch((e: unknown) => {
+            copyErrors.push(`${d.table}: ${(e as Error).name}: ${(e as Error).message}`);
+            if (copyErrors.length > 20) copyErrors.shift();
+          });
         }
       }
     })().finally(() => {
@@ -458,6 +470,7 @@ export async function startDestinationStandin(opts: DestinationStandinOptions): 
       failNext = description;
     },
     replicated: () => copied,
+    errors: () => [...copyErrors],
     async stop() {
       stopped = true;
       clearInterval(poll);

@@ -48,3 +48,39 @@ test("multi-stream rows: shardId attribute, and only the rows of this stream are
     ["shardId-7", "shardId-9"],
   );
 });
+
+test("KCL 3.x: only lease rows are leases (worker-metrics and coordinator-state rows are not)", () => {
+  const lease = leaseFromItem({
+    leaseKey: { S: "shardId-1" },
+    entityType: { S: "LEASE" },
+    checkpoint: { S: "42" },
+  });
+  assert.equal(lease?.shardId, "shardId-1");
+  assert.equal(
+    leaseFromItem({ leaseKey: { S: "worker-a" }, entityType: { S: "WORKER_METRICS" } }),
+    undefined,
+  );
+  assert.equal(
+    leaseFromItem({ leaseKey: { S: "Leader" }, entityType: { S: "COORDINATOR_STATE" } }),
+    undefined,
+  );
+  assert.equal(
+    leaseFromItem({ wid: { S: "worker-a" }, lastUpdateTime: { N: "1" } }),
+    undefined,
+    "a worker-metrics row",
+  );
+});
+
+test("the adapter's multi-stream lease key names the stream and the shard when no attributes do", () => {
+  const l = leaseFromItem({
+    leaseKey: {
+      S: "123456789012:us-east-1$123456789012$Orders$2026-01-01T00_00_00.000:1:shardId-00000001767225600000-1a2b3c4d",
+    },
+    checkpoint: { S: "49900000000000000000000000000001" },
+  });
+  assert.equal(l?.shardId, "shardId-00000001767225600000-1a2b3c4d");
+  assert.equal(l?.streamName, "123456789012:us-east-1$123456789012$Orders$2026-01-01T00_00_00.000:1");
+  const kept = leasesOfStream(l ? [l] : [], "Orders", "2026-01-01T00:00:00.000");
+  assert.equal(kept.length, 1);
+  assert.equal(leasesOfStream(l ? [l] : [], "Users", "2026-01-01T00:00:00.000").length, 0);
+});

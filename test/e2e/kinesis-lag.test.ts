@@ -1,0 +1,129 @@
+// End-to-end: `lag <table>` with a Kinesis destination — DynamoDB Local behind the destination
+// stand-in, kinesalite (one enhanced fan-out consumer registered), and the CloudWatch + Lambda
+// stand-in holding the replication metrics, the Kinesis stream's metrics and a Kinesis-sourced
+// mapping. All metrics come from ONE GetMetricData call.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { runCli } from "../helpers/cli.js";
+import { cliEnv, createTable, ddbEndpoint } from "../helpers/ddb.js";
+import { type KinesisEmulator, kinesisEmulator } from "../helpers/kinesis.js";
+import { type AwsStandin, startAwsStandin } from "../helpers/standins/cloudwatch-server.js";
+import {
+  type DestinationStandin,
+  startDestinationStandin,
+} from "../helpers/standins/kinesis-destination-server.js";
+
+let k: KinesisEmulator;
+let standin: DestinationStandin;
+let aws: AwsStandin;
+let env: Record<string, string> = {};
+let ddbLocal = "";
+before(async () => {
+  ddbLocal = await ddbEndpoint();
+  k = await kinesisEmulator();
+  standin = await startDestinationStandin({
+    ddbEndpoint: ddbLocal,
+    kinesisEndpoint: k.endpoint,
+    transitionMs: 50,
+  });
+  aws = await startAwsStandin();
+  env = cliEnv(standin.endpoint, {
+    AWS_ENDPOINT_URL_KINESIS: k.endpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: aws.endpoint,
+  });
+});
+after(async () => {
+  await standin.stop();
+  await aws.stop();
+});
+
+interface Json {
+  [k: string]: unknown;
+}
+
+test("lag <table>: the destination's replication, its Kinesis stream's readers and Lambda mappings, in one GetMetricData call", async () => {
+  const table = await createTable(ddbLocal);
+  const s = await k.createStream();
+  const en = await runCli(["enable", table, "--kinesis", s.name, "--wait"], { env });
+  assert.equal(en.code, 0, en.stderr);
+  k.addConsumer(s.arn, "efo-indexer");
+  const now = Date.now();
+  const at = (minsAgo: number) => now - minsAgo * 60_000;
+  const dims = { TableName: table, DelegatedOperation: "PutRecords" };
+  aws.putDatapoints(
+    { namespace: "AWS/DynamoDB", metricName: "AgeOfOldestUnreplicatedRecord", dimensions: dims },
+    [
+      { t: at(3), value: 40 },
+      { t: at(1), value: 90_000 },
+    ],
+  );
+  aws.putDatapoints(
+    { namespace: "AWS/DynamoDB", metricName: "FailedToReplicateRecordCount", dimensions: dims },
+    [{ t: at(2), value: 0 }],
+  );
+  aws.putDatapoints({ namespace: "AWS/DynamoDB", metricName: "ThrottledPutRecordCount", dimensions: dims }, [
+    { t: at(2), value: 3 },
+  ]);
+  aws.putDatapoints(
+    {
+      namespace: "AWS/Kinesis",
+      metricName: "GetRecords.IteratorAgeMilliseconds",
+      dimensions: { StreamName: s.name },
+    },
+    [{ t: at(1), value: 500 }],
+  );
+  aws.putDatapoints(
+    {
+      namespace: "AWS/Kinesis",
+      metricName: "SubscribeToShardEvent.MillisBehindLatest",
+      dimensions: { StreamName: s.name, ConsumerName: "efo-indexer" },
+    },
+    [{ t: at(1), value: 120_000 }],
+  );
+  const fn = aws.addFunction(`${table}-cdc`);
+  aws.addEventSourceMapping({
+    EventSourceArn: s.arn,
+    FunctionArn: fn,
+    State: "Enabled",
+    LastProcessingResult: "OK",
+  });
+  aws.putDatapoints(
+    { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: `${table}-cdc` } },
+    [{ t: at(1), value: 2000 }],
+  );
+  const before = aws.requestsFor("cloudwatch", "GetMetricData").length;
+
+  const r = await runCli(["lag", table, "--json"], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(aws.requestsFor("cloudwatch", "GetMetricData").length - before, 1, "one GetMetricData call");
+  const j = JSON.parse(r.stdout) as { consumers: Json[]; status: string };
+  const dest = j.consumers.find((c) => c.kind === "kinesis-destination") as Json;
+  assert.ok(dest, r.stdout);
+  assert.equal(dest.streamArn, s.arn);
+  assert.equal(dest.destinationStatus, "ACTIVE");
+  assert.equal((dest.iteratorAge as Json).latestMs, 90_000);
+  assert.equal(dest.failedToReplicateRecords, 0);
+  assert.equal(dest.throttledPutRecords, 3);
+  assert.equal((dest.streamIteratorAge as Json).latestMs, 500);
+  assert.deepEqual(dest.efoConsumers, [
+    { name: "efo-indexer", status: "ACTIVE", millisBehindLatest: 120_000 },
+  ]);
+  assert.equal(dest.status, "warn");
+  const reasons = (dest.reasons as string[]).join("\n");
+  assert.match(reasons, /replication age 1m30s is over the warn threshold/);
+  assert.match(reasons, /3 records were throttled/);
+  assert.match(
+    reasons,
+    /enhanced fan-out consumer efo-indexer is 2m00s behind|enhanced fan-out consumer efo-indexer is 2m behind/,
+  );
+  const lambda = j.consumers.find((c) => c.kind === "lambda" && c.streamArn === s.arn) as Json;
+  assert.ok(lambda, "the mapping on the Kinesis stream is a consumer");
+  assert.equal((lambda.iteratorAge as Json).latestMs, 2000);
+
+  const pretty = await runCli(["lag", table, "--fail", "1m"], { env });
+  assert.equal(pretty.code, 1, "replication age over --fail");
+  assert.match(pretty.stdout, new RegExp(`kinesis:${s.name}`));
+  assert.match(pretty.stdout, /replication: ACTIVE · AgeOfOldestUnreplicatedRecord 1m30s/);
+  assert.match(pretty.stdout, /enhanced fan-out: efo-indexer \(ACTIVE\)/);
+});
