@@ -6,9 +6,8 @@
  */
 import type { Context } from "../../cli/context.js";
 import { whenAborted } from "../../cli/stdout.js";
-import { describePosition } from "../../core/tail/plan.js";
 import { sanitize } from "../../render/sanitize.js";
-import { planStart } from "../tail/checkpoint.js";
+import { describeRun, openLiveReader } from "../tail/checkpoint.js";
 import type { TailInput } from "../tail/options.js";
 import type { Feed } from "./run.js";
 
@@ -45,47 +44,14 @@ export async function liveFeed(
   what: string,
 ): Promise<Feed> {
   const aws = await ctx.aws();
-  const { openTailReader } = await import("../../aws/tail/reader.js");
-  const startedAt = ctx.now();
-  const plan = await planStart(ctx, input, streamArn, startedAt);
-  const { rules, saver, resumed } = plan;
-  const reader = await openTailReader(aws, {
-    streamArn,
-    rules,
-    only: input.shards ? new Set(input.shards) : undefined,
-    bounds: { snapshotMs: input.untilEnd ? startedAt : undefined, untilMs: input.untilMs },
-    idleTimeoutMs: input.idleTimeoutMs,
-    warn: (m) => ctx.out.warn(m),
-    debug: (m) => ctx.out.debug(m),
-  });
-  plan.listed = () => reader.listedShardIds();
-  if (saver && !resumed) {
-    for (const id of reader.start.skipped) saver.state.markDone(id);
-    saver.state.touch();
-    await saver.afterWrite();
-  }
+  const { reader, saver, resumed } = await openLiveReader(ctx, aws, input, streamArn);
   return {
     async run(engine, wake, room) {
       for (const s of reader.start.shards) engine.setParent(s.shardId, s.parentShardId);
       await Promise.race([reader.ready, whenAborted(ctx.signal)]);
-      const where = resumed
-        ? `checkpoint ${input.checkpoint}`
-        : input.sequence
-          ? `${describePosition(input.sequence)} in shard ${input.shards?.[0]}`
-          : input.from.kind === "time"
-            ? new Date(input.from.ms).toISOString()
-            : input.from.kind === "latest"
-              ? "LATEST"
-              : "TRIM_HORIZON";
-      const bound = input.untilEnd
-        ? " until caught up"
-        : input.untilMs !== undefined
-          ? ` until ${new Date(input.untilMs).toISOString()}`
-          : "";
-      const stop = input.untilEnd || input.count !== undefined ? "" : " — Ctrl-C to stop";
       ctx.out.info(
         sanitize(
-          `invoking ${what} with ${table} (${reader.start.toRead} shards) from ${where}${bound}${stop}`,
+          `invoking ${what} with ${table} (${reader.start.toRead} shards) ${describeRun(input, resumed)}`,
         ),
       );
       let accepted = 0;

@@ -2,10 +2,12 @@
  * `tail --checkpoint`: where each shard starts (from the checkpoint file when it exists, else from
  * `--from` / `--after-sequence`), and the periodic, atomic saving of progress.
  */
+import type { AwsRun } from "../../aws/streams.js";
+import type { TailReader } from "../../aws/tail/reader.js";
 import type { Context } from "../../cli/context.js";
 import { CheckpointState, parseCheckpoint } from "../../core/tail/checkpoint.js";
 import type { StartRules } from "../../core/tail/plan.js";
-import { skipBeforeFor, timestampPrecisionMs } from "../../core/tail/plan.js";
+import { describePosition, skipBeforeFor, timestampPrecisionMs } from "../../core/tail/plan.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import type { TailInput } from "./options.js";
 
@@ -138,4 +140,59 @@ export async function planStart(
   }
   plan.saver = new CheckpointSaver(ctx, input.checkpoint, state, () => plan.listed());
   return plan;
+}
+
+/**
+ * A live run's reader (`tail`, `invoke`), opened at the planned start: the checkpoint when it
+ * exists, else `--from` / `--after-sequence`. A new checkpoint is saved at once, so that a restart
+ * knows where this run started (skipBefore) even if no record was written; shards skipped (closed at
+ * a LATEST start) count as done.
+ */
+export async function openLiveReader(
+  ctx: Context,
+  run: AwsRun,
+  input: TailInput,
+  streamArn: string,
+  kinesis = false,
+): Promise<{ reader: TailReader; saver: CheckpointSaver | undefined; resumed: boolean; startedAt: number }> {
+  const { openTailReader, openKinesisTailReader } = await import("../../aws/tail/reader.js");
+  const startedAt = ctx.now();
+  const plan = await planStart(ctx, input, streamArn, startedAt, kinesis);
+  const { rules, saver, resumed } = plan;
+  const reader = await (kinesis ? openKinesisTailReader : openTailReader)(run, {
+    streamArn,
+    rules,
+    only: input.shards ? new Set(input.shards) : undefined,
+    bounds: { snapshotMs: input.untilEnd ? startedAt : undefined, untilMs: input.untilMs },
+    concurrency: input.concurrency,
+    idleTimeoutMs: input.idleTimeoutMs,
+    warn: (m) => ctx.out.warn(m),
+    debug: (m) => ctx.out.debug(m),
+  });
+  plan.listed = () => reader.listedShardIds();
+  if (saver && !resumed) {
+    for (const id of reader.start.skipped) saver.state.markDone(id);
+    saver.state.touch();
+    await saver.afterWrite();
+  }
+  return { reader, saver, resumed, startedAt };
+}
+
+/** Where a live run starts and how it ends, for its first line: `from <where><bound><stop>`. */
+export function describeRun(input: TailInput, resumed: boolean, kinesis = false): string {
+  let where: string;
+  if (resumed) where = `checkpoint ${input.checkpoint}`;
+  else if (input.sequence) where = `${describePosition(input.sequence)} in shard ${input.shards?.[0]}`;
+  else if (input.from.kind === "time") {
+    where = kinesis
+      ? `${new Date(input.from.ms).toISOString()} (AT_TIMESTAMP)`
+      : `${new Date(input.from.ms).toISOString()} (reading from TRIM_HORIZON, skipping older records)`;
+  } else where = input.from.kind === "latest" ? "LATEST" : "TRIM_HORIZON";
+  const bound = input.untilEnd
+    ? " until caught up"
+    : input.untilMs !== undefined
+      ? ` until ${new Date(input.untilMs).toISOString()}`
+      : "";
+  const stop = input.untilEnd || input.count !== undefined ? "" : " — Ctrl-C to stop";
+  return `from ${where}${bound}${stop}`;
 }

@@ -9,11 +9,10 @@ import { looksLikeKinesisArn } from "../../core/arn.js";
 import { formatDuration } from "../../core/duration.js";
 import { sequenceOf } from "../../core/record.js";
 import { SeenEvents } from "../../core/tail/dedupe.js";
-import { describePosition } from "../../core/tail/plan.js";
 import { DataLossError, InterruptedError } from "../../errors.js";
 import { sanitize } from "../../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../../render/tail-output.js";
-import { planStart } from "./checkpoint.js";
+import { describeRun, openLiveReader } from "./checkpoint.js";
 import type { Matcher } from "./filters.js";
 import type { TailInput } from "./options.js";
 
@@ -44,7 +43,6 @@ export async function runStream(
   matcher: Matcher | undefined,
 ): Promise<number> {
   const aws = await ctx.aws();
-  const { openTailReader, openKinesisTailReader } = await import("../../aws/tail/reader.js");
   const target = input.target as string;
   const kinesis = input.kinesis !== undefined || looksLikeKinesisArn(target);
   let streamArn: string;
@@ -67,34 +65,8 @@ export async function runStream(
       );
     }
   }
-  const startedAt = ctx.now();
   const seen = kinesis ? new SeenEvents() : undefined;
-
-  const plan = await planStart(ctx, input, streamArn, startedAt, kinesis);
-  const { rules, saver, resumed } = plan;
-
-  const bounds = {
-    snapshotMs: input.untilEnd ? startedAt : undefined,
-    untilMs: input.untilMs,
-  };
-  const reader = await (kinesis ? openKinesisTailReader : openTailReader)(aws, {
-    streamArn,
-    rules,
-    only: input.shards ? new Set(input.shards) : undefined,
-    bounds,
-    concurrency: input.concurrency,
-    idleTimeoutMs: input.idleTimeoutMs,
-    warn: (m) => ctx.out.warn(m),
-    debug: (m) => ctx.out.debug(m),
-  });
-  plan.listed = () => reader.listedShardIds();
-  if (saver && !resumed) {
-    // Save the new checkpoint at once: a restart must know where this run started (skipBefore),
-    // even if no record was written. Shards skipped (closed at a LATEST start) count as done.
-    for (const id of reader.start.skipped) saver.state.markDone(id);
-    saver.state.touch();
-    await saver.afterWrite();
-  }
+  const { reader, saver, resumed } = await openLiveReader(ctx, aws, input, streamArn, kinesis);
 
   const status = reader.start.streamStatus;
   if (enabled === false || status === "DISABLED" || status === "DISABLING") {
@@ -106,26 +78,12 @@ export async function runStream(
   // ---- the start message, once LATEST iterators are in place (a readiness signal for scripts) ----
   await Promise.race([reader.ready, whenAborted(ctx.signal)]);
   const st = reader.start;
-  let where: string;
-  if (resumed) where = `checkpoint ${input.checkpoint}`;
-  else if (input.sequence) where = `${describePosition(input.sequence)} in shard ${input.shards?.[0]}`;
-  else if (input.from.kind === "time") {
-    where = kinesis
-      ? `${new Date(input.from.ms).toISOString()} (AT_TIMESTAMP)`
-      : `${new Date(input.from.ms).toISOString()} (reading from TRIM_HORIZON, skipping older records)`;
-  } else where = input.from.kind === "latest" ? "LATEST" : "TRIM_HORIZON";
   const shardText =
     st.openToRead === st.toRead && st.toRead > 0
       ? plural(st.toRead, "open shard")
       : `${plural(st.toRead, "shard")}, ${st.openToRead} open`;
-  const bound = input.untilEnd
-    ? " until caught up"
-    : input.untilMs !== undefined
-      ? ` until ${new Date(input.untilMs).toISOString()}`
-      : "";
-  const stop = input.untilEnd || input.count !== undefined ? "" : " — Ctrl-C to stop";
   const what = kinesis ? `${table ? `${table} through ` : ""}Kinesis stream ${streamArn}` : (table as string);
-  ctx.out.info(sanitize(`tailing ${what} (${shardText}) from ${where}${bound}${stop}`));
+  ctx.out.info(sanitize(`tailing ${what} (${shardText}) ${describeRun(input, resumed, kinesis)}`));
   if (st.toRead === 0 && input.from.kind === "latest" && !resumed && st.streamStatus !== "ENABLED") {
     ctx.out.info("the stream has no open shard: use --from trim-horizon to read the records it still holds");
   }
