@@ -35,9 +35,9 @@ export interface DlqInput {
 const SOURCES_HINT =
   "name one source: a table (its mappings' destinations), --function <name>, --queue <name|url|arn>, --s3 s3://bucket/prefix, or --input <file|->";
 
-function str(v: unknown, flag: string): string | undefined {
+function str(v: unknown, flag: string, hint = SOURCES_HINT): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`${flag} needs a value`, SOURCES_HINT);
+  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`${flag} needs a value`, hint);
   return v;
 }
 
@@ -75,7 +75,11 @@ export function parseDlqFlags(target: string | undefined, opts: Record<string, u
       "messages read from a file are not deleted anywhere",
     );
   }
-  const handler = str(opts.handler, "--handler");
+  const handler = str(
+    opts.handler,
+    "--handler",
+    "the local handler module, e.g. --handler ./src/handler.mjs[:export]",
+  );
   const redrive = opts.redrive === true;
   if (handler !== undefined && !redrive) {
     throw new UsageError(
