@@ -14,9 +14,12 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { runCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { onFailureRecord } from "../helpers/dlq.js";
+import { lambdaRecord } from "../helpers/records.js";
+import { type S3Emulator, startS3 } from "../helpers/s3.js";
 import { type AwsStandin, startAwsStandin } from "../helpers/standins/cloudwatch-server.js";
 import { type SqsStandin, startSqsStandin } from "../helpers/standins/sqs-server.js";
 
@@ -26,6 +29,7 @@ let endpoint = "";
 let c: ReturnType<typeof clients>;
 let sqs: SqsStandin;
 let aws: AwsStandin;
+let s3: S3Emulator;
 let table = "";
 let streamArn = "";
 let shardId = "";
@@ -41,7 +45,7 @@ const ACTIONS_OF = ["ok", "ok", "ok", "throw"];
 before(async () => {
   endpoint = await ddbEndpoint();
   c = clients(endpoint);
-  [sqs, aws] = await Promise.all([startSqsStandin(), startAwsStandin()]);
+  [sqs, aws, s3] = await Promise.all([startSqsStandin(), startAwsStandin(), startS3()]);
   table = await createTable(endpoint);
   for (const [i, action] of ACTIONS_OF.entries()) {
     await c.ddb.send(
@@ -83,11 +87,15 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
   c?.ddb.destroy();
   c?.streams.destroy();
-  await Promise.all([sqs?.stop(), aws?.stop()]);
+  await Promise.all([sqs?.stop(), aws?.stop(), s3?.stop()]);
 });
 
 function env(): Record<string, string> {
-  return cliEnv(endpoint, { AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_ENDPOINT_URL_LAMBDA: aws.endpoint });
+  return cliEnv(endpoint, {
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: aws.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+  });
 }
 
 /** The on-failure record of the batch seqs[from]..seqs[to] of order-handler. */
@@ -266,5 +274,55 @@ describe("dlq --redrive --handler (local, no confirmation)", () => {
     assert.equal(JSON.parse(left[0]?.body ?? "{}").DDBStreamBatchInfo.startSequenceNumber, seqs[3]);
     assert.ok(left[0]?.visible);
     assert.ok(sqs.log.some((l) => l.op === "DeleteMessageBatch" && l.queueUrl?.endsWith("/rd-local")));
+  });
+
+  test("S3 on-failure objects: their payload's records redriven; only the object of the batch that succeeded is deleted", async () => {
+    const rec = (id: string, action: string, seq: string) =>
+      lambdaRecord(
+        { eventID: id },
+        { Keys: { pk: { S: id } }, NewImage: { pk: { S: id }, action: { S: action } }, SequenceNumber: seq },
+      );
+    await s3.bucket("rd-failures", {
+      "aws/lambda/u1/shard/2026/01/31/a": JSON.stringify({
+        ...failure(0, 1),
+        payload: { Records: [rec("p1", "ok", "901"), rec("p2", "ok", "902")] },
+      }),
+      "aws/lambda/u1/shard/2026/01/31/b": JSON.stringify({
+        ...failure(2, 2),
+        payload: JSON.stringify({ Records: [rec("p3", "throw", "903")] }),
+      }),
+    });
+    const r = await runCli(
+      [
+        "dlq",
+        "--s3",
+        "s3://rd-failures/aws/lambda/",
+        "--redrive",
+        "--handler",
+        ACTIONS,
+        "--delete",
+        "--yes",
+        "--json",
+      ],
+      { env: env() },
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(
+      lines(r.stdout)
+        .filter((l) => l.type === "redrive")
+        .map((l) => [l.result, l.records, l.delivered]),
+      [
+        ["succeeded", 2, 2],
+        ["failed", 1, 0],
+      ],
+    );
+    const errors = lines(r.stdout).filter((l) => l.type === "invoke" && l.result === "error");
+    assert.equal(errors.length, 2);
+    assert.deepEqual(errors[0]?.error, { type: "TypeError", message: "cannot process p3" });
+    const left = await s3.client.send(new ListObjectsV2Command({ Bucket: "rd-failures" }));
+    assert.deepEqual(
+      (left.Contents ?? []).map((o) => o.Key),
+      ["aws/lambda/u1/shard/2026/01/31/b"],
+    );
   });
 });
