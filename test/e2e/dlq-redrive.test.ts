@@ -3,7 +3,7 @@
 // complete redrive), the Lambda stand-in the mapping and the deployed function (the real
 // @aws-sdk/client-lambda invokes it), and test/fixtures/handlers the local handlers.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -324,5 +324,45 @@ describe("dlq --redrive --handler (local, no confirmation)", () => {
       (left.Contents ?? []).map((o) => o.Key),
       ["aws/lambda/u1/shard/2026/01/31/b"],
     );
+  });
+
+  test("the whole path: invoke writes the on-failure record, it waits in a queue, dlq redrives it to a fixed handler and deletes it", async () => {
+    const failed = join(dir, "failed.ndjson");
+    const inv = await runCli(
+      [
+        "invoke",
+        ACTIONS,
+        table,
+        "--from",
+        "trim-horizon",
+        "--until-end",
+        "--max-retry-attempts",
+        "0",
+        "--on-failure",
+        failed,
+      ],
+      { env: env() },
+    );
+    assert.equal(inv.code, 1, inv.stderr);
+    const fixed = join(dir, "fixed.mjs");
+    writeFileSync(
+      fixed,
+      "export const handler = async (event) => { console.log(`fixed: ${event.Records.length} records`); return { batchItemFailures: [] }; };\n",
+    );
+    sqs.createQueue("rd-path");
+    for (const l of readFileSync(failed, "utf8").split("\n").filter(Boolean)) sqs.send("rd-path", l);
+    assert.equal(sqs.messages("rd-path").length, 1);
+    const r = await runCli(
+      ["dlq", "--queue", "rd-path", "--redrive", "--handler", fixed, "--delete", "--yes", "-o", "pretty"],
+      {
+        env: env(),
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`INSERT ${table} pk=order-3`));
+    assert.match(r.stderr, /fixed: 4 records/);
+    assert.match(r.stderr, /redriven batch .*: 4 records delivered in 1 invocation/);
+    assert.match(r.stderr, /deleted 1 message/);
+    assert.equal(sqs.messages("rd-path").length, 0);
   });
 });

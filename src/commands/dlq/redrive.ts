@@ -24,7 +24,7 @@ import {
 } from "../../core/delivery/index.js";
 import type { FailedBatch } from "../../core/dlq/batch.js";
 import type { FailureRecord } from "../../core/dlq/message.js";
-import { InterruptedError, UsageError } from "../../errors.js";
+import { InterruptedError, NotFoundError, UsageError } from "../../errors.js";
 import { type RedriveView, redriveJson, redriveLine } from "../../render/dlq.js";
 import { sanitize } from "../../render/sanitize.js";
 import type { HandlerSpec } from "../../runtime/handler-spec.js";
@@ -283,6 +283,13 @@ class MappingSettings {
       return m?.delivery;
     } catch (e) {
       if (e instanceof InterruptedError) throw e;
+      if (e instanceof NotFoundError) {
+        // The function that failed is gone (or was a local handler's): no mapping to take settings from.
+        this.ctx.out.info(
+          sanitize(`no mapping of ${f.functionArn}: redriving with Lambda's default mapping settings`),
+        );
+        return undefined;
+      }
       this.#lookupFailed = true;
       this.ctx.out.warn(
         `could not read the failed mapping's settings (${(e as Error).message}): redriving with Lambda's defaults`,
