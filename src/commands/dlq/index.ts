@@ -1,8 +1,8 @@
 /**
  * `dynastream dlq [table|stream-arn]`: the records behind a Lambda mapping's failed batches. Reads the
  * on-failure records of a queue, an S3 prefix, a file, or a table's mappings' destinations (./sources),
- * fetches each failed batch's records from the stream and writes them as `tail` does (./run). Flags are
- * parsed in ./options.
+ * fetches each failed batch's records from the stream and writes them as `tail` does (./run), and with
+ * `--redrive` delivers them again through invoke's delivery core (./redrive). Flags are parsed in ./options.
  */
 import type { Context } from "../../cli/context.js";
 import { outputFormat } from "../../cli/context.js";

@@ -160,12 +160,21 @@ export async function redrive(
       ),
     );
     const engine = new DeliveryEngine(settings, { streamArn: f.batch.streamArn, functionArn });
-    const code = await deliver(ctx, engine, batchFeed(ctx, b), invoker, {
-      json,
-      showRecords: false,
-      onFailureFile: undefined,
-      label: what,
-    });
+    let code: number;
+    try {
+      code = await deliver(ctx, engine, batchFeed(ctx, b), invoker, {
+        json,
+        showRecords: false,
+        onFailureFile: undefined,
+        label: what,
+      });
+    } catch (e) {
+      if (e instanceof InterruptedError)
+        throw new InterruptedError(
+          `dlq stopped during the redrive of batch ${b.id} (invocations in flight finished): no message was deleted`,
+        );
+      throw e;
+    }
     const s = engine.stats;
     const ok = code === 0 && s.delivered === records.length;
     if (ok) result.succeeded.push(b);

@@ -1,7 +1,8 @@
 /**
  * A `dlq` run: read the on-failure messages (./sources), turn each into a failed batch with its records
- * (fetched from the stream, or from an S3 object's payload), write each as it comes, then give the
- * queues back their messages (or delete those whose records were written, when asked and confirmed).
+ * (fetched from the stream, or from an S3 object's payload), write each as it comes, redrive them
+ * (`--redrive`, ./redrive), then give the queues back their messages (or delete those whose records
+ * were written, or with --redrive redriven completely, when asked and confirmed).
  *
  * The batches are produced by {@link failedBatches}, apart from writing and deleting: redrive takes the
  * same batches (records in stream order, `failure.functionArn`, `origin` to delete by).
