@@ -347,7 +347,7 @@ describe("dlq --redrive --handler (local, no confirmation)", () => {
     const fixed = join(dir, "fixed.mjs");
     writeFileSync(
       fixed,
-      "export const handler = async (event) => { console.log(`fixed: ${event.Records.length} records`); return { batchItemFailures: [] }; };\n",
+      'export const handler = async (event) => { console.log("fixed: " + event.Records.length + " records"); return { batchItemFailures: [] }; };\n',
     );
     sqs.createQueue("rd-path");
     for (const l of readFileSync(failed, "utf8").split("\n").filter(Boolean)) sqs.send("rd-path", l);
