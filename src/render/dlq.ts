@@ -174,3 +174,52 @@ export function failureSummaryPretty(b: FailedBatch, style: Style): string {
     sanitize(b.origin.label),
   ].join("  ");
 }
+
+/** How the redrive of one batch ended (`dlq --redrive`). */
+export interface RedriveView {
+  batchId: string;
+  /** The function redriven to (undefined when the record names none). */
+  functionName: string | undefined;
+  /** A local handler (`--handler`), or the deployed function. */
+  local: boolean;
+  result: "succeeded" | "failed" | "not-redriven";
+  records: number;
+  delivered: number;
+  invocations: number;
+  /** Why it did not succeed: what Lambda would do with it now. */
+  reason: string | undefined;
+}
+
+/**
+ * The `"type":"redrive"` line of a batch: `{"type":"redrive","batchId","function","target"
+ * ("deployed"|"local"),"result" ("succeeded"|"failed"|"not-redriven"),"records","delivered",
+ * "invocations","reason"}`.
+ */
+export function redriveJson(v: RedriveView): Record<string, unknown> {
+  return {
+    type: "redrive",
+    batchId: v.batchId,
+    function: v.functionName ?? null,
+    target: v.local ? "local" : "deployed",
+    result: v.result,
+    records: v.records,
+    delivered: v.delivered,
+    invocations: v.invocations,
+    reason: v.reason ?? null,
+  };
+}
+
+/** The pretty line of a batch's redrive (stderr). */
+export function redriveLine(v: RedriveView, s: Style): string {
+  const to =
+    v.functionName === undefined ? "" : ` to ${v.local ? "a local handler as " : ""}${v.functionName}`;
+  const n = (x: number, w: string): string => `${x} ${w}${x === 1 ? "" : "s"}`;
+  if (v.result === "succeeded")
+    return sanitize(
+      `${s.green("redriven")} batch ${v.batchId}${to}: ${n(v.delivered, "record")} delivered in ${n(v.invocations, "invocation")}`,
+    );
+  const head = v.result === "failed" ? s.red("failed again") : s.yellow("not redriven");
+  return sanitize(
+    `${head} batch ${v.batchId}${to}: ${v.delivered} of ${n(v.records, "record")} delivered in ${n(v.invocations, "invocation")}${v.reason === undefined ? "" : `; ${v.reason}`}; its message is kept`,
+  );
+}

@@ -310,6 +310,43 @@ f("stalling", 5, /no answer from AWS .*within 1000 ms/, [
 f("aws", 3, /table \S+ has no stream/, ["--pattern", P, "--from-stream", "$N"]);
 f("aws", 3, /not found/, ["--pattern", P, "--from-stream", "NoSuchTable-dynastream"]);
 
+// ---- dlq (and its --redrive guard) ------------------------------------------------------------
+const q = (env: Env, code: number, msg: RegExp, args: string[], input?: string) =>
+  row("dlq", env, code, msg, ["dlq", ...args], input);
+q("offline", 2, /unknown option '--bogus'/, ["--queue", "q", "--bogus"]);
+q("offline", 2, /dlq needs to know where the on-failure records are/, []);
+q("offline", 2, /too many arguments/, ["Orders", "Extra"]);
+q("offline", 2, /invalid table name "a b"/, ["a b"]);
+q("offline", 2, /malformed stream ARN/, ["arn:aws:dynamodb:us-east-1:123456789012:table/Orders"]);
+q("offline", 2, /invalid --output "yaml"/, ["Orders", "-o", "yaml"]);
+q("offline", 2, /--queue and --s3 cannot be combined/, ["--queue", "q", "--s3", "s3://b/p"]);
+q("offline", 2, /a table cannot be combined with --queue/, ["Orders", "--queue", "q"]);
+q("offline", 2, /invalid S3 location "http:\/\/x"/, ["--s3", "http://x"]);
+q("offline", 2, /cannot read --input .*missing.ndjson: no such file/, ["--input", "$D/missing.ndjson"]);
+q("offline", 2, /1 message was not on-failure records/, ["--input", "$D/record.ndjson"]);
+q("offline", 2, /--delete cannot be used with --input/, ["--input", "$D/record.ndjson", "--delete", "--yes"]);
+q("offline", 2, /--delete needs confirmation/, ["--queue", "q", "--delete"]);
+q("offline", 2, /--redrive invokes the deployed function \(production code\): it needs confirmation/, [
+  "--queue",
+  "q",
+  "--redrive",
+]);
+q("offline", 2, /--redrive invokes the deployed function/, ["--input", "-", "--redrive"], "yes\n");
+q("offline", 2, /--handler is for --redrive/, ["--queue", "q", "--handler", "$D/handler.mjs"]);
+q("offline", 2, /--handler needs a value/, ["--queue", "q", "--redrive", "--handler", ""]);
+q("offline", 2, /handler .*missing.mjs: no such file/, [
+  "--input",
+  "$D/record.ndjson",
+  "--redrive",
+  "--handler",
+  "$D/missing.mjs",
+]);
+q("aws", 3, /no-such-function/, ["--function", "no-such-function"]);
+q("aws", 3, /table NoSuchTable-dynastream not found/, ["NoSuchTable-dynastream"]);
+q("nocreds", 4, /no AWS credentials found/, ["$T"]);
+q("lambda-denied", 4, /access denied|AccessDenied/i, ["$T"]);
+q("unreachable", 5, /could not reach AWS/, ["$T"]);
+
 // ---- doctor and completion: their failed checks are report lines; usage errors are exit 2 --------------
 row("doctor", "offline", 2, /unknown option '--bogus'/, ["doctor", "--bogus"]);
 row("doctor", "offline", 2, /too many arguments/, ["doctor", "Orders", "Extra"]);

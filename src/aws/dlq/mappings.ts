@@ -19,6 +19,8 @@ export interface FailureMapping {
   destination: string | undefined;
   /** `FilterCriteria.Filters` as Lambda lists them (undefined when the mapping has none). */
   filters: Array<{ Pattern?: string | undefined }> | undefined;
+  /** The mapping as Lambda describes it: its delivery settings, for `--redrive`. */
+  delivery: EventSourceMappingConfiguration;
 }
 
 function toFailureMapping(m: EventSourceMappingConfiguration): FailureMapping {
@@ -28,6 +30,7 @@ function toFailureMapping(m: EventSourceMappingConfiguration): FailureMapping {
     streamArn: m.EventSourceArn ?? "",
     destination: m.DestinationConfig?.OnFailure?.Destination || undefined,
     filters: m.FilterCriteria?.Filters,
+    delivery: m,
   };
 }
 

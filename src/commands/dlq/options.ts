@@ -17,9 +17,15 @@ export type DlqSource =
 /** Validated input of a `dlq` run. */
 export interface DlqInput {
   source: DlqSource;
-  /** `--function` with --queue/--s3/--input: only failures of this function. */
+  /** `--function` with --queue/--s3/--input (without --redrive): only failures of this function. */
   onlyFunction: string | undefined;
   summary: boolean;
+  /** `--redrive`: deliver each batch again (to `handler` when given, else to the deployed function). */
+  redrive: boolean;
+  /** `--handler ./file.mjs[:name]`: the local handler `--redrive` delivers to. */
+  handler: string | undefined;
+  /** `--function` given: with `--redrive`, the function every batch goes to. */
+  functionName: string | undefined;
   delete: boolean;
   yes: boolean;
   full: boolean;
@@ -29,9 +35,9 @@ export interface DlqInput {
 const SOURCES_HINT =
   "name one source: a table (its mappings' destinations), --function <name>, --queue <name|url|arn>, --s3 s3://bucket/prefix, or --input <file|->";
 
-function str(v: unknown, flag: string): string | undefined {
+function str(v: unknown, flag: string, hint = SOURCES_HINT): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`${flag} needs a value`, SOURCES_HINT);
+  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`${flag} needs a value`, hint);
   return v;
 }
 
@@ -69,10 +75,26 @@ export function parseDlqFlags(target: string | undefined, opts: Record<string, u
       "messages read from a file are not deleted anywhere",
     );
   }
+  const handler = str(
+    opts.handler,
+    "--handler",
+    "the local handler module, e.g. --handler ./src/handler.mjs[:export]",
+  );
+  const redrive = opts.redrive === true;
+  if (handler !== undefined && !redrive) {
+    throw new UsageError(
+      "--handler is for --redrive",
+      "dynastream dlq … --redrive --handler ./handler.mjs delivers the failed batches to a local handler",
+    );
+  }
   return {
     source,
-    onlyFunction: source.kind === "mappings" ? undefined : fn,
+    // With --redrive, --function is where the batches go (the issue's `--function <other>`), not a selection.
+    onlyFunction: source.kind === "mappings" || redrive ? undefined : fn,
     summary: opts.summary === true,
+    redrive,
+    handler,
+    functionName: fn,
     delete: opts.delete === true,
     yes: opts.yes === true,
     full: opts.full === true,

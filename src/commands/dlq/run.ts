@@ -1,7 +1,8 @@
 /**
  * A `dlq` run: read the on-failure messages (./sources), turn each into a failed batch with its records
- * (fetched from the stream, or from an S3 object's payload), write each as it comes, then give the
- * queues back their messages (or delete those whose records were written, when asked and confirmed).
+ * (fetched from the stream, or from an S3 object's payload), write each as it comes, redrive them
+ * (`--redrive`, ./redrive), then give the queues back their messages (or delete those whose records
+ * were written, or with --redrive redriven completely, when asked and confirmed).
  *
  * The batches are produced by {@link failedBatches}, apart from writing and deleting: redrive takes the
  * same batches (records in stream order, `failure.functionArn`, `origin` to delete by).
@@ -190,6 +191,8 @@ export async function runDlq(ctx: Context, input: DlqInput, format: DlqFormat): 
       "pass --yes to confirm (messages are deleted only once their batch's records were written)",
     );
   }
+  const { checkRedrive } = await import("./redrive.js");
+  const handlerSpec = await checkRedrive(ctx, input);
   const collected: Collected = { items: [], queues: [], mappings: undefined };
   const style = ctx.out.style;
   const pretty = format === "pretty";
@@ -203,6 +206,7 @@ export async function runDlq(ctx: Context, input: DlqInput, format: DlqFormat): 
   let incomplete = 0;
   let invalid = 0;
   let foreign = 0;
+  let failedAgain = 0;
   const written: FailedBatch[] = [];
   const release = async (keep: ReadonlySet<string>): Promise<void> => {
     if (collected.queues.length === 0) return;
@@ -263,8 +267,21 @@ export async function runDlq(ctx: Context, input: DlqInput, format: DlqFormat): 
     }
     if (!ctx.signal.aborted) {
       summary(ctx, { batches, expired, incomplete, invalid, foreign });
+      let deletable = written;
+      if (input.redrive) {
+        const { redrive } = await import("./redrive.js");
+        const r = await redrive(ctx, input, handlerSpec, written, !pretty);
+        deletable = r.succeeded;
+        failedAgain = r.failed;
+        ctx.out.info(
+          `redrive: ${r.succeeded.length} batch${r.succeeded.length === 1 ? "" : "es"} succeeded` +
+            (r.failed > 0 ? `, ${r.failed} failed again (their messages are kept)` : ""),
+        );
+      }
       // Deleted messages are not released: between the two another consumer could receive them.
-      const deleted = input.delete ? await deleteWritten(ctx, input, collected, written) : new Set<string>();
+      const deleted = input.delete
+        ? await deleteWritten(ctx, input, collected, deletable)
+        : new Set<string>();
       await release(deleted);
       done = true;
     }
@@ -292,7 +309,8 @@ export async function runDlq(ctx: Context, input: DlqInput, format: DlqFormat): 
       "dlq reads what Lambda sends a DynamoDB stream mapping's on-failure destination",
     );
   }
-  return 0;
+  // As invoke: a batch that failed again (Lambda would retry or discard it again) is exit 1.
+  return failedAgain > 0 ? 1 : 0;
 }
 
 /** The end-of-run lines on stderr. */
@@ -334,7 +352,10 @@ function render(
   return text;
 }
 
-/** `--delete`: after confirmation, deletes the messages of the batches whose records were written. */
+/**
+ * `--delete`: after confirmation, deletes the messages of the batches whose records were written
+ * (with `--redrive`: of the batches redriven successfully).
+ */
 async function deleteWritten(
   ctx: Context,
   input: DlqInput,
@@ -342,13 +363,16 @@ async function deleteWritten(
   written: FailedBatch[],
 ): Promise<Set<string>> {
   const sqsDone = new Set<string>();
+  const what = input.redrive ? "batches were redriven successfully" : "batch records were written above";
   if (written.length === 0) {
-    ctx.out.info("nothing to delete: no batch's records were written");
+    ctx.out.info(
+      `nothing to delete: no batch ${input.redrive ? "was redriven successfully" : "had its records written"}`,
+    );
     return sqsDone;
   }
   if (!input.yes) {
     const ok = await ctx.confirm(
-      `delete the ${written.length} message${written.length === 1 ? "" : "s"} whose batch records were written above?`,
+      `delete the ${written.length} message${written.length === 1 ? "" : "s"} whose ${what}?`,
     );
     if (!ok) {
       ctx.out.info("nothing deleted");

@@ -74,10 +74,13 @@ async function readDeployed(ctx: Context, input: InvokeInput, table: string | un
   };
 }
 
-/** The environment of a local handler: AWS settings of this run, Lambda's variables, then --env-file and --env. */
-async function handlerEnv(
+/**
+ * The environment of a local handler: AWS settings of this run, Lambda's variables, then --env-file and
+ * --env. Also used by `dlq --redrive --handler` (which has no --env flags).
+ */
+export async function handlerEnv(
   ctx: Context,
-  input: InvokeInput,
+  input: Pick<InvokeInput, "env" | "envFiles">,
   file: string,
   exportName: string,
   functionName: string,

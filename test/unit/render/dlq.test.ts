@@ -7,6 +7,8 @@ import {
   failureHeaderPretty,
   failureJson,
   failureSummaryPretty,
+  redriveJson,
+  redriveLine,
   skippedJsonLine,
   withBatchId,
 } from "../../../src/render/dlq.js";
@@ -111,5 +113,66 @@ describe("dlq rendering", () => {
       failureSummaryPretty(expired, plainStyle),
       "2019-11-14T00:13:49.717Z  myfunction  RetryAttemptsExhausted  mytable shard:864758bb  …26276362-…26276362  expired  queue q message 1",
     );
+  });
+});
+
+describe("redrive lines", () => {
+  const base = {
+    batchId: "shardId-1:100-102",
+    functionName: "order-handler",
+    local: false,
+    records: 3,
+    invocations: 1,
+  };
+  it("a batch redriven completely", () => {
+    const v = { ...base, result: "succeeded" as const, delivered: 3, reason: undefined };
+    assert.equal(
+      redriveLine(v, plainStyle),
+      "redriven batch shardId-1:100-102 to order-handler: 3 records delivered in 1 invocation",
+    );
+    assert.deepEqual(redriveJson(v), {
+      type: "redrive",
+      batchId: "shardId-1:100-102",
+      function: "order-handler",
+      target: "deployed",
+      result: "succeeded",
+      records: 3,
+      delivered: 3,
+      invocations: 1,
+      reason: null,
+    });
+  });
+  it("a batch that failed again says what Lambda would do, and that its message is kept", () => {
+    const v = {
+      ...base,
+      local: true,
+      result: "failed" as const,
+      delivered: 1,
+      invocations: 2,
+      reason: "Lambda would send 2 records to the on-failure destination again and move on",
+    };
+    assert.equal(
+      redriveLine(v, plainStyle),
+      "failed again batch shardId-1:100-102 to a local handler as order-handler: 1 of 3 records delivered in 2 invocations; Lambda would send 2 records to the on-failure destination again and move on; its message is kept",
+    );
+    assert.equal(redriveJson(v).target, "local");
+  });
+  it("a batch with no function to go to; control characters never reach the terminal", () => {
+    const v = {
+      ...base,
+      functionName: undefined,
+      batchId: "shard\x1b[2J:1-1",
+      result: "not-redriven" as const,
+      delivered: 0,
+      invocations: 0,
+      reason: "its on-failure record names no function: give one with --function",
+    };
+    const line = redriveLine(v, plainStyle);
+    assert.match(
+      line,
+      /^not redriven batch shard.*: 0 of 3 records delivered in 0 invocations; its on-failure record names no function/,
+    );
+    assert.doesNotMatch(line, /\x1b/);
+    assert.equal(redriveJson(v).function, null);
   });
 });

@@ -41,6 +41,15 @@ describe("parseDlqFlags", () => {
     assert.deepEqual([i.summary, i.delete, i.yes, i.full, i.tz], [true, true, true, true, "local"]);
   });
 
+  it("--redrive: --handler names a local handler; --function is where every batch goes, not a selection", () => {
+    const local = parseDlqFlags(undefined, { queue: "q", redrive: true, handler: "./h.mjs:fn" });
+    assert.deepEqual([local.redrive, local.handler, local.functionName], [true, "./h.mjs:fn", undefined]);
+    const other = parseDlqFlags(undefined, { input: "-", redrive: true, function: "order-handler-v2" });
+    assert.deepEqual([other.functionName, other.onlyFunction], ["order-handler-v2", undefined]);
+    const plain = parseDlqFlags(undefined, { queue: "q" });
+    assert.deepEqual([plain.redrive, plain.handler], [false, undefined]);
+  });
+
   it("rejects no source, two sources, a bad table, ARN or S3 URL, --delete with --input", () => {
     const bad: Array<[string | undefined, Record<string, unknown>, RegExp]> = [
       [undefined, {}, /needs to know where/],
@@ -51,6 +60,8 @@ describe("parseDlqFlags", () => {
       [undefined, { s3: "bucket/prefix" }, /invalid S3 location/],
       [undefined, { input: "x", delete: true }, /--delete cannot be used with --input/],
       [undefined, { queue: " " }, /--queue needs a value/],
+      [undefined, { queue: "q", handler: "./h.mjs" }, /--handler is for --redrive/],
+      [undefined, { queue: "q", redrive: true, handler: "" }, /--handler needs a value/],
     ];
     for (const [t, o, re] of bad)
       assert.throws(
