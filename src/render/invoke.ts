@@ -6,6 +6,7 @@
 import type { DeliverySettings, DeliveryStats, OnFailureRecord } from "../core/delivery/index.js";
 import { sanitize } from "./sanitize.js";
 import type { Style } from "./style.js";
+import { plural } from "./words.js";
 
 /** One invocation as shown. */
 export interface InvocationView {
@@ -145,7 +146,7 @@ export interface RunSummary {
 /** The summary: what was delivered, and what Lambda would have done. */
 export function summaryLines(r: RunSummary): string[] {
   const s = r.stats;
-  const n = (x: number, w: string): string => `${x} ${w}${x === 1 ? "" : "s"}`;
+  const n = plural;
   const lines = [
     `${n(s.invocations, "invocation")}${r.coldStarts === undefined ? "" : ` (${n(r.coldStarts, "cold start")})`}: ${n(s.delivered, "record")} delivered, ${s.filtered} filtered out, ${s.discarded} sent to on-failure in ${n(s.discardedBatches, "batch")}; ${n(s.retries, "retry")}, ${n(s.bisections, "bisection")}`,
   ];

@@ -5,9 +5,10 @@ import type { InputRecord } from "../../core/record.js";
 import { InterruptedError } from "../../errors.js";
 import type { TailFormatter } from "../../render/tail-output.js";
 import { createInputRenderer, inputStreamArn } from "../../render/tail-output.js";
+import { plural } from "../../render/words.js";
 import type { Matcher } from "./filters.js";
 import type { TailInput } from "./options.js";
-import { plural, WRITE_CHUNK_CHARS } from "./stream.js";
+import { WRITE_CHUNK_CHARS } from "./stream.js";
 
 /** Renders the records of `--input`; returns the exit code. */
 export async function runInput(

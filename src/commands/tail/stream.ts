@@ -12,6 +12,7 @@ import { SeenEvents } from "../../core/tail/dedupe.js";
 import { DataLossError, InterruptedError } from "../../errors.js";
 import { sanitize } from "../../render/sanitize.js";
 import type { TailFormat, TailFormatter } from "../../render/tail-output.js";
+import { plural } from "../../render/words.js";
 import { describeRun, openLiveReader } from "./checkpoint.js";
 import type { Matcher } from "./filters.js";
 import type { TailInput } from "./options.js";
@@ -27,11 +28,6 @@ export const WRITE_CHUNK_CHARS = 64 * 1024;
 interface Tally {
   records: number;
   gaps: number;
-}
-
-/** `1 record`, `2 records`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** Reads the stream until a bound, Ctrl-C or an error; returns the exit code. */
