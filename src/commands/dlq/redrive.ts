@@ -210,8 +210,6 @@ async function localInvoker(
 ): Promise<Invoker> {
   const { workingDirectory, executionEnv } = await import("../../runtime/handler-spec.js");
   const { handlerEnv } = await import("../invoke/index.js");
-  const { HandlerEnvironment } = await import("../../runtime/handler-process.js");
-  const { handlerLogLine } = await import("../../render/invoke.js");
   let env = envs.get(functionName);
   if (env === undefined) {
     env = await handlerEnv(
@@ -224,27 +222,15 @@ async function localInvoker(
     );
     envs.set(functionName, env);
   }
-  const cwd = workingDirectory();
-  const style = ctx.out.errStyle;
-  const handlerEnvironment = env;
-  return new LocalInvoker(
-    () =>
-      new HandlerEnvironment({
-        spec,
-        env: handlerEnvironment,
-        cwd,
-        log: (label, _stream, line) => ctx.out.info(handlerLogLine(label, line, style)),
-      }),
-    {
-      functionName,
-      functionVersion: "$LATEST",
-      invokedFunctionArn: functionArn,
-      memoryLimitInMB: "128",
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: "dynastream-dlq-redrive",
-    },
+  return LocalInvoker.forHandler(ctx, {
+    spec,
+    env,
+    cwd: workingDirectory(),
+    functionName,
+    functionArn,
+    logStreamName: "dynastream-dlq-redrive",
     timeoutMs,
-  );
+  });
 }
 
 /** The delivery settings of each failed mapping, read once per function and stream. */

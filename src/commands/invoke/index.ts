@@ -168,27 +168,15 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
     const functionName = input.functionName ?? basename(spec.file, extname(spec.file));
     functionArn = deployed?.functionArn ?? `arn:aws:lambda:${region}:000000000000:function:${functionName}`;
     const env = await handlerEnv(ctx, input, spec.file, spec.exportName, functionName, executionEnv());
-    const { HandlerEnvironment } = await import("../../runtime/handler-process.js");
-    const { handlerLogLine } = await import("../../render/invoke.js");
-    const style = ctx.out.errStyle;
-    invoker = new LocalInvoker(
-      () =>
-        new HandlerEnvironment({
-          spec,
-          env,
-          cwd,
-          log: (label, _stream, line) => ctx.out.info(handlerLogLine(label, line, style)),
-        }),
-      {
-        functionName,
-        functionVersion: "$LATEST",
-        invokedFunctionArn: functionArn,
-        memoryLimitInMB: "128",
-        logGroupName: `/aws/lambda/${functionName}`,
-        logStreamName: "dynastream-invoke",
-      },
-      settings.functionTimeoutMs,
-    );
+    invoker = await LocalInvoker.forHandler(ctx, {
+      spec,
+      env,
+      cwd,
+      functionName,
+      functionArn,
+      logStreamName: "dynastream-invoke",
+      timeoutMs: settings.functionTimeoutMs,
+    });
     what = input.handler;
     if (spec.typescript !== undefined)
       ctx.out.info(`running TypeScript with ${spec.typescript === "tsx" ? "tsx" : "Node's type stripping"}`);

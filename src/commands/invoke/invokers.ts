@@ -4,9 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AwsRun } from "../../aws/streams.js";
+import type { Context } from "../../cli/context.js";
 import type { Batch } from "../../core/delivery/engine.js";
 import { batchEvent } from "../../core/delivery/engine.js";
 import type { HandlerEnvironment, InvokeContext, LocalInvocation } from "../../runtime/handler-process.js";
+import type { HandlerSpec } from "../../runtime/handler-spec.js";
 
 /**
  * One invocation's result, with what the environment knew about it: a local environment's own
@@ -30,6 +32,41 @@ export class LocalInvoker implements Invoker {
     private readonly context: Omit<InvokeContext, "awsRequestId">,
     private readonly timeoutMs: number,
   ) {}
+
+  /**
+   * The invoker of a local handler (`invoke`, `dlq --redrive --handler`): its execution environments
+   * run in `cwd` with `env`, and what the handler writes goes to stderr, prefixed with the invocation.
+   */
+  static async forHandler(
+    ctx: Context,
+    o: {
+      spec: HandlerSpec;
+      env: Record<string, string>;
+      cwd: string;
+      functionName: string;
+      functionArn: string;
+      logStreamName: string;
+      timeoutMs: number;
+    },
+  ): Promise<LocalInvoker> {
+    const { HandlerEnvironment } = await import("../../runtime/handler-process.js");
+    const { handlerLogLine } = await import("../../render/invoke.js");
+    const style = ctx.out.errStyle;
+    const log = (label: string, _stream: string, line: string): void =>
+      ctx.out.info(handlerLogLine(label, line, style));
+    return new LocalInvoker(
+      () => new HandlerEnvironment({ spec: o.spec, env: o.env, cwd: o.cwd, log }),
+      {
+        functionName: o.functionName,
+        functionVersion: "$LATEST",
+        invokedFunctionArn: o.functionArn,
+        memoryLimitInMB: "128",
+        logGroupName: `/aws/lambda/${o.functionName}`,
+        logStreamName: o.logStreamName,
+      },
+      o.timeoutMs,
+    );
+  }
 
   get coldStarts(): number {
     return this.#all.reduce((n, e) => n + e.starts, 0);
