@@ -420,6 +420,8 @@ export const DOCTOR_SERVICES = [
   { id: "DYNAMODB_STREAMS", key: "dynamodb_streams", name: "DynamoDB Streams" },
   { id: "LAMBDA", key: "lambda", name: "Lambda" },
   { id: "CLOUDWATCH", key: "cloudwatch", name: "CloudWatch" },
+  { id: "KINESIS", key: "kinesis", name: "Kinesis" },
+  { id: "SQS", key: "sqs", name: "SQS" },
   { id: "STS", key: "sts", name: "STS" },
 ] as const;
 export type ServiceId = (typeof DOCTOR_SERVICES)[number]["id"];
@@ -500,6 +502,13 @@ export const PERMISSION_PROBES = {
   "dynamodb:GetRecords": "tail, filter-test --from-stream, lag --kcl-table",
   "lambda:ListEventSourceMappings": "describe (consumers), disable, lag, filter-test --function",
   "cloudwatch:GetMetricData": "lag",
+  "dynamodb:DescribeKinesisStreamingDestination": "tail --kinesis, shards --kinesis, enable/disable --kinesis",
+  "kinesis:DescribeStreamSummary": "tail --kinesis, shards --kinesis, enable/disable --kinesis",
+  "kinesis:ListShards": "tail --kinesis, shards --kinesis",
+  "kinesis:GetShardIterator": "tail --kinesis",
+  "kinesis:GetRecords": "tail --kinesis",
+  "sqs:GetQueueUrl": "describe, lag (on-failure queues), dlq",
+  "sqs:GetQueueAttributes": "describe, lag (messages waiting in on-failure queues)",
 } as const;
 export type PermissionAction = keyof typeof PERMISSION_PROBES;
 
@@ -509,10 +518,16 @@ export function denialFix(action: PermissionAction, resource: string, principal:
   return `allow ${action} on ${resource}${who} (used by ${PERMISSION_PROBES[action]})`;
 }
 
-/** The resource an action is granted on, for the fix: the table, its streams, or "*" (List/GetMetricData). */
-export function permissionResource(action: PermissionAction, tableArn: string | undefined): string {
+/**
+ * The resource an action is granted on, for the fix: the table, its streams, the Kinesis stream or
+ * the queue (`arn`: the one probed), or "*" (List/GetMetricData).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
+ */
+export function permissionResource(action: PermissionAction, tableArn: string | undefined, arn?: string): string {
+  if (action.startsWith("kinesis:") || action.startsWith("sqs:")) return arn ?? "*";
   if (!tableArn) return "*";
-  if (action === "dynamodb:DescribeTable") return tableArn;
+  if (action === "dynamodb:DescribeTable" || action === "dynamodb:DescribeKinesisStreamingDestination")
+    return tableArn;
   if (action.startsWith("dynamodb:")) return action === "dynamodb:ListStreams" ? "*" : `${tableArn}/stream/*`;
   return "*";
 }
