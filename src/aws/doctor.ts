@@ -36,8 +36,8 @@ import {
 import { type KinesisDestination, liveDestinations } from "../core/kinesis-destination.js";
 import { AuthError, DynastreamError } from "../errors.js";
 import { isDynamoDBLocalArn, serviceAvailableFor } from "./consumers.js";
-import { describeDestinations, resolveKinesisStream } from "./kinesis-destination.js";
 import { awsErrorName, isThrottle, translateAwsError } from "./errors.js";
+import { describeDestinations, resolveKinesisStream } from "./kinesis-destination.js";
 import type { AwsRun } from "./streams.js";
 
 /** What the command hands over: the flags and environment of the run. */
@@ -825,7 +825,10 @@ async function onFailureQueueChecks(
   ] as string[];
   const queues = destinations.filter(isQueueArn);
   if (mappings === undefined || queues.length === 0) {
-    const others = destinations.length > 0 ? ` (other on-failure destinations, not checked: ${destinations.join(", ")})` : "";
+    const others =
+      destinations.length > 0
+        ? ` (other on-failure destinations, not checked: ${destinations.join(", ")})`
+        : "";
     out.push({
       id: "sqs",
       status: "skip",

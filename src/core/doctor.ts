@@ -502,7 +502,8 @@ export const PERMISSION_PROBES = {
   "dynamodb:GetRecords": "tail, filter-test --from-stream, lag --kcl-table",
   "lambda:ListEventSourceMappings": "describe (consumers), disable, lag, filter-test --function",
   "cloudwatch:GetMetricData": "lag",
-  "dynamodb:DescribeKinesisStreamingDestination": "tail --kinesis, shards --kinesis, enable/disable --kinesis",
+  "dynamodb:DescribeKinesisStreamingDestination":
+    "tail --kinesis, shards --kinesis, enable/disable --kinesis",
   "kinesis:DescribeStreamSummary": "tail --kinesis, shards --kinesis, enable/disable --kinesis",
   "kinesis:ListShards": "tail --kinesis, shards --kinesis",
   "kinesis:GetShardIterator": "tail --kinesis",
@@ -523,7 +524,11 @@ export function denialFix(action: PermissionAction, resource: string, principal:
  * the queue (`arn`: the one probed), or "*" (List/GetMetricData).
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
  */
-export function permissionResource(action: PermissionAction, tableArn: string | undefined, arn?: string): string {
+export function permissionResource(
+  action: PermissionAction,
+  tableArn: string | undefined,
+  arn?: string,
+): string {
   if (action.startsWith("kinesis:") || action.startsWith("sqs:")) return arn ?? "*";
   if (!tableArn) return "*";
   if (action === "dynamodb:DescribeTable" || action === "dynamodb:DescribeKinesisStreamingDestination")

@@ -11,12 +11,12 @@
  *   (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html: AccessDeniedException, 400).
  * - Kinesis (`Kinesis_20131202.`; AWS JSON 1.1): HTTP 400, `{"__type":"AccessDeniedException","message":…}`
  *   (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: AccessDeniedException, 400).
- * - SQS (`AmazonSQS.`; AWS JSON 1.0 with query compatibility): HTTP 403,
- *   `{"__type":"com.amazonaws.sqs#AccessDeniedException","message":…}` and `x-amzn-query-error:
- *   AccessDenied;Sender`, as test/helpers/standins/sqs-server.ts answers it.
+ *
+ * Not SQS: the SQS client sends a queue's calls to the host of its QueueUrl (the SDK's
+ * useQueueUrlAsEndpoint), not to the endpoint: deny with the SQS stand-in's own denyOperation.
  *
  * A denied operation is named alone (`DescribeStream`: in any service) or with its service
- * (`kinesis:GetRecords`, `dynamodb:GetRecords`, `sqs:GetQueueAttributes`).
+ * (`kinesis:GetRecords`, `dynamodb:GetRecords`).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, request } from "node:http";
@@ -36,12 +36,11 @@ export interface DenyProxy {
 /** The caller the denials name. */
 export const DENIED_PRINCIPAL = "arn:aws:iam::123456789012:user/standin";
 
-type DeniedService = "dynamodb" | "kinesis" | "sqs";
+type DeniedService = "dynamodb" | "kinesis";
 
 /** The service of an x-amz-target (`Kinesis_20131202.GetRecords` → kinesis). */
 function serviceOf(target: string): DeniedService {
   if (target.startsWith("Kinesis_")) return "kinesis";
-  if (target.startsWith("AmazonSQS.")) return "sqs";
   return "dynamodb";
 }
 
@@ -57,12 +56,6 @@ function denial(
       headers: { "content-type": "application/x-amz-json-1.1" },
       body: JSON.stringify({ __type: "AccessDeniedException", message: text }),
     };
-  if (service === "sqs")
-    return {
-      status: 403,
-      headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-query-error": "AccessDenied;Sender" },
-      body: JSON.stringify({ __type: "com.amazonaws.sqs#AccessDeniedException", message: text }),
-    };
   return {
     status: 400,
     headers: { "content-type": "application/x-amz-json-1.0" },
@@ -70,7 +63,7 @@ function denial(
   };
 }
 
-/** Starts the proxy in front of `target` (DynamoDB Local, the Kinesis emulator, the SQS stand-in). */
+/** Starts the proxy in front of `target` (DynamoDB Local, the Kinesis emulator). */
 export async function startDenyProxy(target: string, denied: string[] = []): Promise<DenyProxy> {
   const to = new URL(target);
   const deny = new Set(denied);
