@@ -5,6 +5,10 @@
  * and asks AWS.
  */
 
+import { NODE_END_OF_LIFE, nodeMajor, SDK_MIN_NODE } from "./node-support.js";
+
+export { NODE_END_OF_LIFE, SDK_MIN_NODE };
+
 /** A check's outcome: ✓ ok, ! warn (works, but should be fixed), ✗ fail, - skipped (could not run). */
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
@@ -31,31 +35,12 @@ export function doctorExitCode(checks: readonly Check[], credentialsMissing: boo
 // Node
 // ---------------------------------------------------------------------------------------------------
 
-/**
- * End of life of each Node major line (https://github.com/nodejs/Release, schedule.json). Odd lines
- * are never LTS and end about eight months after their release.
- */
-export const NODE_END_OF_LIFE: Readonly<Record<number, string>> = {
-  18: "2025-04-30",
-  19: "2023-06-01",
-  20: "2026-04-30",
-  21: "2024-06-01",
-  22: "2027-04-30",
-  23: "2025-06-01",
-  24: "2028-04-30",
-  25: "2026-06-01",
-  26: "2029-04-30",
-};
-
 /** The Node majors the test suite runs on (.ci/run). */
 export const NODE_TESTED = [20, 22, 24, 26] as const;
 
-/** The oldest Node major that AWS SDK for JavaScript releases after the first week of January 2027 run on. */
-export const SDK_MIN_NODE = 22;
-
 /** The Node check: past end of life (or below what future SDK releases need) is a warning, never a failure. */
 export function nodeCheck(version: string, todayIso: string): Check {
-  const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? Number.NaN);
+  const major = nodeMajor(version);
   const eol = NODE_END_OF_LIFE[major];
   const data = { version, endOfLife: eol ?? null, tested: NODE_TESTED.includes(major as never) };
   const upgrade = "install Node 24 (LTS) or 22 (LTS); dynastream is tested on 20, 22, 24 and 26";
