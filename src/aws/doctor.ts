@@ -712,22 +712,23 @@ async function kinesisChecks(
     out.push(skipped(action, "the DynamoDB endpoint does not answer"));
     return out;
   }
-  let destinations: KinesisDestination[] | null = null;
-  const err = await attempt(async () => {
-    destinations = await describeDestinations(run, tableName, { optional: true });
-  });
-  if (err === undefined && destinations === null) {
+  const got = await describeDestinations(run, tableName, { optional: true }).then(
+    (list) => ({ list, err: undefined as unknown }),
+    (e: unknown) => ({ list: [] as KinesisDestination[], err: e ?? new Error("failed") }),
+  );
+  const err = got.err;
+  if (got.list === null) {
     out.push(
       skipped(
         action,
-        "the DynamoDB endpoint has no Kinesis destination operations (DynamoDB Local); Kinesis not checked",
+        "the DynamoDB endpoint has no Kinesis destination operations (DynamoDB Local): no Kinesis stream to probe",
       ),
     );
     return out;
   }
-  const live = destinations ? liveDestinations(destinations) : [];
+  const live = liveDestinations(got.list);
   const found =
-    destinations === null
+    err !== undefined
       ? ""
       : live.length === 0
         ? `: table ${tableName} has no active Kinesis destination`

@@ -414,6 +414,25 @@ test("Kinesis destination and on-failure queue: each read-only probe ✓; Receiv
   const doc = parse(j.stdout);
   assert.deepEqual(check(doc, "kinesis:GetRecords").data, { action: "kinesis:GetRecords", allowed: true });
   assert.equal(check(doc, "sqs:GetQueueAttributes").status, "ok");
+
+  // A table without a destination, a stream without a queue-bound mapping: nothing more to probe.
+  const plain = await createTable(endpoint);
+  const p = await runCli(["doctor", plain, "--json"], { env });
+  assert.equal(p.code, 0, p.stderr);
+  const pdoc = parse(p.stdout);
+  assert.equal(check(pdoc, "dynamodb:DescribeKinesisStreamingDestination").status, "ok");
+  assert.match(
+    check(pdoc, "dynamodb:DescribeKinesisStreamingDestination").summary,
+    new RegExp(`table ${plain} has no active Kinesis destination`),
+  );
+  assert.equal(
+    pdoc.checks.some((c) => c.id.startsWith("kinesis:") || c.id.startsWith("sqs:")),
+    false,
+  );
+  assert.match(
+    check(pdoc, "sqs").summary,
+    /none of the stream's Lambda mappings sends failures to an SQS queue/,
+  );
 });
 
 test("denied kinesis:GetRecords and sqs:GetQueueAttributes: ✗ with the action, the stream or queue, and the caller", async (t) => {
