@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { CommanderError, type OutputConfiguration } from "commander";
 import { abortableSleep, type Context, type GlobalOptions, type ReadableLike } from "./cli/context.js";
+import { nodeNoticeDue } from "./cli/node-notice.js";
 import { buildProgram } from "./cli/program.js";
 import { stdio } from "./cli/stdio.js";
 import { commandSpecs } from "./commands/index.js";
@@ -21,6 +22,11 @@ export interface MainDeps {
   env: Record<string, string | undefined>;
   /** Installs the Ctrl-C handler; returns a function that removes it. */
   onSigint?: (handler: () => void) => () => void;
+  /**
+   * The running Node's version, for the one-time end-of-life notice (src/cli/node-notice.ts):
+   * main() passes process.version; without it (runs inside tests) there is no notice.
+   */
+  nodeVersion?: string;
 }
 
 /** The version, set by the build (scripts/build.mjs); read from package.json when run from source. */
@@ -97,7 +103,7 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
 
   let code = 0;
   let awsCleanup: (() => void) | undefined;
-  const makeContext = (globals: GlobalOptions): Context => {
+  const makeContext = (globals: GlobalOptions, command: string): Context => {
     debug = globals.debug === true;
     const jsonRequested =
       globals.json === true || (globals.output !== undefined && globals.output !== "pretty");
@@ -119,6 +125,18 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
       style,
       errStyle: globals.color === false ? plainStyle : errStyle,
     });
+    // Node past its end of life: said once, on a terminal, before the command's own output; not
+    // with -q, not by doctor (its `node` line says it), not from completion (Tab in a shell).
+    if (
+      deps.nodeVersion !== undefined &&
+      globals.quiet !== true &&
+      (deps.stderr as { isTTY?: boolean }).isTTY === true &&
+      command !== "doctor" &&
+      command !== "completion"
+    ) {
+      const note = nodeNoticeDue(deps.env, deps.nodeVersion, Date.now());
+      if (note) out.info(`${(globals.color === false ? plainStyle : errStyle).yellow("note:")} ${note}`);
+    }
     let awsRun: Promise<import("./aws/streams.js").AwsRun> | undefined;
     const now = (): number => Date.now();
     const sleep = (ms: number): Promise<void> => abortableSleep(ms, aborter().signal);
@@ -302,6 +320,7 @@ export async function main(argv: string[]): Promise<void> {
       return process.stdin; // created on first access only: most runs never read it
     },
     env: process.env,
+    nodeVersion: process.version,
     onSigint: (handler) => {
       process.on("SIGINT", handler);
       process.on("SIGTERM", handler);

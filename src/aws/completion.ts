@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
+import { cacheFolder } from "../core/cache-folder.js";
 import { parseDuration } from "../core/duration.js";
 import { createAwsClients } from "./clients.js";
 
@@ -29,17 +30,6 @@ export interface TablesRequest {
   endpointUrl: string | undefined;
   env: Record<string, string | undefined>;
   now: number;
-}
-
-/**
- * The cache folder: $XDG_CACHE_HOME/dynastream or ~/.cache/dynastream, as bin/dynastream.cjs finds it
- * for its compiled code (the launcher is plain CommonJS and cannot share this code).
- */
-export function cacheFolder(env: Record<string, string | undefined>): string | undefined {
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, "dynastream");
-  const home = env.HOME;
-  return home && isAbsolute(home) ? join(home, ".cache", "dynastream") : undefined;
 }
 
 /** One cache file per account view: profile, region, endpoints and access key id (hashed, never stored). */

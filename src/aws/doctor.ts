@@ -10,6 +10,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { parseStreamArn } from "../core/arn.js";
 import {
   type Check,
@@ -32,9 +33,11 @@ import {
   type SharedFiles,
   sdkSourceName,
 } from "../core/doctor.js";
-import { AuthError } from "../errors.js";
+import { type KinesisDestination, liveDestinations } from "../core/kinesis-destination.js";
+import { AuthError, DynastreamError } from "../errors.js";
 import { isDynamoDBLocalArn, serviceAvailableFor } from "./consumers.js";
 import { awsErrorName, isThrottle, translateAwsError } from "./errors.js";
+import { describeDestinations, resolveKinesisStream } from "./kinesis-destination.js";
 import type { AwsRun } from "./streams.js";
 
 /** What the command hands over: the flags and environment of the run. */
@@ -141,7 +144,11 @@ async function defaultEndpoint(run: AwsRun, service: ServiceId, region: string):
           ? await c.lambda()
           : service === "CLOUDWATCH"
             ? await c.cloudwatch()
-            : await c.sts();
+            : service === "KINESIS"
+              ? await c.kinesis()
+              : service === "SQS"
+                ? await c.sqs()
+                : await c.sts();
   try {
     const provider = (client.config as { endpointProvider?: (p: Record<string, unknown>) => { url: URL } })
       .endpointProvider;
@@ -405,7 +412,10 @@ function probeLine(
       summary: `allowed (${what})`,
       data: { action, allowed: true },
     };
-  const name = awsErrorName(err) ?? "Error";
+  // A probe made through a shared helper (src/aws/kinesis-destination.ts, dlq/sqs.ts) throws its
+  // error translated: the AWS error's own name is its cause's.
+  const name =
+    awsErrorName(err instanceof DynastreamError && err.cause !== undefined ? err.cause : err) ?? "Error";
   const translated = translateAwsError(err, what, endpoint);
   if (translated instanceof AuthError) {
     return {
@@ -459,14 +469,6 @@ async function permissionChecks(
   const target = input.table as string;
   const arnParts = parseStreamArn(target);
   const tableName = arnParts?.tableName ?? target;
-  const attempt = async (fn: () => Promise<unknown>): Promise<unknown> => {
-    try {
-      await fn();
-      return undefined;
-    } catch (e) {
-      return e ?? new Error("failed");
-    }
-  };
   const ep = run.clients.settings.endpointUrl;
   const ddbApi = await import("@aws-sdk/client-dynamodb");
   const streamsApi = await import("@aws-sdk/client-dynamodb-streams");
@@ -625,6 +627,8 @@ async function permissionChecks(
     else out.push(probeLine(action, await attempt(call), what, "*", principal, ep));
   };
   const lambdaAsked = streamArn === undefined || serviceAvailableFor("LAMBDA", streamArn, run, input.env);
+  // One page (up to 100 mappings: a stream has a handful): their on-failure queues are probed below.
+  let mappings: EventSourceMappingConfiguration[] | undefined;
   await probeService(
     "lambda:ListEventSourceMappings",
     "LAMBDA",
@@ -633,13 +637,14 @@ async function permissionChecks(
     async () => {
       const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
       const lambda = await run.clients.lambda();
-      await lambda.send(
+      const page = await lambda.send(
         new ListEventSourceMappingsCommand({
           ...(streamArn ? { EventSourceArn: streamArn } : {}),
-          MaxItems: 1,
+          MaxItems: 100,
         }),
         opts,
       );
+      if (streamArn) mappings = page.EventSourceMappings ?? [];
     },
   );
   const cwAsked =
@@ -671,5 +676,205 @@ async function permissionChecks(
       opts,
     );
   });
+  out.push(...(await kinesisChecks(run, tableName, tableRes, principal, reachable)));
+  out.push(...(await onFailureQueueChecks(run, input, streamArn, mappings, principal, reachable)));
+  return out;
+}
+
+/** Runs `fn`; its error, or undefined when it succeeded. */
+async function attempt(fn: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await fn();
+    return undefined;
+  } catch (e) {
+    return e ?? new Error("failed");
+  }
+}
+
+/**
+ * The table's Kinesis Data Streams destination, what `tail --kinesis` and `shards --kinesis` read:
+ * DescribeKinesisStreamingDestination on the table, then for each live destination stream
+ * DescribeStreamSummary, ListShards (one page of one shard), GetShardIterator (LATEST) and GetRecords
+ * (Limit 1) on that shard. All read-only. An endpoint without the destination operations (DynamoDB
+ * Local answers UnknownOperationException) is skipped with the reason.
+ */
+async function kinesisChecks(
+  run: AwsRun,
+  tableName: string,
+  tableRes: string,
+  principal: string | undefined,
+  reachable: (s: ServiceId) => boolean,
+): Promise<Check[]> {
+  const out: Check[] = [];
+  const ep = run.clients.settings.endpointUrl;
+  const action = "dynamodb:DescribeKinesisStreamingDestination";
+  if (!reachable("DYNAMODB")) {
+    out.push(skipped(action, "the DynamoDB endpoint does not answer"));
+    return out;
+  }
+  const got = await describeDestinations(run, tableName, { optional: true }).then(
+    (list) => ({ list, err: undefined as unknown }),
+    (e: unknown) => ({ list: [] as KinesisDestination[], err: e ?? new Error("failed") }),
+  );
+  const err = got.err;
+  if (got.list === null) {
+    out.push(
+      skipped(
+        action,
+        "the DynamoDB endpoint has no Kinesis destination operations (DynamoDB Local): no Kinesis stream to probe",
+      ),
+    );
+    return out;
+  }
+  const live = liveDestinations(got.list);
+  const found =
+    err !== undefined
+      ? ""
+      : live.length === 0
+        ? `: table ${tableName} has no active Kinesis destination`
+        : `: ${live.map((d) => `${d.streamArn} ${d.status}`).join(", ")}`;
+  out.push(
+    probeLine(
+      action,
+      err,
+      `Kinesis destinations of ${tableName}${found}`,
+      permissionResource(action, tableRes),
+      principal,
+      ep,
+    ),
+  );
+  if (err !== undefined || live.length === 0) return out;
+  const { ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = await import(
+    "@aws-sdk/client-kinesis"
+  );
+  const opts = { abortSignal: run.signal };
+  for (const d of live) {
+    const arn = d.streamArn;
+    const line = (a: PermissionAction, e: unknown, what: string): Check =>
+      probeLine(a, e, what, permissionResource(a, tableRes, arn), principal, ep);
+    if (!reachable("KINESIS")) {
+      for (const a of [
+        "kinesis:DescribeStreamSummary",
+        "kinesis:ListShards",
+        "kinesis:GetShardIterator",
+        "kinesis:GetRecords",
+      ] as const)
+        out.push(skipped(a, "the Kinesis endpoint does not answer"));
+      continue;
+    }
+    out.push(
+      line(
+        "kinesis:DescribeStreamSummary",
+        await attempt(() => resolveKinesisStream(run, arn)),
+        `Kinesis stream ${arn}`,
+      ),
+    );
+    const kinesis = await run.clients.kinesis();
+    let shardId: string | undefined;
+    const lsErr = await attempt(async () => {
+      const page = await kinesis.send(new ListShardsCommand({ StreamARN: arn, MaxResults: 1 }), opts);
+      shardId = page.Shards?.[0]?.ShardId;
+    });
+    out.push(line("kinesis:ListShards", lsErr, `shards of ${arn}`));
+    if (!shardId) {
+      const why = lsErr ? "ListShards failed" : "the Kinesis stream has no shard";
+      out.push(skipped("kinesis:GetShardIterator", why), skipped("kinesis:GetRecords", why));
+      continue;
+    }
+    let iterator: string | undefined;
+    const itErr = await attempt(async () => {
+      const r = await kinesis.send(
+        new GetShardIteratorCommand({ StreamARN: arn, ShardId: shardId, ShardIteratorType: "LATEST" }),
+        opts,
+      );
+      iterator = r.ShardIterator;
+    });
+    out.push(line("kinesis:GetShardIterator", itErr, `Kinesis shard ${shardId}`));
+    if (!iterator) {
+      out.push(skipped("kinesis:GetRecords", "no shard iterator"));
+      continue;
+    }
+    const grErr = await attempt(() =>
+      kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, StreamARN: arn, Limit: 1 }), opts),
+    );
+    out.push(line("kinesis:GetRecords", grErr, `Kinesis shard ${shardId}`));
+  }
+  return out;
+}
+
+/**
+ * The SQS on-failure destinations of the stream's Lambda mappings, as `describe` and `lag` read them:
+ * sqs:GetQueueUrl and sqs:GetQueueAttributes (ApproximateNumberOfMessages). `dlq` also needs
+ * sqs:ReceiveMessage and sqs:ChangeMessageVisibility, which are NOT probed: receiving is not
+ * read-only — it raises each message's ApproximateReceiveCount, and a queue with a redrive policy
+ * moves a message to its dead-letter queue once that count passes maxReceiveCount
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html).
+ */
+async function onFailureQueueChecks(
+  run: AwsRun,
+  input: DoctorInput,
+  streamArn: string | undefined,
+  mappings: EventSourceMappingConfiguration[] | undefined,
+  principal: string | undefined,
+  reachable: (s: ServiceId) => boolean,
+): Promise<Check[]> {
+  const out: Check[] = [];
+  const ep = run.clients.settings.endpointUrl;
+  const { isQueueArn, queueBacklog, resolveQueue } = await import("./dlq/sqs.js");
+  const destinations = [
+    ...new Set((mappings ?? []).map((m) => m.DestinationConfig?.OnFailure?.Destination).filter((d) => !!d)),
+  ] as string[];
+  const queues = destinations.filter(isQueueArn);
+  if (mappings === undefined || queues.length === 0) {
+    const others =
+      destinations.length > 0
+        ? ` (other on-failure destinations, not checked: ${destinations.join(", ")})`
+        : "";
+    out.push({
+      id: "sqs",
+      status: "skip",
+      summary:
+        mappings === undefined
+          ? "on-failure queues not checked: the stream's Lambda mappings were not listed"
+          : `on-failure queues: none of the stream's Lambda mappings sends failures to an SQS queue${others}`,
+    });
+    return out;
+  }
+  const notProbed =
+    "sqs:ReceiveMessage and sqs:ChangeMessageVisibility (dlq) not probed: receiving is not read-only (it raises the receive count and can move messages to the queue's redrive dead-letter queue)";
+  for (const q of queues) {
+    const why =
+      streamArn !== undefined && !serviceAvailableFor("SQS", streamArn, run, input.env)
+        ? "DynamoDB Local has no SQS (set AWS_ENDPOINT_URL_SQS to ask one)"
+        : !reachable("SQS")
+          ? "the SQS endpoint does not answer"
+          : undefined;
+    if (why) {
+      out.push(skipped("sqs:GetQueueUrl", why), skipped("sqs:GetQueueAttributes", why));
+      continue;
+    }
+    let url: string | undefined;
+    const urlErr = await attempt(async () => {
+      url = (await resolveQueue(run, q)).url;
+    });
+    out.push(probeLine("sqs:GetQueueUrl", urlErr, `on-failure queue ${q}`, q, principal, ep));
+    if (!url) {
+      out.push(skipped("sqs:GetQueueAttributes", "GetQueueUrl failed"));
+      continue;
+    }
+    let waiting = 0;
+    const attrErr = await attempt(async () => {
+      waiting = await queueBacklog(run, url as string);
+    });
+    const line = probeLine(
+      "sqs:GetQueueAttributes",
+      attrErr,
+      `on-failure queue ${q}${attrErr ? "" : `: ${waiting} message${waiting === 1 ? "" : "s"} waiting`}`,
+      q,
+      principal,
+      ep,
+    );
+    out.push({ ...line, summary: `${line.summary}; ${notProbed}` });
+  }
   return out;
 }

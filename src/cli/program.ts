@@ -30,7 +30,8 @@ export interface CommandEntry {
   load(): Promise<CommandSpec>;
 }
 
-export type ContextFactory = (globals: GlobalOptions) => Context;
+/** Makes the context of a run of `command` (its name, as registered in src/commands/index.ts). */
+export type ContextFactory = (globals: GlobalOptions, command: string) => Context;
 
 /**
  * The program: before parsing (parseAsync only), completes each lazily declared subcommand that the
@@ -132,7 +133,7 @@ export function buildProgram(
         const args = params
           .slice(0, entry.args?.length ?? 0)
           .map((a) => (Array.isArray(a) ? a.join(" ") : a)) as string[];
-        const ctx = makeContext(globals);
+        const ctx = makeContext(globals, entry.name);
         onRun((await spec.run(ctx, args, opts)) ?? 0);
       });
     };

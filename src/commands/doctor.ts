@@ -53,6 +53,9 @@ export const command: CommandSpec = {
     "dynastream doctor Orders --profile prod --json",
   ],
   notes: [
+    "With a table it also probes, where present, the table's Kinesis destination stream (what",
+    "tail --kinesis reads) and the SQS on-failure queues of the stream's Lambda mappings (never",
+    "sqs:ReceiveMessage: receiving is not read-only).",
     "Read-only: doctor never writes to AWS. Each line is ✓ (ok), ! (works, but should be fixed),",
     "✗ (failed, with the fix) or - (not checked, with the reason). Credentials are named by their",
     "source (environment, profile and file, SSO and its token's expiry, credential_process, web",

@@ -5,6 +5,10 @@
  * and asks AWS.
  */
 
+import { NODE_END_OF_LIFE, nodeMajor, SDK_MIN_NODE } from "./node-support.js";
+
+export { NODE_END_OF_LIFE, SDK_MIN_NODE };
+
 /** A check's outcome: ✓ ok, ! warn (works, but should be fixed), ✗ fail, - skipped (could not run). */
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
@@ -31,31 +35,12 @@ export function doctorExitCode(checks: readonly Check[], credentialsMissing: boo
 // Node
 // ---------------------------------------------------------------------------------------------------
 
-/**
- * End of life of each Node major line (https://github.com/nodejs/Release, schedule.json). Odd lines
- * are never LTS and end about eight months after their release.
- */
-export const NODE_END_OF_LIFE: Readonly<Record<number, string>> = {
-  18: "2025-04-30",
-  19: "2023-06-01",
-  20: "2026-04-30",
-  21: "2024-06-01",
-  22: "2027-04-30",
-  23: "2025-06-01",
-  24: "2028-04-30",
-  25: "2026-06-01",
-  26: "2029-04-30",
-};
-
 /** The Node majors the test suite runs on (.ci/run). */
 export const NODE_TESTED = [20, 22, 24, 26] as const;
 
-/** The oldest Node major that AWS SDK for JavaScript releases after the first week of January 2027 run on. */
-export const SDK_MIN_NODE = 22;
-
 /** The Node check: past end of life (or below what future SDK releases need) is a warning, never a failure. */
 export function nodeCheck(version: string, todayIso: string): Check {
-  const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? Number.NaN);
+  const major = nodeMajor(version);
   const eol = NODE_END_OF_LIFE[major];
   const data = { version, endOfLife: eol ?? null, tested: NODE_TESTED.includes(major as never) };
   const upgrade = "install Node 24 (LTS) or 22 (LTS); dynastream is tested on 20, 22, 24 and 26";
@@ -420,6 +405,8 @@ export const DOCTOR_SERVICES = [
   { id: "DYNAMODB_STREAMS", key: "dynamodb_streams", name: "DynamoDB Streams" },
   { id: "LAMBDA", key: "lambda", name: "Lambda" },
   { id: "CLOUDWATCH", key: "cloudwatch", name: "CloudWatch" },
+  { id: "KINESIS", key: "kinesis", name: "Kinesis" },
+  { id: "SQS", key: "sqs", name: "SQS" },
   { id: "STS", key: "sts", name: "STS" },
 ] as const;
 export type ServiceId = (typeof DOCTOR_SERVICES)[number]["id"];
@@ -500,6 +487,14 @@ export const PERMISSION_PROBES = {
   "dynamodb:GetRecords": "tail, filter-test --from-stream, lag --kcl-table",
   "lambda:ListEventSourceMappings": "describe (consumers), disable, lag, filter-test --function",
   "cloudwatch:GetMetricData": "lag",
+  "dynamodb:DescribeKinesisStreamingDestination":
+    "tail --kinesis, shards --kinesis, enable/disable --kinesis",
+  "kinesis:DescribeStreamSummary": "tail --kinesis, shards --kinesis, enable/disable --kinesis",
+  "kinesis:ListShards": "tail --kinesis, shards --kinesis",
+  "kinesis:GetShardIterator": "tail --kinesis",
+  "kinesis:GetRecords": "tail --kinesis",
+  "sqs:GetQueueUrl": "describe, lag (on-failure queues), dlq",
+  "sqs:GetQueueAttributes": "describe, lag (messages waiting in on-failure queues)",
 } as const;
 export type PermissionAction = keyof typeof PERMISSION_PROBES;
 
@@ -509,10 +504,20 @@ export function denialFix(action: PermissionAction, resource: string, principal:
   return `allow ${action} on ${resource}${who} (used by ${PERMISSION_PROBES[action]})`;
 }
 
-/** The resource an action is granted on, for the fix: the table, its streams, or "*" (List/GetMetricData). */
-export function permissionResource(action: PermissionAction, tableArn: string | undefined): string {
+/**
+ * The resource an action is granted on, for the fix: the table, its streams, the Kinesis stream or
+ * the queue (`arn`: the one probed), or "*" (List/GetMetricData).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
+ */
+export function permissionResource(
+  action: PermissionAction,
+  tableArn: string | undefined,
+  arn?: string,
+): string {
+  if (action.startsWith("kinesis:") || action.startsWith("sqs:")) return arn ?? "*";
   if (!tableArn) return "*";
-  if (action === "dynamodb:DescribeTable") return tableArn;
+  if (action === "dynamodb:DescribeTable" || action === "dynamodb:DescribeKinesisStreamingDestination")
+    return tableArn;
   if (action.startsWith("dynamodb:")) return action === "dynamodb:ListStreams" ? "*" : `${tableArn}/stream/*`;
   return "*";
 }

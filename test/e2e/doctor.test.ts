@@ -1,7 +1,8 @@
 // `dynastream doctor`, the built binary: against DynamoDB Local (the happy path), the STS stand-in
 // (caller identity; no emulator has STS), the denial proxy (a role without an action), the Lambda and
-// CloudWatch stand-in, and the three situations a newcomer meets first: no region, an endpoint
-// that does not answer, a denied action. Each ✗ line comes with its fix.
+// CloudWatch stand-in, the Kinesis destination (kinesalite behind the destination stand-in), the SQS
+// stand-in for on-failure queues, and the three situations a newcomer meets first: no region, an
+// endpoint that does not answer, a denied action. Each ✗ line comes with its fix.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,10 +10,14 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { runCli } from "../helpers/cli.js";
-import { cliEnv, createTable, ddbEndpoint, TEST_CREDENTIALS } from "../helpers/ddb.js";
+import { cliEnv, clients, createTable, ddbEndpoint, TEST_CREDENTIALS } from "../helpers/ddb.js";
+import { kinesisEmulator } from "../helpers/kinesis.js";
 import { startAwsStandin } from "../helpers/standins/cloudwatch-server.js";
 import { startDenyProxy } from "../helpers/standins/deny-proxy.js";
+import { startDestinationStandin } from "../helpers/standins/kinesis-destination-server.js";
+import { startSqsStandin } from "../helpers/standins/sqs-server.js";
 import { type StsStandin, startStsStandin } from "../helpers/standins/sts-server.js";
 
 interface DoctorJson {
@@ -71,7 +76,7 @@ test("happy path: DynamoDB Local and the STS stand-in, every probe allowed, exit
   assert.match(
     r.stdout,
     new RegExp(
-      `✓ endpoint +DynamoDB, DynamoDB Streams, Lambda, CloudWatch: ${endpoint} \\(AWS_ENDPOINT_URL\\) answers`,
+      `✓ endpoint +DynamoDB, DynamoDB Streams, Lambda, CloudWatch, Kinesis, SQS: ${endpoint} \\(AWS_ENDPOINT_URL\\) answers`,
     ),
   );
   assert.match(r.stdout, new RegExp(`✓ endpoint +STS: ${sts.endpoint} \\(AWS_ENDPOINT_URL_STS\\) answers`));
@@ -79,6 +84,14 @@ test("happy path: DynamoDB Local and the STS stand-in, every probe allowed, exit
   for (const a of ["DescribeTable", "ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"])
     assert.match(r.stdout, new RegExp(`✓ dynamodb:${a} +allowed`));
   assert.match(r.stdout, /- lambda:ListEventSourceMappings +not checked: DynamoDB Local has no Lambda/);
+  assert.match(
+    r.stdout,
+    /- dynamodb:DescribeKinesisStreamingDestination +not checked: the DynamoDB endpoint has no Kinesis destination operations \(DynamoDB Local\)/,
+  );
+  assert.match(
+    r.stdout,
+    /- sqs +on-failure queues not checked: the stream's Lambda mappings were not listed/,
+  );
   assert.doesNotMatch(r.stdout + r.stderr, new RegExp(TEST_CREDENTIALS.secretAccessKey));
   assert.doesNotMatch(r.stderr, /NodeVersionSupportWarning/);
   assert.deepEqual(sts.actions.slice(-1), ["GetCallerIdentity"]);
@@ -145,7 +158,7 @@ test("unreachable endpoint: ✗ endpoint naming the variable to unset, its calls
   assert.match(
     r.stdout,
     new RegExp(
-      `✗ endpoint +DynamoDB, DynamoDB Streams, Lambda, CloudWatch: ${dead} \\(AWS_ENDPOINT_URL\\) does not answer: ECONNREFUSED`,
+      `✗ endpoint +DynamoDB, DynamoDB Streams, Lambda, CloudWatch, Kinesis, SQS: ${dead} \\(AWS_ENDPOINT_URL\\) does not answer: ECONNREFUSED`,
     ),
   );
   assert.match(r.stdout, /fix: start the server it names, or unset AWS_ENDPOINT_URL to use AWS/);
@@ -284,4 +297,183 @@ test("a malformed table name is a usage error (exit 2) before any AWS call", asy
   const r = await runCli(["doctor", "a b"], { env: cliEnv(endpoint) });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /invalid table name/);
+});
+
+/**
+ * A table with an ACTIVE Kinesis destination (the destination stand-in in front of DynamoDB Local,
+ * kinesalite behind `kinesisEndpoint`) and a Lambda mapping on its stream whose on-failure destination
+ * is an SQS queue holding one message.
+ */
+async function kinesisAndQueueSetup(t: { after(fn: () => Promise<void> | void): void }): Promise<{
+  table: string;
+  kinesisArn: string;
+  queueArn: string;
+  ddb: string;
+  kinesis: string;
+  sqs: Awaited<ReturnType<typeof startSqsStandin>>;
+  lambda: string;
+}> {
+  const k = await kinesisEmulator();
+  const standin = await startDestinationStandin({
+    ddbEndpoint: endpoint,
+    kinesisEndpoint: k.endpoint,
+    transitionMs: 50,
+  });
+  t.after(() => standin.stop());
+  const table = await createTable(endpoint);
+  const stream = await k.createStream();
+  const en = await runCli(["enable", table, "--kinesis", stream.name, "--wait"], {
+    env: cliEnv(standin.endpoint, { AWS_ENDPOINT_URL_KINESIS: k.endpoint }),
+  });
+  assert.equal(en.code, 0, en.stderr);
+  const sqs = await startSqsStandin();
+  t.after(() => sqs.stop());
+  sqs.createQueue("orders-dlq");
+  sqs.send("orders-dlq", JSON.stringify({ DDBStreamBatchInfo: {} }));
+  const aws = await startAwsStandin();
+  t.after(() => aws.stop());
+  const streamArn = (await clients(endpoint).ddb.send(new DescribeTableCommand({ TableName: table }))).Table
+    ?.LatestStreamArn as string;
+  aws.addEventSourceMapping({
+    EventSourceArn: streamArn,
+    FunctionArn: aws.addFunction("order-handler"),
+    DestinationConfig: { OnFailure: { Destination: sqs.queueArn("orders-dlq") } },
+  });
+  return {
+    table,
+    kinesisArn: stream.arn,
+    queueArn: sqs.queueArn("orders-dlq"),
+    ddb: standin.endpoint,
+    kinesis: k.endpoint,
+    sqs,
+    lambda: aws.endpoint,
+  };
+}
+
+test("Kinesis destination and on-failure queue: each read-only probe ✓; ReceiveMessage not probed, said why", async (t) => {
+  const s = await kinesisAndQueueSetup(t);
+  const k = await kinesisEmulator();
+  const callsBefore = new Map(k.calls);
+  const env = cliEnv(s.ddb, {
+    AWS_ENDPOINT_URL_STS: sts.endpoint,
+    AWS_ENDPOINT_URL_KINESIS: s.kinesis,
+    AWS_ENDPOINT_URL_LAMBDA: s.lambda,
+    AWS_ENDPOINT_URL_CLOUDWATCH: s.lambda,
+    AWS_ENDPOINT_URL_SQS: s.sqs.endpoint,
+  });
+  const r = await runCli(["doctor", s.table], { env });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(
+    r.stdout,
+    new RegExp(`✓ endpoint +Kinesis: ${s.kinesis} \\(AWS_ENDPOINT_URL_KINESIS\\) answers`),
+  );
+  assert.match(r.stdout, new RegExp(`✓ endpoint +SQS: ${s.sqs.endpoint} \\(AWS_ENDPOINT_URL_SQS\\) answers`));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `✓ dynamodb:DescribeKinesisStreamingDestination +allowed \\(Kinesis destinations of ${s.table}: ${s.kinesisArn} ACTIVE\\)`,
+    ),
+  );
+  assert.match(
+    r.stdout,
+    new RegExp(`✓ kinesis:DescribeStreamSummary +allowed \\(Kinesis stream ${s.kinesisArn}\\)`),
+  );
+  assert.match(r.stdout, new RegExp(`✓ kinesis:ListShards +allowed \\(shards of ${s.kinesisArn}\\)`));
+  assert.match(r.stdout, /✓ kinesis:GetShardIterator +allowed \(Kinesis shard shardId-000000000000\)/);
+  assert.match(r.stdout, /✓ kinesis:GetRecords +allowed \(Kinesis shard shardId-000000000000\)/);
+  assert.match(r.stdout, /✓ lambda:ListEventSourceMappings +allowed/);
+  assert.match(r.stdout, new RegExp(`✓ sqs:GetQueueUrl +allowed \\(on-failure queue ${s.queueArn}\\)`));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `✓ sqs:GetQueueAttributes +allowed \\(on-failure queue ${s.queueArn}: 1 message waiting\\); sqs:ReceiveMessage and sqs:ChangeMessageVisibility \\(dlq\\) not probed: receiving is not read-only`,
+    ),
+  );
+  // Read-only: SQS saw only GetQueueUrl and GetQueueAttributes, the message was never received;
+  // Kinesis saw one call of each read operation (and the endpoint probe's GET /).
+  assert.deepEqual([...new Set(s.sqs.log.map((e) => e.op))].filter((op) => op !== "").sort(), [
+    "GetQueueAttributes",
+    "GetQueueUrl",
+  ]);
+  assert.deepEqual(
+    s.sqs.messages("orders-dlq").map((m) => m.receiveCount),
+    [0],
+  );
+  const delta = [...k.calls]
+    .map(([op, n]) => [op, n - (callsBefore.get(op) ?? 0)] as const)
+    .filter(([op, n]) => n > 0 && op !== "");
+  assert.deepEqual(Object.fromEntries(delta), {
+    DescribeStreamSummary: 1,
+    ListShards: 1,
+    GetShardIterator: 1,
+    GetRecords: 1,
+  });
+
+  const j = await runCli(["doctor", s.table, "--json"], { env });
+  assert.equal(j.code, 0, j.stderr);
+  const doc = parse(j.stdout);
+  assert.deepEqual(check(doc, "kinesis:GetRecords").data, { action: "kinesis:GetRecords", allowed: true });
+  assert.equal(check(doc, "sqs:GetQueueAttributes").status, "ok");
+
+  // A table without a destination, a stream without a queue-bound mapping: nothing more to probe.
+  const plain = await createTable(endpoint);
+  const p = await runCli(["doctor", plain, "--json"], { env });
+  assert.equal(p.code, 0, p.stderr);
+  const pdoc = parse(p.stdout);
+  assert.equal(check(pdoc, "dynamodb:DescribeKinesisStreamingDestination").status, "ok");
+  assert.match(
+    check(pdoc, "dynamodb:DescribeKinesisStreamingDestination").summary,
+    new RegExp(`table ${plain} has no active Kinesis destination`),
+  );
+  assert.equal(
+    pdoc.checks.some((c) => c.id.startsWith("kinesis:") || c.id.startsWith("sqs:")),
+    false,
+  );
+  assert.match(
+    check(pdoc, "sqs").summary,
+    /none of the stream's Lambda mappings sends failures to an SQS queue/,
+  );
+});
+
+test("denied kinesis:GetRecords and sqs:GetQueueAttributes: ✗ with the action, the stream or queue, and the caller", async (t) => {
+  const s = await kinesisAndQueueSetup(t);
+  const kProxy = await startDenyProxy(s.kinesis, ["kinesis:GetRecords"]);
+  t.after(() => kProxy.stop());
+  // (The SQS client sends a queue's calls to its QueueUrl's host: the stand-in denies them itself.)
+  s.sqs.denyOperation("GetQueueAttributes");
+  const env = cliEnv(s.ddb, {
+    AWS_ENDPOINT_URL_STS: sts.endpoint,
+    AWS_ENDPOINT_URL_KINESIS: kProxy.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: s.lambda,
+    AWS_ENDPOINT_URL_CLOUDWATCH: s.lambda,
+    AWS_ENDPOINT_URL_SQS: s.sqs.endpoint,
+  });
+  const r = await runCli(["doctor", s.table], { env });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /✓ kinesis:GetShardIterator +allowed/);
+  assert.match(
+    r.stdout,
+    /✗ kinesis:GetRecords +denied \(AccessDeniedException\) for Kinesis shard shardId-000000000000/,
+  );
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `fix: allow kinesis:GetRecords on ${s.kinesisArn} to arn:aws:iam::123456789012:user/dev \\(used by tail --kinesis\\)`,
+    ),
+  );
+  assert.match(r.stdout, /✓ sqs:GetQueueUrl +allowed/);
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `✗ sqs:GetQueueAttributes +denied \\(AccessDenied\\) for on-failure queue ${s.queueArn}; sqs:ReceiveMessage and sqs:ChangeMessageVisibility \\(dlq\\) not probed`,
+    ),
+  );
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `fix: allow sqs:GetQueueAttributes on ${s.queueArn} to arn:aws:iam::123456789012:user/dev \\(used by describe, lag`,
+    ),
+  );
+  assert.ok(kProxy.actions.includes("kinesis:GetRecords"));
+  for (const a of kProxy.actions) assert.match(a, /^kinesis:(Describe|List|Get)|^dynamodb:$/); // "dynamodb:": GET /
 });

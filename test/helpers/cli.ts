@@ -15,9 +15,17 @@ export const BIN = fileURLToPath(new URL("../../bin/dynastream.cjs", import.meta
 export const CODE_CACHE_HOME = mkdtempSync(join(tmpdir(), "dynastream-test-cache-"));
 process.on("exit", () => rmSync(CODE_CACHE_HOME, { recursive: true, force: true }));
 
-/** The environment of a run: `env` (default: PATH only) with the test code cache. */
+/**
+ * The environment of a run: `env` (default: PATH only) with the test code cache, and without the
+ * one-time Node end-of-life notice (DYNASTREAM_NO_NODE_NOTICE=1: tests assert exact stderr; an env
+ * with DYNASTREAM_NO_NODE_NOTICE "" asks for it).
+ */
 function runEnv(env: Record<string, string> | undefined): Record<string, string> {
-  return { XDG_CACHE_HOME: CODE_CACHE_HOME, ...(env ?? { PATH: process.env.PATH ?? "" }) };
+  return {
+    XDG_CACHE_HOME: CODE_CACHE_HOME,
+    DYNASTREAM_NO_NODE_NOTICE: "1",
+    ...(env ?? { PATH: process.env.PATH ?? "" }),
+  };
 }
 
 export interface CliResult {

@@ -38,7 +38,7 @@ export const TEST_REGION = "us-east-1";
 
 /**
  * Environment for running the CLI against DynamoDB Local (no real AWS config can leak in; the
- * launcher's code cache in the test process's temporary directory).
+ * launcher's code cache in the test process's temporary directory; no Node end-of-life notice).
  */
 export function cliEnv(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -52,6 +52,7 @@ export function cliEnv(endpoint: string, extra: Record<string, string> = {}): Re
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/dynastream-test-credentials",
     AWS_EC2_METADATA_DISABLED: "true",
     XDG_CACHE_HOME: CODE_CACHE_HOME,
+    DYNASTREAM_NO_NODE_NOTICE: "1", // the one-time Node end-of-life notice: tests assert exact stderr
     ...extra,
   };
 }

@@ -5,11 +5,13 @@ import { test } from "node:test";
 import {
   configuredEndpoints,
   credentialsFix,
+  denialFix,
   detectCredentialSource,
   doctorExitCode,
   findProfile,
   nodeCheck,
   parseIni,
+  permissionResource,
   resolveRegion,
   type SharedFiles,
   sdkSourceName,
@@ -174,17 +176,24 @@ test("region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the profile", () =>
 test("endpoints: --endpoint-url, then AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's", () => {
   const by = (list: ReturnType<typeof configuredEndpoints>) =>
     Object.fromEntries(list.map((e) => [e.service, `${e.url} ${e.source}`]));
-  assert.equal(configuredEndpoints("http://f", { AWS_ENDPOINT_URL: "http://e" }, undefined, "/c").length, 5);
+  assert.equal(configuredEndpoints("http://f", { AWS_ENDPOINT_URL: "http://e" }, undefined, "/c").length, 7);
   assert.equal(
     by(configuredEndpoints("http://f", { AWS_ENDPOINT_URL: "http://e" }, undefined, "/c")).STS,
     "http://f --endpoint-url",
   );
-  const env = { AWS_ENDPOINT_URL: "http://e", AWS_ENDPOINT_URL_DYNAMODB_STREAMS: "http://s" };
+  const env = {
+    AWS_ENDPOINT_URL: "http://e",
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: "http://s",
+    AWS_ENDPOINT_URL_KINESIS: "http://k",
+    AWS_ENDPOINT_URL_SQS: "http://q",
+  };
   assert.deepEqual(by(configuredEndpoints(undefined, env, undefined, "/c")), {
     DYNAMODB: "http://e AWS_ENDPOINT_URL",
     DYNAMODB_STREAMS: "http://s AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
     LAMBDA: "http://e AWS_ENDPOINT_URL",
     CLOUDWATCH: "http://e AWS_ENDPOINT_URL",
+    KINESIS: "http://k AWS_ENDPOINT_URL_KINESIS",
+    SQS: "http://q AWS_ENDPOINT_URL_SQS",
     STS: "http://e AWS_ENDPOINT_URL",
   });
   assert.deepEqual(
@@ -215,4 +224,19 @@ test("exit code: 4 without credentials, 1 when a check failed, 0 with only warni
   assert.equal(doctorExitCode([ok, warn], false), 0);
   assert.equal(doctorExitCode([ok, fail], false), 1);
   assert.equal(doctorExitCode([fail], true), 4);
+});
+
+test("permissions: a denial's fix names the resource: table, its streams, the Kinesis stream, the queue", () => {
+  const table = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders";
+  const ks = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+  const q = "arn:aws:sqs:us-east-1:123456789012:orders-dlq";
+  assert.equal(permissionResource("dynamodb:DescribeKinesisStreamingDestination", table), table);
+  assert.equal(permissionResource("dynamodb:GetRecords", table), `${table}/stream/*`);
+  assert.equal(permissionResource("kinesis:GetRecords", table, ks), ks);
+  assert.equal(permissionResource("sqs:GetQueueAttributes", table, q), q);
+  assert.equal(permissionResource("lambda:ListEventSourceMappings", table), "*");
+  assert.equal(
+    denialFix("kinesis:ListShards", ks, undefined),
+    `allow kinesis:ListShards on ${ks} (used by tail --kinesis, shards --kinesis)`,
+  );
 });
