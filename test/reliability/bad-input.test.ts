@@ -326,6 +326,10 @@ q("offline", 2, /cannot read --input .*missing.ndjson: no such file/, ["--input"
 q("offline", 2, /1 message was not on-failure records/, ["--input", "$D/record.ndjson"]);
 q("offline", 2, /--delete cannot be used with --input/, ["--input", "$D/record.ndjson", "--delete", "--yes"]);
 q("offline", 2, /--delete needs confirmation/, ["--queue", "q", "--delete"]);
+q("offline", 2, /queue \S+ is in eu-west-1, but this run uses us-east-1/, [
+  "--queue",
+  "arn:aws:sqs:eu-west-1:123456789012:orders-dlq",
+]);
 q("offline", 2, /--redrive invokes the deployed function \(production code\): it needs confirmation/, [
   "--queue",
   "q",

@@ -71,6 +71,14 @@ export async function resolveQueue(run: AwsRun, ref: string): Promise<QueueRef> 
     );
   const { GetQueueUrlCommand } = await import("@aws-sdk/client-sqs");
   const sqs = await run.clients.sqs();
+  // GetQueueUrl looks in the run's region only: a queue ARN of another region would read as missing.
+  const region = await sqs.config.region();
+  if (arn && arn[1] !== region) {
+    throw new UsageError(
+      `queue ${ref} is in ${arn[1]}, but this run uses ${region}`,
+      `add --region ${arn[1]}, or pass the queue's URL`,
+    );
+  }
   try {
     const out = await sqs.send(new GetQueueUrlCommand(input), { abortSignal: run.signal });
     if (!out.QueueUrl) throw missing(ref);
