@@ -1,12 +1,18 @@
 /**
- * AWS inputs of `dynastream filter-test`: the FilterCriteria deployed on a function's DynamoDB event
- * source mapping (`--function`), and a bounded sample of a stream's records (`--from-stream`).
+ * AWS inputs of `dynastream filter-test`: the FilterCriteria deployed on a function's DynamoDB (or
+ * Kinesis: a table's destination) event source mapping (`--function`), and a bounded sample of a stream's records (`--from-stream`).
  * IAM: lambda:ListEventSourceMappings (plus lambda:GetEventSourceMapping and kms:Decrypt for
  * KMS-encrypted criteria, dynamodb:DescribeTable for --table); for sampling dynamodb:DescribeTable,
  * DescribeStream, GetShardIterator and GetRecords.
  */
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
-import { functionNameOf, parseStreamArn } from "../core/arn.js";
+import {
+  functionNameOf,
+  KINESIS_STREAM_HINT,
+  looksLikeKinesisArn,
+  parseKinesisStreamArn,
+  parseStreamArn,
+} from "../core/arn.js";
 import type { PatternSource } from "../core/filter/sources.js";
 import { patternsFromDocument } from "../core/filter/sources.js";
 import type { LambdaStreamRecord } from "../core/lambda-record.js";
@@ -26,10 +32,20 @@ export interface DeployedCriteria {
   state: string | undefined;
   /** The stream's view type, when it could be learnt (for the lints). */
   viewType: string | undefined;
+  /**
+   * What the mapping reads: a DynamoDB stream, or a Kinesis stream (a table's Kinesis destination),
+   * whose records Lambda filters on `data` and the record's metadata:
+   * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis-filtering.html
+   */
+  source: "dynamodb" | "kinesis";
 }
 
 function isDynamoDBStreamArn(arn: string | undefined): arn is string {
   return arn !== undefined && /^arn:aws[a-z-]*:dynamodb:/.test(arn) && arn.includes("/stream/");
+}
+
+function isKinesisStreamArn(arn: string | undefined): arn is string {
+  return arn !== undefined && parseKinesisStreamArn(arn) !== undefined;
 }
 
 function describeMapping(m: EventSourceMappingConfiguration): string {
@@ -85,20 +101,32 @@ export async function selectStreamMapping(
   functionName: string,
   table: string | undefined,
   chooseHint = "choose one with --table <table>",
+  opts: { kinesis?: boolean } = {},
 ): Promise<{ mapping: EventSourceMappingConfiguration; viewType: string | undefined }> {
   let streamArn: string | undefined;
   let viewType: string | undefined;
-  if (table !== undefined) {
+  if (table !== undefined && opts.kinesis === true && looksLikeKinesisArn(table)) {
+    // A Kinesis stream ARN names the mapping on that stream (a table's Kinesis destination).
+    if (!parseKinesisStreamArn(table)) {
+      throw new UsageError(`malformed Kinesis stream ARN "${table}"`, KINESIS_STREAM_HINT);
+    }
+    streamArn = table;
+  } else if (table !== undefined) {
     const resolved = await resolveStream(run, table);
     streamArn = resolved.streamArn;
     viewType = resolved.viewType;
   }
   const all = await mappingsOf(run, functionName);
-  const ddb = all.filter((m) => isDynamoDBStreamArn(m.EventSourceArn));
+  // With `kinesis`, mappings on a Kinesis stream (a table's destination) count as well.
+  const ddb = all.filter(
+    (m) =>
+      isDynamoDBStreamArn(m.EventSourceArn) ||
+      (opts.kinesis === true && isKinesisStreamArn(m.EventSourceArn)),
+  );
   if (ddb.length === 0) {
     const others = all.map((m) => m.EventSourceArn ?? "?");
     throw new NotFoundError(
-      `function ${functionName} has no DynamoDB stream event source mapping${others.length > 0 ? ` (its mappings read ${others.join(", ")})` : ""}`,
+      `function ${functionName} has no ${opts.kinesis === true ? "DynamoDB or Kinesis stream" : "DynamoDB stream"} event source mapping${others.length > 0 ? ` (its mappings read ${others.join(", ")})` : ""}`,
       "check the function name, --region and --profile",
     );
   }
@@ -119,7 +147,7 @@ export async function selectStreamMapping(
     m = on[0] as EventSourceMappingConfiguration;
   } else if (ddb.length > 1) {
     throw new UsageError(
-      `function ${functionName} has ${ddb.length} DynamoDB event source mappings: ${ddb.map(describeMapping).join(", ")}`,
+      `function ${functionName} has ${ddb.length} ${ddb.every((x) => isDynamoDBStreamArn(x.EventSourceArn)) ? "DynamoDB" : "stream"} event source mappings: ${ddb.map(describeMapping).join(", ")}`,
       chooseHint,
     );
   } else {
@@ -140,11 +168,12 @@ export async function fetchDeployedCriteria(
   table: string | undefined,
   debug: (m: string) => void = () => undefined,
 ): Promise<DeployedCriteria> {
-  const selected = await selectStreamMapping(run, functionName, table);
+  const selected = await selectStreamMapping(run, functionName, table, undefined, { kinesis: true });
   let m = selected.mapping;
   let viewType = selected.viewType;
   const uuid = m.UUID ?? "?";
   const eventSourceArn = m.EventSourceArn as string;
+  const source = isKinesisStreamArn(eventSourceArn) ? "kinesis" : "dynamodb";
   if (needsDecryption(m)) {
     debug(`filter criteria of mapping ${uuid} are KMS-encrypted: GetEventSourceMapping`);
     try {
@@ -172,7 +201,7 @@ export async function fetchDeployedCriteria(
   }
   const r = patternsFromDocument({ Filters: filters }, `mapping ${uuid}`);
   if (!r.ok) throw new UsageError(r.error);
-  if (viewType === undefined) {
+  if (viewType === undefined && source === "dynamodb") {
     try {
       const d = await describeStreamPage(run, { StreamArn: eventSourceArn, Limit: 1 });
       viewType = d.StreamViewType;
@@ -188,6 +217,7 @@ export async function fetchDeployedCriteria(
     tableName: parseStreamArn(eventSourceArn)?.tableName,
     state: m.State,
     viewType,
+    source,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
-import { parseStreamArn, streamLabelOf } from "../core/arn.js";
+import { looksLikeKinesisArn, parseStreamArn, streamLabelOf } from "../core/arn.js";
 import {
   addStreamWarnings,
   assembleDestinationConsumer,
@@ -99,6 +99,14 @@ export async function collectLag(
   session: LagSession,
   notes: string[] = [],
 ): Promise<LagReport> {
+  // `lag <kinesis-stream-arn>`: the stream alone (its Lambda mappings, its polling readers' and
+  // enhanced fan-out consumers' metrics), without a table or a replication to judge.
+  const kinesisTarget = looksLikeKinesisArn(req.target);
+  if (!session.resolved && kinesisTarget) {
+    const { resolveKinesisStream } = await import("./kinesis-destination.js");
+    const s = await resolveKinesisStream(run, req.target); // exit 3 when the stream does not exist
+    session.resolved = { tableName: "", streamArn: s.streamArn };
+  }
   if (!session.resolved) {
     const r = await resolveStream(run, req.target);
     // A stream ARN is only parsed by resolveStream: make sure the stream exists (exit 3 otherwise),
@@ -140,7 +148,9 @@ export async function collectLag(
     );
   }
   // The table's Kinesis destinations: their Lambda mappings join the Lambda consumers.
-  const destinations = await destinationSetup(run, req, resolved, notes);
+  const destinations = kinesisTarget
+    ? await streamAloneSetup(run, req, resolved.streamArn, notes)
+    : await destinationSetup(run, req, resolved, notes);
   for (const d of destinations) for (const m of d.mappings) mappings.push(toMappingInfo(m, d.streamArn));
   let selected = mappings;
   if (req.functions.length > 0) {
@@ -255,15 +265,17 @@ export async function collectLag(
       const sr = id === undefined ? undefined : metrics.series.get(id);
       return sr === undefined ? null : sr.points.reduce((a, p) => a + p.value, 0);
     };
+    // The replication is asked about (CloudWatch) for a destination, never for a stream alone.
+    const replicated = d.cloudwatch && d.table !== null;
     consumers.push(
       assembleDestinationConsumer(
         {
           streamArn: d.streamArn,
           table: d.table,
           destinationStatus: d.status,
-          replicationAge: d.cloudwatch ? (series(ids.age) ?? { series: [], complete: true }) : null,
-          failedToReplicate: d.cloudwatch ? (sum(ids.failed) ?? 0) : null,
-          throttledPutRecord: d.cloudwatch ? (sum(ids.throttled) ?? 0) : null,
+          replicationAge: replicated ? (series(ids.age) ?? { series: [], complete: true }) : null,
+          failedToReplicate: replicated ? (sum(ids.failed) ?? 0) : null,
+          throttledPutRecord: replicated ? (sum(ids.throttled) ?? 0) : null,
           streamIteratorAge: series(ids.streamAge),
           efoConsumers: d.efo.map((e, k) => ({
             name: e.name,
@@ -306,12 +318,14 @@ export async function collectLag(
   };
 }
 
-/** What `lag` found out about one Kinesis destination before the metrics call. */
+/** What `lag` found out about one Kinesis destination (or stream alone) before the metrics call. */
 interface DestinationSetup {
-  table: string;
+  /** null: the stream alone (`lag <kinesis-stream-arn>`). */
+  table: string | null;
   streamArn: string;
   streamName: string;
-  status: string;
+  /** null: the stream alone. */
+  status: string | null;
   /** Lambda event source mappings on the Kinesis stream. */
   mappings: EventSourceMappingConfiguration[];
   /** Enhanced fan-out consumers (ListStreamConsumers). */
@@ -386,6 +400,37 @@ async function destinationSetup(
   return out;
 }
 
+/**
+ * The Kinesis stream alone, as a destination without a table: its enhanced fan-out consumers (its
+ * Lambda mappings are listed with the stream's, by collectLag). No replication metrics are asked.
+ */
+async function streamAloneSetup(
+  run: AwsRun,
+  req: LagRequest,
+  streamArn: string,
+  notes: string[],
+): Promise<DestinationSetup[]> {
+  let efo: Array<{ name: string; status: string }> = [];
+  try {
+    efo = await listStreamConsumers(run, streamArn);
+  } catch (e) {
+    if (e instanceof InterruptedError) throw e;
+    notes.push(`could not list the enhanced fan-out consumers of ${streamArn}: ${(e as Error).message}`);
+  }
+  return [
+    {
+      table: null,
+      streamArn,
+      streamName: streamArn.slice(streamArn.lastIndexOf("/") + 1),
+      status: null,
+      mappings: [],
+      efo,
+      cloudwatch: serviceAvailableFor("CLOUDWATCH", streamArn, run, req.env),
+      delegatedOperations: [],
+    },
+  ];
+}
+
 /** ListStreamConsumers, every page. */
 async function listStreamConsumers(
   run: AwsRun,
@@ -448,7 +493,7 @@ function destinationQueries(
   const ids: DestinationIds = { efo: [] };
   if (!d.cloudwatch) return ids;
   const op = d.delegatedOperations[0];
-  if (op !== undefined) {
+  if (op !== undefined && d.table !== null) {
     const dims = { TableName: d.table, DelegatedOperation: op };
     ids.age = `kd${i}_age`;
     ids.failed = `kd${i}_failed`;

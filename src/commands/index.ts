@@ -31,7 +31,7 @@ const HELP: ReadonlyArray<readonly [usage: string, summary: string]> = [
     "run a stream handler on real stream records exactly as Lambda would: batches, retries, bisection, on-failure",
   ],
   [
-    "lag [options] <table|stream-arn>",
+    "lag [options] <table|stream-arn|kinesis-stream-arn>",
     "how far behind each consumer of a stream is (Lambda IteratorAge, KCL checkpoints), with a verdict",
   ],
   [

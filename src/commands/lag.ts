@@ -1,7 +1,7 @@
 import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import { type CommandSpec, collect } from "../cli/program.js";
-import { isValidTableName } from "../core/arn.js";
+import { isValidTableName, looksLikeKinesisArn } from "../core/arn.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import { type LagThresholds, lagExitCode } from "../core/lag.js";
 import { AwsError, UsageError } from "../errors.js";
@@ -107,6 +107,21 @@ export function parseLagInput(target: string, opts: Record<string, unknown>): La
       );
     }
   }
+  if (looksLikeKinesisArn(target)) {
+    // A Kinesis stream alone has neither older streams nor (yet) lease-table probes in `lag`.
+    if (opts.allStreams === true) {
+      throw new UsageError(
+        "--all-streams covers a table's DynamoDB streams, not a Kinesis stream",
+        `dynastream lag ${target}`,
+      );
+    }
+    if (kclTables.length > 0) {
+      throw new UsageError(
+        "--kcl-table is not supported with a Kinesis stream ARN",
+        `drop --kcl-table: dynastream lag ${target}`,
+      );
+    }
+  }
   return {
     target,
     functions: [...new Set(functions)],
@@ -183,6 +198,7 @@ export const command: CommandSpec = {
     "dynastream lag Orders --function orders-indexer --since 1h",
     "dynastream lag Orders --kcl-table orders-kcl-app",
     "dynastream lag Orders --watch --interval 15s",
+    "dynastream lag arn:aws:kinesis:us-east-1:123456789012:stream/orders-cdc   # a Kinesis stream alone",
   ],
   options: (cmd) =>
     cmd

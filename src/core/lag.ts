@@ -746,8 +746,10 @@ export interface DestinationConsumer {
   kind: "kinesis-destination";
   /** The Kinesis stream. */
   streamArn: string;
-  table: string;
-  destinationStatus: string;
+  /** The table whose destination it is; null for `lag <kinesis-stream-arn>` (the stream alone). */
+  table: string | null;
+  /** The destination's status; null for the stream alone (no replication to judge). */
+  destinationStatus: string | null;
   /** AgeOfOldestUnreplicatedRecord (Maximum) over the window; null when CloudWatch was not asked. */
   replicationAge: { series: SeriesPoint[]; complete: boolean } | null;
   /** Sums over the window (null: not asked). */
@@ -777,8 +779,10 @@ export function assembleDestinationConsumer(
   const fail: string[] = [];
   const warn: string[] = [];
   const warnings: string[] = [];
+  const alone = input.destinationStatus === null;
   const replicating = input.destinationStatus === "ACTIVE" || input.destinationStatus === "UPDATING";
-  if (!replicating) fail.push(`the destination is ${input.destinationStatus}: changes are not replicated`);
+  if (!alone && !replicating)
+    fail.push(`the destination is ${input.destinationStatus}: changes are not replicated`);
   if ((input.failedToReplicate ?? 0) > 0) {
     fail.push(`${input.failedToReplicate} records failed to replicate to the Kinesis stream in the window`);
   }

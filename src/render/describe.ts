@@ -10,7 +10,8 @@ import { renderTable } from "./table.js";
 /** JSON shape of `describe` (documented in the README). */
 export interface DescribeJson {
   tableName: string;
-  streamArn: string;
+  /** null: the table has no DynamoDB stream (shown for its Kinesis destinations). */
+  streamArn: string | null;
   streamLabel: string | null;
   status: string | null;
   viewType: string | null;
@@ -61,15 +62,59 @@ function onFailureText(
   return c.onFailureWaiting > 0 ? s.yellow(`${name} (${c.onFailureWaiting} waiting)`) : `${name} (0 waiting)`;
 }
 
+/** The table's Kinesis destinations (a heading and a table, or one line). */
+function destinationLines(destinations: KinesisDestination[] | null, s: Style): string[] {
+  const lines: string[] = [];
+  if (destinations === null) {
+    lines.push(
+      `${s.bold("kinesis destinations:")} ${s.gray("unknown (the endpoint has no Kinesis destination API)")}`,
+    );
+  } else if (destinations.length === 0) {
+    lines.push(`${s.bold("kinesis destinations:")} none`);
+  } else {
+    lines.push(s.bold("kinesis destinations:"));
+    const table = renderTable(
+      ["KINESIS STREAM", "STATUS", "PRECISION", "DESCRIPTION"],
+      destinations.map((d) => [
+        sanitize(d.streamArn),
+        destinationStatus(d.status, s),
+        d.precision.toLowerCase(),
+        sanitize(d.statusDescription ?? "-"),
+      ]),
+      s,
+    );
+    for (const l of table.split("\n")) lines.push(`  ${l}`);
+  }
+  return lines;
+}
+
 /** The text of `describe` for a terminal (lines, each without its newline). */
 export function renderDescribe(result: DescribeJson, s: Style): string[] {
   const lines: string[] = [];
+  if (result.streamArn === null) {
+    lines.push(
+      renderFields(
+        [
+          ["table", sanitize(result.tableName)],
+          [
+            "stream",
+            `${s.yellow("off")} ${s.gray(`(no DynamoDB stream; enable one: dynastream enable ${sanitize(result.tableName)})`)}`,
+          ],
+          ["key schema", result.keySchema.map((k) => `${sanitize(k.name)} (${k.type})`).join(", ") || "-"],
+        ],
+        s,
+      ),
+    );
+    lines.push(...destinationLines(result.kinesisDestinations, s));
+    return lines;
+  }
+  const streamArn = result.streamArn;
   const statusText = result.status === "ENABLED" ? s.green(result.status) : s.yellow(result.status ?? "?");
   lines.push(
     renderFields(
       [
         ["table", sanitize(result.tableName)],
-        ["stream", sanitize(result.streamArn)],
+        ["stream", sanitize(streamArn)],
         ["label", sanitize(result.streamLabel ?? "-")],
         ["status", statusText],
         ["view type", result.viewType ?? "-"],
@@ -80,7 +125,7 @@ export function renderDescribe(result: DescribeJson, s: Style): string[] {
           "consumers",
           result.consumers === null
             ? s.gray(
-                result.streamArn.includes(":ddblocal:")
+                streamArn.includes(":ddblocal:")
                   ? "none (DynamoDB Local has no Lambda)"
                   : "unknown (Lambda not reachable)",
               )
@@ -107,26 +152,7 @@ export function renderDescribe(result: DescribeJson, s: Style): string[] {
     );
     for (const l of table.split("\n")) lines.push(`  ${l}`);
   }
-  if (result.kinesisDestinations === null) {
-    lines.push(
-      `${s.bold("kinesis destinations:")} ${s.gray("unknown (the endpoint has no Kinesis destination API)")}`,
-    );
-  } else if (result.kinesisDestinations.length === 0) {
-    lines.push(`${s.bold("kinesis destinations:")} none`);
-  } else {
-    lines.push(s.bold("kinesis destinations:"));
-    const table = renderTable(
-      ["KINESIS STREAM", "STATUS", "PRECISION", "DESCRIPTION"],
-      result.kinesisDestinations.map((d) => [
-        sanitize(d.streamArn),
-        destinationStatus(d.status, s),
-        d.precision.toLowerCase(),
-        sanitize(d.statusDescription ?? "-"),
-      ]),
-      s,
-    );
-    for (const l of table.split("\n")) lines.push(`  ${l}`);
-  }
+  lines.push(...destinationLines(result.kinesisDestinations, s));
   lines.push(s.bold(`streams of ${sanitize(result.tableName)}:`));
   for (const st of result.streams) {
     lines.push(

@@ -76,12 +76,15 @@ export interface KclConsumerJson {
   shards: KclShardJson[];
 }
 
-/** A table's Kinesis destination in the JSON output. */
+/**
+ * A table's Kinesis destination in the JSON output; `kind` "kinesis-stream" (table, destination
+ * status and replication fields null) for `lag <kinesis-stream-arn>`.
+ */
 export interface DestinationConsumerJson {
-  kind: "kinesis-destination";
-  table: string;
+  kind: "kinesis-destination" | "kinesis-stream";
+  table: string | null;
   streamArn: string;
-  destinationStatus: string;
+  destinationStatus: string | null;
   /** AgeOfOldestUnreplicatedRecord: the replication's lag. */
   iteratorAge: IteratorAgeJson | null;
   failedToReplicateRecords: number | null;
@@ -114,7 +117,7 @@ function ageJson(a: { series: Array<{ t: number; ms: number }> } | null): Iterat
 
 function destinationJson(c: DestinationConsumer): DestinationConsumerJson {
   return {
-    kind: "kinesis-destination",
+    kind: c.table === null ? "kinesis-stream" : "kinesis-destination",
     table: c.table,
     streamArn: c.streamArn,
     destinationStatus: c.destinationStatus,
@@ -244,14 +247,23 @@ function row(c: LagConsumer, r: LagReport, style: Style): string[] {
     ];
   }
   if (c.kind === "kinesis-destination") {
-    const series = c.replicationAge?.series ?? [];
+    // The stream alone: its polling readers' age stands where a destination's replication age does.
+    const alone = c.destinationStatus === null;
+    const ages = alone ? c.streamIteratorAge : c.replicationAge;
+    const series = ages?.series ?? [];
     const latest = latestPoint(series);
     const max = windowMax(series);
     return [
       `kinesis:${sanitize(c.streamArn.slice(c.streamArn.lastIndexOf("/") + 1))}`,
-      c.destinationStatus === "ACTIVE" ? c.destinationStatus : style.red(sanitize(c.destinationStatus)),
-      `failed ${c.failedToReplicate ?? "-"} · throttled ${c.throttledPutRecord ?? "-"}`,
-      latest ? formatDuration(latest.ms) : style.gray(c.replicationAge === null ? "not asked" : "no data"),
+      c.destinationStatus === null
+        ? "stream"
+        : c.destinationStatus === "ACTIVE"
+          ? c.destinationStatus
+          : style.red(sanitize(c.destinationStatus)),
+      alone
+        ? `${c.efoConsumers.length} enhanced fan-out`
+        : `failed ${c.failedToReplicate ?? "-"} · throttled ${c.throttledPutRecord ?? "-"}`,
+      latest ? formatDuration(latest.ms) : style.gray(ages === null ? "not asked" : "no data"),
       max === undefined ? "-" : formatDuration(max),
       sparkline(series, r.window) || "-",
       statusText(c.verdict.status, style),
@@ -322,12 +334,14 @@ function details(c: LagConsumer, r: LagReport, style: Style): string[] {
     lines.push(`  events: ${eventsLine(c)}`);
   } else if (c.kind === "kinesis-destination") {
     lines.push(
-      `${style.bold(`kinesis:${sanitize(c.streamArn)}`)} ${style.gray(`(Kinesis destination of ${sanitize(c.table)})`)}`,
+      `${style.bold(`kinesis:${sanitize(c.streamArn)}`)} ${style.gray(c.table === null ? "(Kinesis stream)" : `(Kinesis destination of ${sanitize(c.table)})`)}`,
     );
-    const age = c.replicationAge ? latestPoint(c.replicationAge.series) : undefined;
-    lines.push(
-      `  replication: ${sanitize(c.destinationStatus)} · AgeOfOldestUnreplicatedRecord ${age ? `${formatDuration(age.ms)} at ${iso(age.t)}` : "no data"} · failed ${c.failedToReplicate ?? "-"} · throttled ${c.throttledPutRecord ?? "-"}`,
-    );
+    if (c.destinationStatus !== null) {
+      const age = c.replicationAge ? latestPoint(c.replicationAge.series) : undefined;
+      lines.push(
+        `  replication: ${sanitize(c.destinationStatus)} · AgeOfOldestUnreplicatedRecord ${age ? `${formatDuration(age.ms)} at ${iso(age.t)}` : "no data"} · failed ${c.failedToReplicate ?? "-"} · throttled ${c.throttledPutRecord ?? "-"}`,
+      );
+    }
     const sa = c.streamIteratorAge ? latestPoint(c.streamIteratorAge.series) : undefined;
     lines.push(
       `  stream readers: GetRecords.IteratorAgeMilliseconds ${sa ? formatDuration(sa.ms) : "no data"}`,

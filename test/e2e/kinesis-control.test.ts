@@ -113,6 +113,43 @@ describe("enable --kinesis", () => {
     );
   });
 
+  test("describe of a table with a Kinesis destination and no DynamoDB stream: the stream is off, the destinations shown (exit 0)", async () => {
+    const table = await createTable(ddbLocal, { viewType: null });
+    const before = await runCli(["describe", table], { env });
+    assert.equal(before.code, 3, "no stream, no destination: not found");
+    assert.match(before.stderr, new RegExp(`^hint: enable one: dynastream enable ${table}$`, "m"));
+    const s = await k.createStream();
+    const en = await runCli(["enable", table, "--kinesis", s.name, "--wait"], { env });
+    assert.equal(en.code, 0, en.stderr);
+
+    const d = await runCli(["describe", table, "--json"], { env });
+    assert.equal(d.code, 0, d.stderr);
+    const j = json(d.stdout);
+    assert.equal(j.tableName, table);
+    assert.equal(j.streamArn, null);
+    assert.equal(j.status, null);
+    assert.deepEqual(j.keySchema, [{ name: "pk", type: "HASH" }]);
+    assert.deepEqual(j.streams, []);
+    const dests = j.kinesisDestinations as Array<Record<string, unknown>>;
+    assert.equal(dests.length, 1);
+    assert.equal(dests[0]?.streamArn, s.arn);
+    assert.equal(dests[0]?.status, "ACTIVE");
+
+    const pretty = await runCli(["describe", table], { env });
+    assert.equal(pretty.code, 0, pretty.stderr);
+    assert.match(
+      pretty.stdout,
+      new RegExp(`stream:\\s+off \\(no DynamoDB stream; enable one: dynastream enable ${table}\\)`),
+    );
+    assert.match(pretty.stdout, /kinesis destinations:/);
+    assert.ok(pretty.stdout.includes(s.arn));
+    assert.doesNotMatch(pretty.stdout, /streams of /);
+
+    const missing = await runCli(["describe", `${table}-missing`], { env });
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /not found/);
+  });
+
   test("ENABLE_FAILED while waiting: exit 5 with AWS's description", async () => {
     const table = await createTable(ddbLocal);
     const s = await k.createStream();

@@ -127,3 +127,80 @@ test("lag <table>: the destination's replication, its Kinesis stream's readers a
   assert.match(pretty.stdout, /replication: ACTIVE · AgeOfOldestUnreplicatedRecord 1m30s/);
   assert.match(pretty.stdout, /enhanced fan-out: efo-indexer \(ACTIVE\)/);
 });
+
+test("lag <kinesis-stream-arn>: the stream alone — its readers' age, enhanced fan-out consumers and Lambda mappings, in one GetMetricData call", async () => {
+  const s = await k.createStream();
+  k.addConsumer(s.arn, "efo-alone");
+  const now = Date.now();
+  const at = (minsAgo: number) => now - minsAgo * 60_000;
+  aws.putDatapoints(
+    {
+      namespace: "AWS/Kinesis",
+      metricName: "GetRecords.IteratorAgeMilliseconds",
+      dimensions: { StreamName: s.name },
+    },
+    [
+      { t: at(3), value: 100 },
+      { t: at(1), value: 75_000 },
+    ],
+  );
+  aws.putDatapoints(
+    {
+      namespace: "AWS/Kinesis",
+      metricName: "SubscribeToShardEvent.MillisBehindLatest",
+      dimensions: { StreamName: s.name, ConsumerName: "efo-alone" },
+    },
+    [{ t: at(1), value: 300 }],
+  );
+  const fnName = `${s.name}-reader`;
+  const fn = aws.addFunction(fnName);
+  aws.addEventSourceMapping({
+    EventSourceArn: s.arn,
+    FunctionArn: fn,
+    State: "Enabled",
+    LastProcessingResult: "OK",
+  });
+  aws.putDatapoints(
+    { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: fnName } },
+    [{ t: at(1), value: 4000 }],
+  );
+  const before = aws.requestsFor("cloudwatch", "GetMetricData").length;
+
+  const r = await runCli(["lag", s.arn, "--json"], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(aws.requestsFor("cloudwatch", "GetMetricData").length - before, 1, "one GetMetricData call");
+  const j = JSON.parse(r.stdout) as { streamArn: string; consumers: Json[]; status: string };
+  assert.equal(j.streamArn, s.arn);
+  assert.equal(j.status, "warn");
+  const stream = j.consumers.find((c) => c.kind === "kinesis-stream") as Json;
+  assert.ok(stream, r.stdout);
+  assert.equal(stream.streamArn, s.arn);
+  assert.equal(stream.table, null);
+  assert.equal(stream.destinationStatus, null);
+  assert.equal(stream.iteratorAge, null, "no replication asked for a stream alone");
+  assert.equal(stream.failedToReplicateRecords, null);
+  assert.equal((stream.streamIteratorAge as Json).latestMs, 75_000);
+  assert.deepEqual(stream.efoConsumers, [{ name: "efo-alone", status: "ACTIVE", millisBehindLatest: 300 }]);
+  assert.equal(stream.status, "warn");
+  assert.match((stream.reasons as string[]).join("\n"), /readers of the Kinesis stream are 1m15s behind/);
+  assert.ok(!j.consumers.some((c) => c.kind === "kinesis-destination"));
+  const lambda = j.consumers.find((c) => c.kind === "lambda") as Json;
+  assert.equal(lambda.functionName, fnName);
+  assert.equal(lambda.streamArn, s.arn);
+  assert.equal((lambda.iteratorAge as Json).latestMs, 4000);
+  // No replication metric was asked for.
+  const asked = JSON.stringify(aws.requestsFor("cloudwatch", "GetMetricData").at(-1));
+  assert.doesNotMatch(asked, /AgeOfOldestUnreplicatedRecord/);
+
+  const pretty = await runCli(["lag", s.arn], { env });
+  assert.equal(pretty.code, 0, pretty.stderr);
+  assert.match(pretty.stdout, new RegExp(`kinesis:${s.arn.replace(/[/.]/g, "\\$&")} \\(Kinesis stream\\)`));
+  assert.match(pretty.stdout, /stream readers: GetRecords\.IteratorAgeMilliseconds 1m15s/);
+  assert.doesNotMatch(pretty.stdout, /replication:/);
+
+  const unknown = await runCli(["lag", `${s.arn}-missing`], { env });
+  assert.equal(unknown.code, 3, unknown.stderr);
+  const kcl = await runCli(["lag", s.arn, "--kcl-table", "leases"], { env });
+  assert.equal(kcl.code, 2);
+  assert.match(kcl.stderr, /--kcl-table is not supported with a Kinesis stream ARN/);
+});

@@ -24,6 +24,9 @@
  * - `ChildShards` (kinesalite never sends them): when a GetRecords answer ends a shard, the proxy adds
  *   the shard's children (from ListShards), as real Kinesis does.
  *
+ * - Faults real Kinesis answers and kinesalite never does (throttling, a trimmed sequence number…):
+ *   {@link KinesisEmulator.fault}, when set, may answer any request with an error of its choosing.
+ *
  * Every request goes through the proxy, so {@link KinesisEmulator.calls} counts them by operation.
  * One emulator is started per test process (first use) and stopped when the file ends.
  */
@@ -60,11 +63,23 @@ export interface KinesisEmulator {
   addConsumer(streamArn: string, name: string): StandinConsumer;
   /** Requests seen by the proxy, by operation name (GetRecords, GetShardIterator, …). */
   calls: Map<string, number>;
+  /**
+   * When set, called with each request (operation, JSON body as sent); an answer it returns is sent
+   * instead of kinesalite's (HTTP 400 unless `status`, AWS JSON error body `{"__type","message"}`).
+   * Tests set it and reset it to undefined.
+   */
+  fault: KinesisFault | undefined;
   /** GetRecords answers at a shard's end to which the proxy added ChildShards. */
   childShardAnswers: { count: number };
   /** Stops the proxy and kinesalite. */
   stop(): Promise<void>;
 }
+
+/** Decides whether the proxy answers a request with an error (see {@link KinesisEmulator.fault}). */
+export type KinesisFault = (
+  op: string,
+  request: Record<string, unknown>,
+) => { type: string; message: string; status?: number } | undefined;
 
 /** The ARN kinesalite gives a stream of that name. */
 export function kinesisStreamArn(name: string): string {
@@ -169,6 +184,7 @@ export async function startKinesis(opts: { listShardsPageSize?: number } = {}): 
   const iteratorShard = new Map<string, { stream: string; shardId: string }>();
   const calls = new Map<string, number>();
   const childShardAnswers = { count: 0 };
+  const emulator = { fault: undefined as KinesisFault | undefined };
 
   function forward(
     inReq: IncomingMessage,
@@ -205,6 +221,16 @@ export async function startKinesis(opts: { listShardsPageSize?: number } = {}): 
     const json = /json/.test(String(inReq.headers["content-type"] ?? ""));
     if (json && body.length > 0) {
       const data = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+      const fault = emulator.fault?.(op, data);
+      if (fault) {
+        const text = JSON.stringify({ __type: fault.type, message: fault.message });
+        res.writeHead(fault.status ?? 400, {
+          "content-type": "application/x-amz-json-1.1",
+          "content-length": Buffer.byteLength(text),
+        });
+        res.end(text);
+        return;
+      }
       if (op === "ListStreamConsumers") {
         const list = consumers.get(String(data.StreamARN)) ?? [];
         const text = JSON.stringify({ Consumers: list });
@@ -366,6 +392,12 @@ export async function startKinesis(opts: { listShardsPageSize?: number } = {}): 
     client,
     calls,
     childShardAnswers,
+    get fault() {
+      return emulator.fault;
+    },
+    set fault(f: KinesisFault | undefined) {
+      emulator.fault = f;
+    },
     async createStream(opts = {}) {
       const name = opts.name ?? uniqueName("ks");
       await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: opts.shards ?? 1 }));

@@ -181,11 +181,11 @@ describe("--function", () => {
     assert.equal(a.code, 3, a.stderr);
     assert.match(
       a.stderr,
-      /function sqs-only has no DynamoDB stream event source mapping \(its mappings read arn:aws:sqs:/,
+      /function sqs-only has no DynamoDB or Kinesis stream event source mapping \(its mappings read arn:aws:sqs:/,
     );
     const b = await ft(aws, ["--function", "nobody", "--records", insertRecord]);
     assert.equal(b.code, 3, b.stderr);
-    assert.match(b.stderr, /function nobody has no DynamoDB stream event source mapping/);
+    assert.match(b.stderr, /function nobody has no DynamoDB or Kinesis stream event source mapping/);
   });
   test("a mapping without FilterCriteria: nothing to test (exit 3)", async (t) => {
     const aws = await standin(t);

@@ -18,6 +18,7 @@
  */
 import { parentsOf, type ShardInfo } from "../../core/lineage.js";
 import { decodeKinesisChange, type KinesisEnvelope, type StreamRecord } from "../../core/record.js";
+import { awsErrorName } from "../errors.js";
 import { listKinesisShards } from "../kinesis-streams.js";
 import type { AwsRun } from "../streams.js";
 import type { TailApi } from "./api.js";
@@ -75,6 +76,31 @@ function childShardsOf(list: unknown): ShardInfo[] | undefined {
   return out;
 }
 
+/**
+ * A GetShardIterator refusal of a sequence number past the stream's retention. Kinesis has no
+ * TrimmedDataAccessException: its API reference lists only InvalidArgumentException ("A specified
+ * parameter exceeds its restrictions, is not supported, or can't be used") for GetShardIterator
+ * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html#API_GetShardIterator_Errors),
+ * and the answer for a trimmed AT/AFTER_SEQUENCE_NUMBER is not documented further. Consumers see an
+ * InvalidArgumentException whose message names the StartingSequenceNumber ("StartingSequenceNumber …
+ * used in GetShardIterator on shard … is invalid."). The same exception for a sequence number of
+ * another stream or shard says so ("did not come from this stream", "It encodes shardId-…"): that one
+ * stays an error (a wrong checkpoint is not lost data).
+ */
+function isTrimmedSequence(e: unknown): boolean {
+  if (awsErrorName(e) !== "InvalidArgumentException") return false;
+  const message = String((e as { message?: unknown }).message ?? "");
+  if (!/StartingSequenceNumber/i.test(message)) return false;
+  return !/did not come from this stream|encodes shardId|Invalid StartingSequenceNumber/i.test(message);
+}
+
+/** The refusal under the name the shard reader turns into a gap (as DynamoDB Streams names it). */
+function trimmedError(e: unknown): Error {
+  const err = new Error((e as { message?: string }).message ?? "trimmed", { cause: e });
+  err.name = "TrimmedDataAccessException";
+  return err;
+}
+
 /** The SDK-backed calls for one Kinesis stream (the run's abort signal aborts calls in flight). */
 export async function kinesisTailApi(run: AwsRun, streamArn: string): Promise<TailApi> {
   const client = await run.clients.kinesis();
@@ -94,16 +120,22 @@ export async function kinesisTailApi(run: AwsRun, streamArn: string): Promise<Ta
       return { children: all.filter((s) => parentsOf(s).includes(parentShardId)) };
     },
     async shardIterator(shardId, position) {
-      const out = await client.send(
-        new sdk.GetShardIteratorCommand({
-          StreamARN: streamArn,
-          ShardId: shardId,
-          ShardIteratorType: position.type,
-          ...("sequenceNumber" in position ? { StartingSequenceNumber: position.sequenceNumber } : {}),
-          ...(position.type === "AT_TIMESTAMP" ? { Timestamp: new Date(position.timestampMs) } : {}),
-        }),
-        options,
-      );
+      let out: { ShardIterator?: string | undefined };
+      try {
+        out = await client.send(
+          new sdk.GetShardIteratorCommand({
+            StreamARN: streamArn,
+            ShardId: shardId,
+            ShardIteratorType: position.type,
+            ...("sequenceNumber" in position ? { StartingSequenceNumber: position.sequenceNumber } : {}),
+            ...(position.type === "AT_TIMESTAMP" ? { Timestamp: new Date(position.timestampMs) } : {}),
+          }),
+          options,
+        );
+      } catch (e) {
+        if ("sequenceNumber" in position && isTrimmedSequence(e)) throw trimmedError(e);
+        throw e;
+      }
       const it = out.ShardIterator || undefined;
       if (it !== undefined) shardOfIterator.set(it, shardId);
       return it;

@@ -53,6 +53,9 @@ export interface Patterns {
   sources: PatternSource[];
   dialect: Dialect;
   viewType: StreamViewType | undefined;
+  /** What the deployed mapping (`--function`) reads; undefined without --function. */
+  source: "dynamodb" | "kinesis" | undefined;
+  /** Compiles the patterns; `source` defaults to the deployed mapping's. */
   compile(viewType: StreamViewType | undefined, source?: "dynamodb" | "kinesis"): FilterSetResult;
   /** Prints warnings (engine warnings, DynamoDB lints) on stderr. */
   warn(ws: readonly Diagnostic[]): void;
@@ -67,11 +70,13 @@ export async function loadPatterns(
 ): Promise<Patterns> {
   let sources = await patternsFromFlags("--pattern", input.patterns, input.criteria);
   let viewType: StreamViewType | undefined = input.viewType ?? suite?.viewType;
+  let deployedSource: "dynamodb" | "kinesis" | undefined;
   if (input.functionName !== undefined) {
     const aws = await ctx.aws();
     const { fetchDeployedCriteria } = await import("../../aws/filter-source.js");
     const d = await fetchDeployedCriteria(aws, input.functionName, input.table, (m) => ctx.out.debug(m));
     sources = d.patterns;
+    deployedSource = d.source;
     viewType ??= asViewType(d.viewType);
     rctx.mapping = {
       function: d.functionArn,
@@ -97,7 +102,8 @@ export async function loadPatterns(
     sources,
     dialect,
     viewType,
-    compile: (vt, source) => buildFilterSet(sources, { dialect, viewType: vt, source }),
+    source: deployedSource,
+    compile: (vt, source = deployedSource) => buildFilterSet(sources, { dialect, viewType: vt, source }),
     warn: (ws) => {
       for (const w of ws) ctx.out.warn(formatDiagnostic(w, sources));
     },

@@ -28,6 +28,13 @@ export async function runRecordsCommand(
   let set = firstSet;
   let batches: AsyncIterable<InputBatch> | undefined;
   let label = "";
+  if (input.fromStream !== undefined && p.source === "kinesis") {
+    // --from-stream samples a DynamoDB stream: not what a Kinesis-sourced mapping receives.
+    throw new UsageError(
+      `--from-stream samples a DynamoDB stream, and mapping ${rctx.mapping?.uuid ?? "?"} reads the Kinesis stream ${rctx.mapping?.streamArn ?? "?"}`,
+      `sample the Kinesis stream with tail, then test that: dynastream tail ${rctx.mapping?.streamArn ?? "<kinesis-stream-arn>"} --from trim-horizon --until-end --count 50 --json > records.ndjson; dynastream filter-test --function ${input.functionName ?? "<function>"} --records records.ndjson`,
+    );
+  }
   if (input.fromStream !== undefined) {
     const aws = await ctx.aws();
     const { sampleStream } = await import("../../aws/filter-source.js");
