@@ -164,6 +164,9 @@ describe("tail on Kinesis: faults", () => {
       assert.match(r.stderr, /LimitExceededException; retry 1 in \d+ ms/);
       assert.match(r.stderr, /ProvisionedThroughputExceededException; retry 1 in \d+ ms/);
       assert.match(r.stderr, /0 gaps/);
+      // The one warning names Kinesis's per-shard limits, not DynamoDB Streams' two readers.
+      assert.match(r.stderr, /warning: AWS throttled reads .*5 GetRecords calls\/s and 2 MB\/s per shard/);
+      assert.doesNotMatch(r.stderr, /global-table/);
     } finally {
       k.fault = undefined;
     }

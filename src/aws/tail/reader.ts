@@ -76,7 +76,13 @@ export interface ReaderEnv {
   sleep(ms: number): Promise<void>;
   signal: AbortSignal;
   endpoint?: string | undefined;
+  /** Why the source throttles reads (LimitExceededException), for the one warning; DynamoDB's by default. */
+  throttleCause?: string;
 }
+
+/** DynamoDB Streams: at most 2 processes should read a shard at once. */
+const DYNAMODB_THROTTLE_CAUSE =
+  "more than 2 processes may be reading its shards (Lambda triggers, global-table replication, other tails)";
 
 /** The reader's own abort signal and sleep: both end when the reader closes. */
 export interface ReaderScope {
@@ -115,6 +121,10 @@ export async function openKinesisTailReader(run: AwsRun, opts: TailReaderOptions
     sleep: run.sleep,
     signal: run.signal,
     endpoint: run.clients.settings.endpointUrl,
+    // https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html: per shard, 5
+    // GetRecords calls a second and 2 MB/s, shared by every consumer without enhanced fan-out.
+    throttleCause:
+      "other consumers may be reading its shards (5 GetRecords calls/s and 2 MB/s per shard are shared by every consumer without enhanced fan-out)",
   };
   return TailReader.open(env, (scope) => kinesisTailApi({ ...run, ...scope }, opts.streamArn), opts);
 }
@@ -365,7 +375,7 @@ export class TailReader implements AsyncIterable<TailEvent> {
     if (this.#warnedThrottle) return;
     this.#warnedThrottle = true;
     this.#opts.warn?.(
-      `AWS throttled reads of ${what} (LimitExceededException): more than 2 processes may be reading its shards (Lambda triggers, global-table replication, other tails); backing off`,
+      `AWS throttled reads of ${what} (LimitExceededException): ${this.#env.throttleCause ?? DYNAMODB_THROTTLE_CAUSE}; backing off`,
     );
   }
 
