@@ -196,9 +196,16 @@ describe("DynamoDB Kinesis-destination stand-in", () => {
     for (const pk of ["a", "b", "c"]) {
       await direct.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, n: { N: "1" } } }));
     }
-    const recs = await until("4 records", async () => {
-      const r = await readAll(s.arn);
-      return r.length >= 4 ? r : undefined;
+    // Replication is a polling copy: on a loaded machine (two test files at once) it can take a while.
+    const recs = await until(
+      "4 records",
+      async () => {
+        const r = await readAll(s.arn);
+        return r.length >= 4 ? r : undefined;
+      },
+      90_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message} (copy errors: ${standin.errors().join("; ") || "none"})`);
     });
     assert.equal(recs.length, 4, "3 changes, the third delivered twice");
     const docs = recs.map((r) => JSON.parse(Buffer.from(r.Data ?? []).toString()) as ChangeDoc);
