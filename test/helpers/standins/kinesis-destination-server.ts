@@ -36,6 +36,7 @@ import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
 import { DescribeStreamSummaryCommand, type KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
@@ -370,7 +371,16 @@ export async function startDestinationStandin(opts: DestinationStandinOptions): 
         dest.done.add(sh.id);
         continue;
       }
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: it }));
+      let page: GetRecordsCommandOutput;
+      try {
+        page = await streams.send(new GetRecordsCommand({ ShardIterator: it }));
+      } catch (e) {
+        // DynamoDB Local can refuse a LATEST iterator taken on a shard that had no record yet
+        // ("attempted to read past the oldest stream record"): start the shard again from its
+        // oldest record; records older than the enable are skipped below.
+        if ((e as Error).name === "TrimmedDataAccessException") dest.iterators.delete(sh.id);
+        throw e;
+      }
       for (const rec of page.Records ?? []) {
         const created = rec.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now();
         // DynamoDB Local rounds to the minute: only what is clearly older than the enable is skipped.
