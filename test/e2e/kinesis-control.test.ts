@@ -4,26 +4,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { runCli } from "../helpers/cli.js";
-import { cliEnv, createTable, ddbEndpoint } from "../helpers/ddb.js";
-import { type KinesisEmulator, kinesisEmulator } from "../helpers/kinesis.js";
-import {
-  type DestinationStandin,
-  startDestinationStandin,
-} from "../helpers/standins/kinesis-destination-server.js";
+import { createTable } from "../helpers/ddb.js";
+import type { KinesisEmulator } from "../helpers/kinesis.js";
+import { type DestinationStandin, startKinesisRig } from "../helpers/standins/kinesis-destination-server.js";
 
 let k: KinesisEmulator;
 let standin: DestinationStandin;
 let env: Record<string, string> = {};
 let ddbLocal = "";
 before(async () => {
-  ddbLocal = await ddbEndpoint();
-  k = await kinesisEmulator();
-  standin = await startDestinationStandin({
-    ddbEndpoint: ddbLocal,
-    kinesisEndpoint: k.endpoint,
-    transitionMs: 300,
-  });
-  env = cliEnv(standin.endpoint, { AWS_ENDPOINT_URL_KINESIS: k.endpoint });
+  ({ k, standin, env, ddbLocal } = await startKinesisRig({ transitionMs: 300 }));
 });
 after(() => standin.stop());
 

@@ -5,13 +5,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { runCli } from "../helpers/cli.js";
-import { cliEnv, createTable, ddbEndpoint } from "../helpers/ddb.js";
-import { type KinesisEmulator, kinesisEmulator } from "../helpers/kinesis.js";
+import { createTable } from "../helpers/ddb.js";
+import type { KinesisEmulator } from "../helpers/kinesis.js";
 import { type AwsStandin, startAwsStandin } from "../helpers/standins/cloudwatch-server.js";
-import {
-  type DestinationStandin,
-  startDestinationStandin,
-} from "../helpers/standins/kinesis-destination-server.js";
+import { type DestinationStandin, startKinesisRig } from "../helpers/standins/kinesis-destination-server.js";
 
 let k: KinesisEmulator;
 let standin: DestinationStandin;
@@ -19,19 +16,11 @@ let aws: AwsStandin;
 let env: Record<string, string> = {};
 let ddbLocal = "";
 before(async () => {
-  ddbLocal = await ddbEndpoint();
-  k = await kinesisEmulator();
-  standin = await startDestinationStandin({
-    ddbEndpoint: ddbLocal,
-    kinesisEndpoint: k.endpoint,
-    transitionMs: 50,
-  });
   aws = await startAwsStandin();
-  env = cliEnv(standin.endpoint, {
-    AWS_ENDPOINT_URL_KINESIS: k.endpoint,
-    AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
-    AWS_ENDPOINT_URL_LAMBDA: aws.endpoint,
-  });
+  ({ k, standin, env, ddbLocal } = await startKinesisRig(
+    { transitionMs: 50 },
+    { AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint, AWS_ENDPOINT_URL_LAMBDA: aws.endpoint },
+  ));
 });
 after(async () => {
   await standin.stop();

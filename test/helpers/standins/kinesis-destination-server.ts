@@ -40,8 +40,8 @@ import {
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
 import { DescribeStreamSummaryCommand, type KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
-import { TEST_CREDENTIALS, TEST_REGION } from "../ddb.js";
-import { kinesisClient } from "../kinesis.js";
+import { cliEnv, ddbEndpoint, TEST_CREDENTIALS, TEST_REGION } from "../ddb.js";
+import { type KinesisEmulator, kinesisClient, kinesisEmulator } from "../kinesis.js";
 
 export type DestinationStatus =
   | "ENABLING"
@@ -493,4 +493,30 @@ export async function startDestinationStandin(opts: DestinationStandinOptions): 
       kinesis.destroy();
     },
   };
+}
+
+/** What the Kinesis end-to-end tests run against: the emulator, the stand-in, and the CLI's environment. */
+export interface KinesisRig {
+  k: KinesisEmulator;
+  standin: DestinationStandin;
+  /** DynamoDB Local, behind the stand-in. */
+  ddbLocal: string;
+  /** The CLI's environment: DynamoDB through the stand-in, Kinesis through AWS_ENDPOINT_URL_KINESIS. */
+  env: Record<string, string>;
+}
+
+/** DynamoDB Local behind a destination stand-in, kinesalite beside it; `extraEnv` joins the CLI's environment. */
+export async function startKinesisRig(
+  opts: Omit<DestinationStandinOptions, "ddbEndpoint" | "kinesisEndpoint"> = {},
+  extraEnv: Record<string, string> = {},
+): Promise<KinesisRig> {
+  const ddbLocal = await ddbEndpoint();
+  const k = await kinesisEmulator();
+  const standin = await startDestinationStandin({
+    ...opts,
+    ddbEndpoint: ddbLocal,
+    kinesisEndpoint: k.endpoint,
+  });
+  const env = cliEnv(standin.endpoint, { AWS_ENDPOINT_URL_KINESIS: k.endpoint, ...extraEnv });
+  return { k, standin, ddbLocal, env };
 }
