@@ -4,6 +4,7 @@
  * `"type":"summary"`), the handler's own output prefixed with its invocation, and the summary.
  */
 import type { DeliverySettings, DeliveryStats, OnFailureRecord } from "../core/delivery/index.js";
+import { batchInfoOf } from "../core/delivery/index.js";
 import { sanitize } from "./sanitize.js";
 import type { Style } from "./style.js";
 import { plural } from "./words.js";
@@ -113,7 +114,7 @@ export function invocationJson(v: InvocationView): Record<string, unknown> {
 
 /** The pretty line of a batch sent to the on-failure destination. */
 export function failureLine(r: OnFailureRecord, s: Style, destination: string | undefined): string {
-  const b = r.DDBStreamBatchInfo;
+  const b = batchInfoOf(r);
   const where =
     destination === undefined
       ? "no --on-failure file: Lambda's destination would receive it"
@@ -141,6 +142,8 @@ export interface RunSummary {
   blocked: Array<[string, number]>;
   /** Cold starts of local execution environments (undefined for the deployed function). */
   coldStarts: number | undefined;
+  /** Whether the records came from a Kinesis data stream (their retention is the stream's). */
+  kinesis?: boolean;
 }
 
 /** The summary: what was delivered, and what Lambda would have done. */
@@ -158,7 +161,9 @@ export function summaryLines(r: RunSummary): string[] {
   for (const [shard, held] of r.blocked) {
     const until =
       r.settings.maxRetryAttempts < 0 && r.settings.maxRecordAgeSeconds < 0
-        ? "until the failing records expire (up to 24 h after they were written)"
+        ? r.kinesis === true
+          ? "until the failing records expire (the Kinesis stream's retention period: 24 h by default, up to 365 days)"
+          : "until the failing records expire (up to 24 h after they were written)"
         : "until its retries or the records' maximum age run out";
     lines.push(
       `shard ${shard} is blocked: Lambda would keep retrying it ${until}, holding back ${n(held, "record")}; dynastream stopped after --max-local-retries ${r.settings.localRetryLimit}.`,

@@ -154,7 +154,102 @@ describe("invoke <handler> --function: the deployed settings, run locally", () =
       },
     );
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /has no DynamoDB stream event source mapping/);
+    assert.match(r.stderr, /has no DynamoDB or Kinesis stream event source mapping/);
+  });
+});
+
+describe("invoke <handler> --function on a mapping of a Kinesis stream (a table's destination)", () => {
+  test("the mapping's criteria filter on data; the records go out as Kinesis events; KinesisBatchInfo on failure", async (t) => {
+    const aws = await standin(t);
+    const KSTREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/orders-cdc";
+    const fn = aws.addFunction("cdc-handler", { timeout: 5 });
+    aws.addEventSourceMapping({
+      EventSourceArn: KSTREAM,
+      FunctionArn: fn,
+      MaximumRetryAttempts: 0,
+      FilterCriteria: {
+        Filters: [{ Pattern: '{"data":{"dynamodb":{"NewImage":{"status":{"S":["paid"]}}}}}' }],
+      },
+    });
+    // Kinesis Lambda events whose data are the change records of the destination.
+    const path = join(dir, "kinesis.ndjson");
+    const rows: Array<[string, string]> = [
+      ["ok", "paid"],
+      ["ok", "pending"],
+      ["throw", "paid"],
+    ];
+    const events = rows.map(([action, status], i) => {
+      const change = {
+        eventID: `c-${i}`,
+        eventName: "INSERT",
+        tableName: "Orders",
+        recordFormat: "application/json",
+        dynamodb: {
+          ApproximateCreationDateTime: 1704110400000 + i,
+          Keys: { pk: { S: `o${i}` } },
+          NewImage: { pk: { S: `o${i}` }, action: { S: action }, status: { S: status } },
+          SizeBytes: 30,
+        },
+        eventSource: "aws:dynamodb",
+      };
+      return JSON.stringify({
+        kinesis: {
+          kinesisSchemaVersion: "1.0",
+          partitionKey: `P${i}`,
+          sequenceNumber: `4960${i}`,
+          data: Buffer.from(JSON.stringify(change)).toString("base64"),
+          approximateArrivalTimestamp: 1704110400.5 + i,
+        },
+        eventSource: "aws:kinesis",
+        eventVersion: "1.0",
+        eventID: `shardId-000000000000:4960${i}`,
+        eventName: "aws:kinesis:record",
+        awsRegion: "us-east-1",
+        eventSourceARN: KSTREAM,
+      });
+    });
+    writeFileSync(path, `${events.join("\n")}\n`);
+    const out = join(dir, "kinesis-failed.ndjson");
+    const r = await runCli(
+      [
+        "invoke",
+        join(H, "kinesis.mjs"),
+        "--input",
+        path,
+        "--function",
+        "cdc-handler",
+        "--batch-size",
+        "1",
+        "--on-failure",
+        out,
+        "--json",
+      ],
+      { env: env(aws) },
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /1 filter pattern/);
+    assert.match(r.stderr, /--batch-size 1 overrides the mapping's setting/);
+    const inv = lines(r.stdout).filter((l) => l.type === "invoke");
+    assert.deepEqual(
+      inv.map((l) => [l.firstSequenceNumber, l.result]),
+      [
+        ["49600", "ok"],
+        ["49602", "error"],
+      ],
+    );
+    assert.equal(lines(r.stdout).find((l) => l.type === "summary")?.filtered, 1);
+    const rec = JSON.parse(readFileSync(out, "utf8").trim());
+    assert.equal(rec.DDBStreamBatchInfo, undefined);
+    assert.deepEqual(rec.KinesisBatchInfo, {
+      shardId: "shardId-000000000000",
+      startSequenceNumber: "49602",
+      endSequenceNumber: "49602",
+      approximateArrivalOfFirstRecord: "2024-01-01T12:00:02.500Z",
+      approximateArrivalOfLastRecord: "2024-01-01T12:00:02.500Z",
+      batchSize: 1,
+      streamArn: KSTREAM,
+    });
+    assert.equal(rec.requestContext.functionArn, fn);
   });
 });
 

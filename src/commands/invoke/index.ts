@@ -9,9 +9,9 @@ import type { Context } from "../../cli/context.js";
 import { outputFormat } from "../../cli/context.js";
 import type { CommandSpec } from "../../cli/program.js";
 import { collect } from "../../cli/program.js";
-import type { DeliverySettings } from "../../core/delivery/index.js";
+import { looksLikeKinesisArn } from "../../core/arn.js";
+import type { DeliverySettings, FilterView } from "../../core/delivery/index.js";
 import { DeliveryEngine, describeSettings, settingsFromMapping } from "../../core/delivery/index.js";
-import type { LambdaStreamRecord } from "../../core/lambda-record.js";
 import { UsageError } from "../../errors.js";
 import { sanitize } from "../../render/sanitize.js";
 import { patternsFromFlags } from "../criteria.js";
@@ -31,7 +31,10 @@ interface Deployed {
   criteria: import("../../core/filter/sources.js").PatternSource[];
 }
 
-/** Reads the deployed mapping and function; flags given override its settings, each said once. */
+/**
+ * Reads the deployed mapping and function; flags given override its settings, each said once. `table`
+ * is the live target (a table, a stream ARN, or a Kinesis stream ARN) when one was given.
+ */
 async function readDeployed(ctx: Context, input: InvokeInput, table: string | undefined): Promise<Deployed> {
   const aws = await ctx.aws();
   const { selectStreamMapping } = await import("../../aws/filter-source.js");
@@ -42,6 +45,7 @@ async function readDeployed(ctx: Context, input: InvokeInput, table: string | un
     fn,
     table,
     "name its stream: dynastream invoke … <table|stream-arn> --function " + fn,
+    { kinesis: true },
   );
   const conf = await functionTimeoutSeconds(aws, fn, input.qualifier);
   const { settings } = settingsFromMapping(mapping, conf.timeout);
@@ -128,31 +132,43 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
       "pass --yes to confirm, or give a handler file to run locally",
     );
   }
-  let settings = input.settings;
-  let deployed: Deployed | undefined;
-  if (input.functionName !== undefined) {
-    deployed = await readDeployed(ctx, input, source.target);
-    settings = deployed.settings;
-  }
-  // --filter replaces the mapping's criteria (said), else the mapping's apply.
-  let filter: ((r: LambdaStreamRecord) => boolean) | undefined;
-  if (source.filters.length > 0) {
-    if (deployed !== undefined && deployed.criteria.length > 0)
-      ctx.out.info("--filter overrides the mapping's filter criteria");
-    filter = compileCriteria(ctx, await patternsFromFlags("--filter", source.filters), "--filter");
-  } else if (deployed !== undefined && deployed.criteria.length > 0) {
-    filter = compileCriteria(ctx, deployed.criteria, "the mapping's FilterCriteria");
-  }
-
-  // The stream: live target, or the mapping's; a placeholder names records of a file.
-  let streamArn = deployed?.streamArn;
+  // The live stream: the table's DynamoDB stream, its Kinesis destination (--kinesis), a stream ARN.
+  let streamArn: string | undefined;
   let table: string | undefined;
   if (source.target !== undefined) {
     const aws = await ctx.aws();
-    const { resolveStream } = await import("../../aws/streams.js");
-    const resolved = await resolveStream(aws, source.target);
-    streamArn = resolved.streamArn;
-    table = resolved.tableName;
+    if (source.kinesis !== undefined || looksLikeKinesisArn(source.target)) {
+      const { resolveKinesisSource } = await import("../../aws/kinesis-streams.js");
+      const k = await resolveKinesisSource(aws, source.target, source.kinesis, (m) => ctx.out.warn(m));
+      streamArn = k.streamArn;
+      table = k.tableName;
+    } else {
+      const { resolveStream } = await import("../../aws/streams.js");
+      const resolved = await resolveStream(aws, source.target);
+      streamArn = resolved.streamArn;
+      table = resolved.tableName;
+    }
+  }
+  let settings = input.settings;
+  let deployed: Deployed | undefined;
+  if (input.functionName !== undefined) {
+    const on = streamArn !== undefined && looksLikeKinesisArn(streamArn) ? streamArn : source.target;
+    deployed = await readDeployed(ctx, input, on);
+    settings = deployed.settings;
+    streamArn ??= deployed.streamArn;
+  }
+  // Records of a Kinesis stream reach a function in Lambda's Kinesis event shape, filtered on `data`.
+  const kinesis = streamArn !== undefined && looksLikeKinesisArn(streamArn);
+  const filterSource = kinesis ? "kinesis" : "dynamodb";
+  // --filter replaces the mapping's criteria (said), else the mapping's apply.
+  let filter: ((r: FilterView) => boolean) | undefined;
+  if (source.filters.length > 0) {
+    if (deployed !== undefined && deployed.criteria.length > 0)
+      ctx.out.info("--filter overrides the mapping's filter criteria");
+    const patterns = await patternsFromFlags("--filter", source.filters);
+    filter = compileCriteria(ctx, patterns, "--filter", filterSource);
+  } else if (deployed !== undefined && deployed.criteria.length > 0) {
+    filter = compileCriteria(ctx, deployed.criteria, "the mapping's FilterCriteria", filterSource);
   }
   const region = ctx.globals.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? "us-east-1";
 
@@ -185,7 +201,7 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
     const from =
       source.input !== undefined
         ? `the records of ${source.input === "-" ? "stdin" : source.input}`
-        : `records of ${table}`;
+        : `records of ${table ?? streamArn}${kinesis && table !== undefined ? ` (Kinesis stream ${streamArn})` : ""}`;
     if (!input.yes) {
       const ok = await ctx.confirm(
         sanitize(
@@ -214,7 +230,7 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
     const feed =
       source.input !== undefined
         ? inputFeed(ctx, source)
-        : await liveFeed(ctx, source, streamArn as string, table ?? "", what);
+        : await liveFeed(ctx, source, streamArn as string, table, what, kinesis);
     return await deliver(ctx, engine, feed, invoker, {
       json: format === "json",
       showRecords: input.showRecords,
@@ -231,12 +247,15 @@ export const command: CommandSpec = {
     "dynastream invoke ./src/handler.mjs Orders",
     "dynastream invoke ./src/handler.mjs Orders --from trim-horizon --until-end --batch-size 10 --report-batch-item-failures",
     "dynastream invoke ./src/handler.mjs Orders --function order-handler",
+    "dynastream invoke ./src/handler.mjs Orders --kinesis --from trim-horizon --until-end   # Kinesis events",
     "dynastream invoke ./src/handler.mjs --input captured.ndjson --on-failure failed.ndjson",
     "dynastream invoke --function order-handler --input captured.ndjson --yes",
   ],
   notes: [
     "Records: live from <table|stream-arn> (tail's --from, --shard, --until-end, --count, --until, --idle-timeout,",
-    "--checkpoint), or --input (whatever tail --input reads). Each invocation is a line on stderr; --json prints",
+    "--checkpoint), from the table's Kinesis destination (--kinesis, or a Kinesis stream ARN: Lambda's Kinesis",
+    "event shape, itemIdentifier = kinesis.sequenceNumber, KinesisBatchInfo on failure), or --input (whatever",
+    "tail --input reads; Kinesis records keep the Kinesis shape). Each invocation is a line on stderr; --json prints",
     'NDJSON on stdout ("type":"invoke", "type":"failure", "type":"summary"). The handler\'s output goes to stderr.',
     "Exit codes: 0 every record delivered, 1 a batch went to on-failure or a shard is blocked (Lambda would",
     "have skipped or kept retrying it), 2 bad flags, input or handler, 3 not found, 4 credentials, 5 AWS errors,",
@@ -249,6 +268,10 @@ export const command: CommandSpec = {
       .option(
         "--from <position>",
         "where to start: latest (default), trim-horizon, an ISO-8601 time or a duration ago",
+      )
+      .option(
+        "--kinesis [stream-name|arn]",
+        "read the table's Kinesis destination (or that Kinesis stream): Lambda's Kinesis events",
       )
       .option("--shard <id>", "read only this shard (repeatable)", collect)
       .option("--after-sequence <n>", "start after this sequence number (with one --shard)")

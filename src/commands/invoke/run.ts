@@ -183,7 +183,7 @@ export async function deliver(
     else ctx.out.info(invocationLine(view, style));
     if (opts.showRecords && !opts.json) {
       for (const e of batch.entries)
-        ctx.out.info(`  ${e.lambda.eventName ?? "?"} ${e.keys} seq ${e.sequenceNumber ?? "?"}`);
+        ctx.out.info(`  ${e.eventName ?? "?"} ${e.keys} seq ${e.sequenceNumber ?? "?"}`);
     }
     if (s.onFailure !== undefined) await onFailure(s.onFailure);
     // The checkpoint passes the records this invocation settled (delivered, or discarded).
@@ -230,7 +230,13 @@ export async function deliver(
   if (fatal !== undefined) throw fatal;
 
   const blocked = [...engine.undelivered()];
-  const summary = { stats: engine.stats, settings: engine.settings, blocked, coldStarts: invoker.coldStarts };
+  const summary = {
+    stats: engine.stats,
+    settings: engine.settings,
+    blocked,
+    coldStarts: invoker.coldStarts,
+    kinesis: engine.kinesis,
+  };
   if (opts.json) ctx.out.jsonLine(summaryJson(summary));
   if (ctx.aborted) {
     for (const l of summaryLines(summary)) ctx.out.info(l);

@@ -24,7 +24,9 @@ export function inputFeed(ctx: Context, input: TailInput): Feed {
       outer: for await (const batch of readInputBatches(source)) {
         for (const r of batch) {
           if (ctx.aborted) break outer;
-          if (engine.add(r.shardId ?? INPUT_SHARD, r.record, ctx.now())) accepted++;
+          // A Kinesis Lambda event names its shard in its eventID (`shardId-…:<sequence number>`).
+          const shardId = r.shardId ?? r.record.kinesis?.shardId ?? INPUT_SHARD;
+          if (engine.add(shardId, r.record, ctx.now())) accepted++;
           if (input.count !== undefined && accepted >= input.count) break outer;
         }
         wake();
@@ -35,23 +37,33 @@ export function inputFeed(ctx: Context, input: TailInput): Feed {
   };
 }
 
-/** A live stream: tail's reader from `--from` or the checkpoint, up to tail's bounds. */
+/**
+ * A live stream: tail's reader from `--from` or the checkpoint, up to tail's bounds. `kinesis`: a
+ * Kinesis data stream (the table's destination); its records are delivered as Lambda's Kinesis event
+ * records, duplicates included (the destination may write a change twice, and Lambda delivers what the
+ * stream holds).
+ */
 export async function liveFeed(
   ctx: Context,
   input: TailInput,
   streamArn: string,
-  table: string,
+  table: string | undefined,
   what: string,
+  kinesis = false,
 ): Promise<Feed> {
   const aws = await ctx.aws();
-  const { reader, saver, resumed } = await openLiveReader(ctx, aws, input, streamArn);
+  const { reader, saver, resumed } = await openLiveReader(ctx, aws, input, streamArn, kinesis);
+  const from = kinesis
+    ? `${table ? `${table} through ` : ""}Kinesis stream ${streamArn}`
+    : (table ?? streamArn);
+  const retention = kinesis ? "older than the Kinesis stream's retention period" : "older than 24 h";
   return {
     async run(engine, wake, room) {
       for (const s of reader.start.shards) engine.setParent(s.shardId, s.parentShardId);
       await Promise.race([reader.ready, whenAborted(ctx.signal)]);
       ctx.out.info(
         sanitize(
-          `invoking ${what} with ${table} (${reader.start.toRead} shards) ${describeRun(input, resumed)}`,
+          `invoking ${what} with ${from} (${reader.start.toRead} shards) ${describeRun(input, resumed, kinesis)}`,
         ),
       );
       let accepted = 0;
@@ -59,11 +71,16 @@ export async function liveFeed(
         outer: for await (const batch of reader.batches()) {
           for (const ev of batch) {
             if (ev.kind === "record") {
+              if (ev.record.decodeError !== undefined) {
+                ctx.out.warn(
+                  `shard ${ev.shardId} sequence number ${ev.record.kinesis?.sequenceNumber ?? "?"}: not a DynamoDB change record (${ev.record.decodeError}); delivered as Lambda would, data as is`,
+                );
+              }
               if (engine.add(ev.shardId, ev.record, ctx.now())) accepted++;
               if (input.count !== undefined && accepted >= input.count) break outer;
             } else if (ev.kind === "gap") {
               ctx.out.warn(
-                `records lost in shard ${ev.shardId}${ev.afterSequenceNumber ? ` after sequence number ${ev.afterSequenceNumber}` : ""}: trimmed (older than 24 h) before they were read`,
+                `records lost in shard ${ev.shardId}${ev.afterSequenceNumber ? ` after sequence number ${ev.afterSequenceNumber}` : ""}: trimmed (${retention}) before they were read`,
               );
             } else if (ev.reason !== "bound") {
               engine.endShard(ev.shardId);

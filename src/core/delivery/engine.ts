@@ -35,14 +35,30 @@
  *   response does not contain a state property, Lambda considers this a failed invocation".
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-windows.html
  *
+ * - Records of a Kinesis data stream (a table's Kinesis destination) go the same way, in Lambda's
+ *   Kinesis event shape (`{"kinesis":{"data":"<base64>",…},"eventSource":"aws:kinesis",…}`): the
+ *   settings, limits, retries, bisection, partial batch responses and tumbling windows are those of
+ *   DynamoDB streams; what differs is the record's identity (`itemIdentifier` is
+ *   `kinesis.sequenceNumber`), its time (the record's arrival in the stream, for the maximum age and
+ *   the windows), the order key of ParallelizationFactor (the partition key: "in-order processing at
+ *   the partition-key level"), filters (on `data`), and `KinesisBatchInfo` in the on-failure record.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html ,
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-parameters.html ,
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html ,
+ *   https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
+ *
  * Choices where AWS documents nothing: retries are immediate (Lambda backs off an unstated time);
  * a response that reports a complete failure (an invalid itemIdentifier) is retried whole and not
  * bisected (bisection is for function errors); records are expired by MaximumRecordAgeInSeconds only
  * (not by the 24 h retention, so captured records can be replayed); a batch Lambda would go on
  * retrying beyond `localRetryLimit` blocks its lane, which is reported.
  */
-import type { LambdaStreamRecord } from "../lambda-record.js";
-import { toLambdaRecord } from "../lambda-record.js";
+
+import { looksLikeKinesisArn } from "../arn.js";
+import type { AttributeMap } from "../attr.js";
+import { toJsonAttributeMap } from "../attr.js";
+import type { KinesisLambdaRecord, LambdaStreamRecord } from "../lambda-record.js";
+import { kinesisFilterView, toKinesisLambdaRecord, toLambdaRecord } from "../lambda-record.js";
 import type { StreamRecord } from "../record.js";
 import { creationTimeMs } from "../record.js";
 import type { FailureCondition, OnFailureRecord } from "./on-failure.js";
@@ -52,13 +68,22 @@ import { interpretResponse } from "./response.js";
 import type { DeliverySettings } from "./settings.js";
 import { MAX_PAYLOAD_BYTES } from "./settings.js";
 
+/** What a mapping's filter sees of a record: the DynamoDB record, or a Kinesis record's `data` view. */
+export type FilterView = LambdaStreamRecord | ReturnType<typeof kinesisFilterView>;
+
 /** A record queued for delivery, converted once to what the function receives. */
 export interface Entry {
   shardId: string;
+  /** The stream it came from: a DynamoDB stream, or a Kinesis data stream. */
+  source: "dynamodb" | "kinesis";
   /** The record exactly as Lambda hands it to the function. */
-  lambda: LambdaStreamRecord;
+  lambda: LambdaStreamRecord | KinesisLambdaRecord;
+  /** Its identity in the shard (what `itemIdentifier` names) and its `eventID`. */
   sequenceNumber: string | undefined;
   eventID: string | undefined;
+  /** The change's `eventName` (INSERT, MODIFY, REMOVE), for messages. */
+  eventName: string | undefined;
+  /** Its time for age and windows (epoch ms): the change's creation, or its arrival in Kinesis. */
   creationMs: number | undefined;
   /** Its size in the event's JSON (UTF-8 bytes). */
   bytes: number;
@@ -105,7 +130,10 @@ function windowTime(ms: number): string {
  * The event a batch is invoked with: `{"Records":[…]}`, and with a tumbling window also `window`,
  * `state`, `shardId`, `eventSourceARN`, `isFinalInvokeForWindow`, `isWindowTerminatedEarly`.
  */
-export function batchEvent(batch: Batch): { Records: LambdaStreamRecord[]; [field: string]: unknown } {
+export function batchEvent(batch: Batch): {
+  Records: Array<LambdaStreamRecord | KinesisLambdaRecord>;
+  [field: string]: unknown;
+} {
   const Records = batch.entries.map((e) => e.lambda);
   const w = batch.window;
   if (w === undefined) return { Records };
@@ -215,9 +243,8 @@ interface ShardState {
 const EVENT_OVERHEAD = '{"Records":[]}'.length;
 const encoder = new TextEncoder();
 
-/** Compact keys `a=1 b="x"` of a Lambda-shape record, in a stable order. */
-function keyText(r: LambdaStreamRecord): string {
-  const keys = r.dynamodb.Keys;
+/** Compact keys `a=1 b="x"` of a Lambda-shape (DynamoDB JSON) key map, in a stable order. */
+function keyText(keys: AttributeMap | undefined): string {
   if (keys === undefined) return "";
   return Object.keys(keys)
     .sort()
@@ -266,22 +293,19 @@ export class DeliveryEngine {
     blockedLanes: 0,
     undelivered: 0,
   };
-  readonly #filter: ((r: LambdaStreamRecord) => boolean) | undefined;
+  readonly #filter: ((r: FilterView) => boolean) | undefined;
   readonly #shards = new Map<string, ShardState>();
   readonly #inFlight = new Map<number, Lane>();
   readonly #poisonSaid = new Set<string>();
   #nextId = 1;
   #inputEnded = false;
+  #kinesis = false;
 
   /**
-   * @param filter the mapping's FilterCriteria as a predicate over the Lambda-shape record (records it
+   * @param filter the mapping's FilterCriteria as a predicate over what Lambda's filter sees (records it
    *   rejects are dropped before batching, as Lambda drops them)
    */
-  constructor(
-    settings: DeliverySettings,
-    target: DeliveryTarget,
-    filter?: (r: LambdaStreamRecord) => boolean,
-  ) {
+  constructor(settings: DeliverySettings, target: DeliveryTarget, filter?: (r: FilterView) => boolean) {
     this.settings = settings;
     this.target = target;
     this.#filter = filter;
@@ -322,31 +346,66 @@ export class DeliveryEngine {
    * filter dropped it.
    */
   add(shardId: string, record: StreamRecord, now: number): boolean {
-    // A record that names its stream (a captured Lambda event) keeps it; others get the target's.
-    const lambda = toLambdaRecord(
-      record,
-      record.eventSourceARN !== undefined ? {} : { streamArn: this.target.streamArn },
-    );
-    if (this.#filter !== undefined && !this.#filter(lambda)) {
+    const entry = this.#entry(shardId, record);
+    if (entry === undefined) {
       this.stats.filtered++;
       return false;
     }
-    const keys = keyText(lambda);
-    const entry: Entry = {
-      shardId,
-      lambda,
-      sequenceNumber: lambda.dynamodb.SequenceNumber,
-      eventID: lambda.eventID,
-      creationMs: creationTimeMs(record),
-      bytes: encoder.encode(JSON.stringify(lambda)).length,
-      keys,
-    };
     const shard = this.#shard(shardId);
-    const lane = shard.lanes[shard.lanes.length === 1 ? 0 : hash(keys) % shard.lanes.length] as Lane;
+    const route = record.kinesis?.partitionKey ?? entry.keys;
+    const lane = shard.lanes[shard.lanes.length === 1 ? 0 : hash(route) % shard.lanes.length] as Lane;
     if (lane.head === lane.queue.length) lane.queuedSince = now;
     lane.queue.push(entry);
     lane.queuedBytes += entry.bytes;
     return true;
+  }
+
+  /** The entry of a record, in the shape of its source; undefined when the filter drops it. */
+  #entry(shardId: string, record: StreamRecord): Entry | undefined {
+    const k = record.kinesis;
+    if (k === undefined) {
+      // A record that names its stream (a captured Lambda event) keeps it; others get the target's.
+      const lambda = toLambdaRecord(
+        record,
+        record.eventSourceARN !== undefined ? {} : { streamArn: this.target.streamArn },
+      );
+      if (this.#filter !== undefined && !this.#filter(lambda)) return undefined;
+      return {
+        shardId,
+        source: "dynamodb",
+        lambda,
+        sequenceNumber: lambda.dynamodb.SequenceNumber,
+        eventID: lambda.eventID,
+        eventName: lambda.eventName,
+        creationMs: creationTimeMs(record),
+        bytes: encoder.encode(JSON.stringify(lambda)).length,
+        keys: keyText(lambda.dynamodb.Keys),
+      };
+    }
+    // Kinesis filters see the decoded data only (with-kinesis-filtering.html).
+    if (this.#filter !== undefined && !this.#filter(kinesisFilterView(k))) return undefined;
+    this.#kinesis = true;
+    const own =
+      k.streamArn ?? (looksLikeKinesisArn(this.target.streamArn) ? this.target.streamArn : undefined);
+    const lambda = toKinesisLambdaRecord(k, { streamArn: own, shardId });
+    const keys = record.dynamodb?.Keys;
+    return {
+      shardId,
+      source: "kinesis",
+      lambda,
+      sequenceNumber: k.sequenceNumber,
+      eventID: lambda.eventID,
+      eventName: record.eventName,
+      // Lambda's record age and windows for Kinesis go by arrival in the stream.
+      creationMs: k.arrivalMs ?? creationTimeMs(record),
+      bytes: encoder.encode(JSON.stringify(lambda)).length,
+      keys: keys === undefined ? `partitionKey=${k.partitionKey}` : keyText(toJsonAttributeMap(keys)),
+    };
+  }
+
+  /** Whether any record came from a Kinesis data stream (the run delivers Kinesis events). */
+  get kinesis(): boolean {
+    return this.#kinesis;
   }
 
   /** No more records will come for this shard (read to its end): its batching window stops waiting. */
@@ -553,6 +612,7 @@ export class DeliveryEngine {
     const first = entries[0] as Entry;
     const last = entries[entries.length - 1] as Entry;
     return buildOnFailureRecord({
+      source: first.source,
       shardId: batch.shardId,
       streamArn: first.lambda.eventSourceARN ?? this.target.streamArn,
       functionArn: this.target.functionArn,
@@ -604,6 +664,7 @@ export class DeliveryEngine {
             outcome.response,
             batch.entries.map((e) => ({ sequenceNumber: e.sequenceNumber, eventID: e.eventID })),
             s.reportBatchItemFailures,
+            batch.entries[0]?.source,
           );
       const diagnostics: Diagnostic[] = [...v.diagnostics];
       if (batch.window !== undefined && v.result !== "failure" && lane.win !== undefined) {
@@ -723,7 +784,11 @@ export class DeliveryEngine {
     } else if (s.maxRecordAgeSeconds >= 0) {
       fate = `retry it until it is ${s.maxRecordAgeSeconds}s old (MaximumRecordAgeInSeconds), blocking shard ${e.shardId} until then, then send it to the on-failure destination`;
     } else {
-      fate = `retry it until it expires from the stream (up to 24 h after it was written), blocking shard ${e.shardId} all that time (MaximumRetryAttempts and MaximumRecordAgeInSeconds are -1, the defaults)`;
+      const expiry =
+        e.source === "kinesis"
+          ? "the Kinesis stream's retention period: 24 h by default, up to 365 days"
+          : "up to 24 h after it was written";
+      fate = `retry it until it expires from the stream (${expiry}), blocking shard ${e.shardId} all that time (MaximumRetryAttempts and MaximumRecordAgeInSeconds are -1, the defaults)`;
     }
     return `poison record: ${e.keys || "(no keys)"} (sequence number ${e.sequenceNumber}, shard ${e.shardId}) failed ${count} times in a row; with these settings Lambda would ${fate}. Fix the handler, or set --max-retry-attempts / --max-record-age and an on-failure destination${this.settings.bisectOnError ? "" : ", and --bisect-on-error to isolate it"}`;
   }

@@ -18,12 +18,13 @@ export type {
   DeliveryTarget,
   Diagnostic,
   Entry,
+  FilterView,
   Outcome,
   Settlement,
 } from "./engine.js";
 export { batchEvent, DeliveryEngine } from "./engine.js";
-export type { DiscardedBatch, FailureCondition, OnFailureRecord } from "./on-failure.js";
-export { buildOnFailureRecord } from "./on-failure.js";
+export type { BatchInfo, DiscardedBatch, FailureCondition, OnFailureRecord } from "./on-failure.js";
+export { batchInfoOf, buildOnFailureRecord } from "./on-failure.js";
 export type { ResponseDiagnostic, ResponseVerdict } from "./response.js";
 export { interpretResponse } from "./response.js";
 export type { DeliverySettings, MappingDescription } from "./settings.js";

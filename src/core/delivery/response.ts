@@ -14,6 +14,10 @@
  * mapping, whose tests are snapshots taken against AWS, validates every identifier against the batch
  * and fails the whole batch otherwise (localstack `lambda_/event_source_mapping/pollers/poller.py`,
  * `parse_batch_item_failures`). dynastream does the same, and says so.
+ *
+ * Kinesis stream mappings follow the same rules with the record's `kinesis.sequenceNumber` as the
+ * identifier (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html);
+ * the eventID mistake there is `shardId-…:<sequence number>`.
  */
 import { compareSequence } from "../sequence.js";
 
@@ -48,8 +52,11 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-const FIX_EVENT_ID =
-  "return { batchItemFailures: [{ itemIdentifier: record.dynamodb.SequenceNumber }] }, not record.eventID";
+/** The fix for an identifier that is the record's eventID, by source. */
+function fixEventId(source: "dynamodb" | "kinesis"): string {
+  const field = source === "kinesis" ? "record.kinesis.sequenceNumber" : "record.dynamodb.SequenceNumber";
+  return `return { batchItemFailures: [{ itemIdentifier: ${field} }] }, not record.eventID`;
+}
 
 /**
  * Reads the value a function returned (`undefined`/`null` for none) for `records`, given whether the
@@ -63,6 +70,7 @@ export function interpretResponse(
   response: unknown,
   records: readonly ResponseRecord[],
   reportBatchItemFailures: boolean,
+  source: "dynamodb" | "kinesis" = "dynamodb",
 ): ResponseVerdict {
   const failures = isObject(response) ? response.batchItemFailures : undefined;
   if (!reportBatchItemFailures) {
@@ -125,7 +133,7 @@ export function interpretResponse(
     const at = bySeq.get(raw);
     if (at === undefined) {
       if (byEventId.has(raw)) {
-        const message = `itemIdentifier "${raw}" is the eventID of a record, not its SequenceNumber: Lambda finds no such record and counts the whole batch as failed (every record is retried); ${FIX_EVENT_ID}`;
+        const message = `itemIdentifier "${raw}" is the eventID of a record, not its SequenceNumber: Lambda finds no such record and counts the whole batch as failed (every record is retried); ${fixEventId(source)}`;
         return {
           result: "failure",
           reason: message,

@@ -6,7 +6,8 @@
  * Defaults and limits: https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html
  * (BatchSize 100, max 10,000; MaximumBatchingWindowInSeconds 0–300; MaximumRetryAttempts -1 = until
  * the record expires, 0–10,000; MaximumRecordAgeInSeconds -1 = infinite, else 60–604,800;
- * ParallelizationFactor 1–10; TumblingWindowInSeconds 0–900).
+ * ParallelizationFactor 1–10; TumblingWindowInSeconds 0–900). A mapping on a Kinesis data stream has
+ * the same defaults and limits: https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-parameters.html
  */
 
 /** How a mapping delivers records. Every field is the event source mapping setting of that name. */

@@ -2,7 +2,7 @@
 // the rule it checks (pages cited in src/core/delivery/engine.ts and response.ts).
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import type { Batch, Outcome, Settlement } from "../../../../src/core/delivery/index.js";
+import type { Batch, Outcome } from "../../../../src/core/delivery/index.js";
 import {
   batchEvent,
   DEFAULT_SETTINGS,
@@ -12,6 +12,7 @@ import {
 import type { DeliverySettings } from "../../../../src/core/delivery/settings.js";
 import type { StreamRecord } from "../../../../src/core/record.js";
 import { normalizeInput } from "../../../../src/core/record.js";
+import { drive as driveAt, fail, ok, type Step, seqs } from "../../../helpers/delivery.js";
 import { ARN, lambdaRecord } from "../../../helpers/records.js";
 
 const FN = "arn:aws:lambda:us-east-1:123456789012:function:orders";
@@ -39,39 +40,15 @@ function engine(over: Partial<DeliverySettings> = {}, filter?: Parameters<typeof
 }
 function mk(
   over: Partial<DeliverySettings>,
-  filter?: (r: import("../../../../src/core/lambda-record.js").LambdaStreamRecord) => boolean,
+  filter?: (r: import("../../../../src/core/delivery/index.js").FilterView) => boolean,
 ) {
   return new DeliveryEngine({ ...DEFAULT_SETTINGS, ...over }, { streamArn: ARN, functionArn: FN }, filter);
 }
 
-interface Step {
-  seqs: string;
-  invocations: number;
-  s: Settlement;
-}
-
-const seqs = (b: Batch): string => b.entries.map((e) => e.sequenceNumber).join(",");
-
-/** Runs every batch through `handler` until the engine is done; returns each invocation, in order. */
+/** Runs every batch through `handler` until the engine is done (at T0 + 60 s by default). */
 function drive(e: DeliveryEngine, handler: (b: Batch, n: number) => Outcome, now = T0 + 60_000): Step[] {
-  e.endInput();
-  const steps: Step[] = [];
-  let n = 0;
-  for (let guard = 0; guard < 1000 && !e.finished(); guard++) {
-    const { actions } = e.take(now);
-    if (actions.length === 0) break;
-    for (const a of actions) {
-      if (a.kind !== "invoke") continue;
-      const before = seqs(a.batch);
-      const inv = a.batch.invocations;
-      steps.push({ seqs: before, invocations: inv, s: e.settle(a.batch.id, handler(a.batch, n++), now) });
-    }
-  }
-  return steps;
+  return driveAt(e, handler, now);
 }
-
-const ok = (response: unknown = null): Outcome => ({ kind: "returned", response, requestId: "r" });
-const fail = (): Outcome => ({ kind: "error", errorType: "Error", errorMessage: "boom", requestId: "req-x" });
 
 function add(e: DeliveryEngine, n: number, shard = "s1", keyOf?: (i: number) => string): void {
   for (let i = 0; i < n; i++) e.add(shard, rec(i, keyOf?.(i)), T0);
@@ -122,7 +99,7 @@ describe("delivery: batching", () => {
   });
 
   it("records the filter criteria reject are dropped before batching", () => {
-    const e = engine({ batchSize: 10 }, (r) => r.dynamodb.SequenceNumber !== "101");
+    const e = engine({ batchSize: 10 }, (r) => "dynamodb" in r && r.dynamodb.SequenceNumber !== "101");
     add(e, 3);
     const steps = drive(e, () => ok());
     assert.deepEqual(
@@ -279,8 +256,8 @@ describe("delivery: errors and retries", () => {
       ["100,101,102,103:bisect", "100,101:done", "102,103:bisect", "102:retry", "102:on-failure", "103:done"],
     );
     const f = steps[4]?.s.onFailure;
-    assert.equal(f?.DDBStreamBatchInfo.batchSize, 1);
-    assert.equal(f?.DDBStreamBatchInfo.startSequenceNumber, "102");
+    assert.equal(f?.DDBStreamBatchInfo?.batchSize, 1);
+    assert.equal(f?.DDBStreamBatchInfo?.startSequenceNumber, "102");
     assert.equal(e.stats.bisections, 2);
     assert.equal(e.stats.delivered, 3);
   });
@@ -313,7 +290,7 @@ describe("delivery: ReportBatchItemFailures", () => {
     );
     const f = steps[1]?.s.onFailure;
     assert.deepEqual(f?.responseContext, { statusCode: 200, executedVersion: "$LATEST" });
-    assert.equal(f?.DDBStreamBatchInfo.startSequenceNumber, "102");
+    assert.equal(f?.DDBStreamBatchInfo?.startSequenceNumber, "102");
     assert.equal(f?.requestContext.approximateInvokeCount, 2);
   });
 
