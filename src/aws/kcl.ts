@@ -1,9 +1,11 @@
 /**
  * KCL consumers without CloudWatch: read the application's lease table (a DynamoDB table) and probe
  * each shard once, sequentially, at the checkpoint. Every probe is a billed GetRecords and one more
- * reader of the shard, so probes stay few and small (Limit 1, a handful of pages while empty).
+ * reader of the shard, so probes stay few and small (Limit 1, a handful of pages while empty on
+ * DynamoDB Streams; one page on a Kinesis data stream, whose MillisBehindLatest says the rest).
  */
 import type { AttributeValue, ScanCommandOutput } from "@aws-sdk/client-dynamodb";
+import { parseKinesisStreamArn } from "../core/arn.js";
 import type { KclLease, ProbeOutcome, ProbeStart } from "../core/lag.js";
 import { AuthError, InterruptedError, NotFoundError } from "../errors.js";
 import { awsErrorName, translateAwsError } from "./errors.js";
@@ -35,7 +37,7 @@ export type StoredLease = KclLease & { streamName?: string };
  * `region$account$table$label` (':' in the label replaced by '_'), possibly inside
  * `account:<identifier>:<epoch>`.
  */
-function belongsTo(streamName: string, tableName: string, label: string): boolean {
+export function belongsToDynamoDBStream(streamName: string, tableName: string, label: string): boolean {
   return streamName.includes(`$${tableName}$`) && streamName.includes(label.replace(/:/g, "_"));
 }
 
@@ -72,7 +74,38 @@ export function leaseFromItem(item: Record<string, AttributeValue>): StoredLease
  * multi-stream ones carry `streamName` and `shardId`, and rows of other streams are left out.
  */
 export function leasesOfStream(all: readonly StoredLease[], tableName: string, label: string): KclLease[] {
-  return all.filter((l) => l.streamName === undefined || belongsTo(l.streamName, tableName, label));
+  return splitLeases(all, (id) => belongsToDynamoDBStream(id, tableName, label)).leases;
+}
+
+/**
+ * True when a multi-stream lease's stream identifier names this Kinesis data stream. KCL serializes
+ * it as `<account>:<stream name>:<creation epoch>` (StreamIdentifier.serialize in
+ * awslabs/amazon-kinesis-client); the account is compared when the ARN names one.
+ */
+export function kinesisStreamOwns(streamArn: string): (streamName: string) => boolean {
+  const arn = parseKinesisStreamArn(streamArn);
+  return (id) => {
+    const m = /^(\d+):([^:]+):(\d+)$/.exec(id);
+    if (!m || !arn) return false;
+    return m[2] === arn.streamName && m[1] === arn.account;
+  };
+}
+
+/**
+ * Splits a lease table's leases into this stream's (single-stream leases, and multi-stream ones
+ * whose identifier `owns` accepts) and the identifiers of the other streams it holds leases of.
+ */
+export function splitLeases(
+  all: readonly StoredLease[],
+  owns: (streamName: string) => boolean,
+): { leases: KclLease[]; otherStreams: string[] } {
+  const leases: KclLease[] = [];
+  const others = new Set<string>();
+  for (const l of all) {
+    if (l.streamName === undefined || owns(l.streamName)) leases.push(l);
+    else others.add(l.streamName);
+  }
+  return { leases, otherStreams: [...others] };
 }
 
 /** Every lease of the table (Scan, all pages). A missing table is "not found" (exit 3). */
@@ -161,6 +194,61 @@ export async function probeShard(
     if (err instanceof AuthError || err instanceof InterruptedError) throw err;
     if (name === "ValidationException") {
       return { kind: "error", message: `the stream rejected the checkpoint: ${(e as Error).message}` };
+    }
+    return { kind: "error", message: err.message };
+  }
+}
+
+/**
+ * Probes one shard of a Kinesis data stream: GetShardIterator at `start`, then ONE GetRecords
+ * (Limit 1). Its `MillisBehindLatest` is how far the page is from the shard's tip ("A value of zero
+ * indicates that record processing is caught up"), empty page or not; the record it returns (the
+ * first after the checkpoint) dates the lag by its ApproximateArrivalTimestamp, since the page that
+ * holds the last record is already at the tip.
+ * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
+ * A missing shard is an outcome (`gone`); a checkpoint the stream rejects (InvalidArgumentException:
+ * a sequence number of another stream or shard) is a probe error; credentials problems are thrown.
+ */
+export async function probeKinesisShard(
+  run: AwsRun,
+  streamArn: string,
+  shardId: string,
+  start: ProbeStart,
+): Promise<ProbeOutcome> {
+  const { GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-kinesis");
+  const client = await run.clients.kinesis();
+  try {
+    const it = await client.send(
+      new GetShardIteratorCommand({
+        StreamARN: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: start.type,
+        ...(start.type === "AFTER_SEQUENCE_NUMBER" ? { StartingSequenceNumber: start.seq } : {}),
+      }),
+      { abortSignal: run.signal },
+    );
+    if (!it.ShardIterator) return { kind: "empty", shardEnded: true };
+    const out = await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator, Limit: 1 }), {
+      abortSignal: run.signal,
+    });
+    const behindMs = out.MillisBehindLatest ?? 0;
+    const first = out.Records?.[0];
+    if (first) {
+      const at = first.ApproximateArrivalTimestamp;
+      if (at instanceof Date) return { kind: "record", createdAt: at.getTime(), behindMs };
+      return { kind: "error", message: "the first unprocessed record has no ApproximateArrivalTimestamp" };
+    }
+    return { kind: "empty", shardEnded: !out.NextShardIterator, behindMs };
+  } catch (e) {
+    const name = awsErrorName(e);
+    if (name === "ResourceNotFoundException") return { kind: "gone", message: "the shard no longer exists" };
+    const err = translateAwsError(e, `shard ${shardId}`, run.clients.settings.endpointUrl);
+    if (err instanceof AuthError || err instanceof InterruptedError) throw err;
+    if (name === "InvalidArgumentException") {
+      return {
+        kind: "error",
+        message: `the stream rejected the checkpoint (a sequence number of another stream?): ${(e as Error).message}`,
+      };
     }
     return { kind: "error", message: err.message };
   }

@@ -16,7 +16,6 @@ import {
   type EventCounts,
   type EventKey,
   type KclConsumer,
-  type KclLease,
   type KclShardLag,
   kclNoDataReason,
   type LagConsumer,
@@ -26,8 +25,11 @@ import {
   type MappingInfo,
   orphanShardLags,
   overallStatus,
+  type ProbeOutcome,
+  type ProbeStart,
   planKclProbes,
   probedShardLag,
+  RETENTION_MS,
   type SeriesPoint,
   sumEvents,
   unprobedShardLag,
@@ -42,7 +44,14 @@ import {
   serviceAvailableFor,
   toMappingInfo,
 } from "./consumers.js";
-import { leasesOfStream, probeShard, readLeases, type StoredLease } from "./kcl.js";
+import {
+  belongsToDynamoDBStream,
+  kinesisStreamOwns,
+  probeKinesisShard,
+  probeShard,
+  readLeases,
+  splitLeases,
+} from "./kcl.js";
 import {
   type AwsRun,
   call,
@@ -75,11 +84,13 @@ export interface LagSession {
   resolved?: ResolvedStream;
   streamArns?: string[];
   kclHistory: Map<string, SeriesPoint[]>;
+  /** Retention of the Kinesis data streams met (DescribeStreamSummary), by stream ARN. */
+  kinesisRetentionMs: Map<string, number>;
 }
 
 /** A fresh session. */
 export function newLagSession(): LagSession {
-  return { kclHistory: new Map() };
+  return { kclHistory: new Map(), kinesisRetentionMs: new Map() };
 }
 
 const LAMBDA_NS = "AWS/Lambda";
@@ -106,6 +117,7 @@ export async function collectLag(
     const { resolveKinesisStream } = await import("./kinesis-destination.js");
     const s = await resolveKinesisStream(run, req.target); // exit 3 when the stream does not exist
     session.resolved = { tableName: "", streamArn: s.streamArn };
+    session.kinesisRetentionMs.set(s.streamArn, s.retentionHours * 3_600_000);
   }
   if (!session.resolved) {
     const r = await resolveStream(run, req.target);
@@ -291,10 +303,9 @@ export async function collectLag(
 
   // KCL applications: read each lease table, probe each shard once, sequentially.
   if (req.kclTables.length > 0) {
-    const shardsByStream = new Map<string, ShardInfo[]>();
-    for (const arn of streamArns) shardsByStream.set(arn, (await describeStreamAll(run, arn)).shards);
+    const candidates = await kclCandidates(run, session, kinesisTarget, streamArns, destinations, notes);
     for (const leaseTable of req.kclTables) {
-      consumers.push(await judgeKclTable(run, req, session, leaseTable, streamArns, shardsByStream, window));
+      consumers.push(await judgeKclTable(run, req, session, leaseTable, candidates, window, notes));
     }
   }
 
@@ -549,34 +560,114 @@ function destinationQueries(
   return ids;
 }
 
+/**
+ * A stream a KCL lease table may be for: a DynamoDB stream (KCL with the DynamoDB Streams Kinesis
+ * Adapter) or a Kinesis data stream (`lag <kinesis-stream-arn>`, or a table's Kinesis destination),
+ * with what judging its leases takes: its shards, its retention, which multi-stream lease identifiers
+ * name it, and how a shard is probed.
+ */
+interface KclCandidate {
+  streamArn: string;
+  shards: ShardInfo[];
+  retentionMs: number;
+  owns: (streamName: string) => boolean;
+  probe: (shardId: string, start: ProbeStart) => Promise<ProbeOutcome>;
+}
+
+/**
+ * The streams a lease table is matched against: the Kinesis stream of `lag <kinesis-stream-arn>`;
+ * else the table's DynamoDB stream(s), then its Kinesis destinations (a destination that cannot be
+ * listed is left out with a note: the DynamoDB streams are still judged).
+ */
+async function kclCandidates(
+  run: AwsRun,
+  session: LagSession,
+  kinesisTarget: boolean,
+  streamArns: string[],
+  destinations: readonly DestinationSetup[],
+  notes: string[],
+): Promise<KclCandidate[]> {
+  const { listKinesisShards } = await import("./kinesis-streams.js");
+  const kinesis = async (streamArn: string): Promise<KclCandidate> => {
+    let retentionMs = session.kinesisRetentionMs.get(streamArn);
+    if (retentionMs === undefined) {
+      const { resolveKinesisStream } = await import("./kinesis-destination.js");
+      retentionMs = (await resolveKinesisStream(run, streamArn)).retentionHours * 3_600_000;
+      session.kinesisRetentionMs.set(streamArn, retentionMs);
+    }
+    return {
+      streamArn,
+      shards: await listKinesisShards(run, streamArn),
+      retentionMs,
+      owns: kinesisStreamOwns(streamArn),
+      probe: (shardId, start) => probeKinesisShard(run, streamArn, shardId, start),
+    };
+  };
+  if (kinesisTarget) return Promise.all(streamArns.map(kinesis));
+  const out: KclCandidate[] = [];
+  for (const streamArn of streamArns) {
+    const parts = parseStreamArn(streamArn);
+    const table = parts?.tableName ?? "";
+    const label = parts?.label ?? streamLabelOf(streamArn);
+    out.push({
+      streamArn,
+      shards: (await describeStreamAll(run, streamArn)).shards,
+      retentionMs: RETENTION_MS,
+      owns: (id) => belongsToDynamoDBStream(id, table, label),
+      probe: (shardId, start) => probeShard(run, streamArn, shardId, start),
+    });
+  }
+  for (const d of destinations) {
+    try {
+      out.push(await kinesis(d.streamArn));
+    } catch (e) {
+      if (e instanceof InterruptedError) throw e;
+      notes.push(
+        `KCL leases not matched against Kinesis destination ${d.streamArn}: ${(e as Error).message}`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Judges one lease table: it belongs to the candidate stream whose shards most of its leases name
+ * (the first candidate when none does, so that the report can say so); leases of other streams in a
+ * multi-stream lease table are left out, with a note. Each shard is probed once, sequentially.
+ */
 async function judgeKclTable(
   run: AwsRun,
   req: LagRequest,
   session: LagSession,
   leaseTable: string,
-  streamArns: string[],
-  shardsByStream: Map<string, ShardInfo[]>,
+  candidates: readonly KclCandidate[],
   window: LagWindow,
+  notes: string[],
 ): Promise<KclConsumer> {
   const all = await readLeases(run, leaseTable);
-  // A lease table belongs to one stream: the one whose shards most of its leases name (the first
-  // stream when none does, so that the report can say so).
-  let streamArn = streamArns[0] as string;
-  let leases = leasesFor(all, streamArn);
-  let best = countMatches(leases, shardsByStream.get(streamArn) ?? []);
-  for (const arn of streamArns.slice(1)) {
-    const l = leasesFor(all, arn);
-    const n = countMatches(l, shardsByStream.get(arn) ?? []);
+  let chosen = candidates[0] as KclCandidate;
+  let split = splitLeases(all, chosen.owns);
+  let best = countMatches(split.leases, chosen.shards);
+  for (const c of candidates.slice(1)) {
+    const sp = splitLeases(all, c.owns);
+    const n = countMatches(sp.leases, c.shards);
     if (n > best) {
       best = n;
-      streamArn = arn;
-      leases = l;
+      chosen = c;
+      split = sp;
     }
   }
-  const shards = shardsByStream.get(streamArn) ?? [];
+  const { streamArn, shards } = chosen;
+  const { leases, otherStreams } = split;
+  if (leases.length > 0 && otherStreams.length > 0) {
+    const skipped = all.length - leases.length;
+    notes.push(
+      `lease table ${leaseTable}: ${skipped} lease${skipped === 1 ? "" : "s"} of ${otherStreams.length === 1 ? "another stream" : `${otherStreams.length} other streams`} left out (${otherStreams.join(", ")})`,
+    );
+  }
   const key = `${leaseTable}\u0000${streamArn}`;
   const history = session.kclHistory.get(key) ?? [];
-  const noDataReason = kclNoDataReason(leaseTable, leases, shards);
+  const noDataReason = kclNoDataReason(leaseTable, leases, shards, otherStreams);
   const lags: KclShardLag[] = [];
   if (noDataReason === undefined) {
     const { plans, orphans } = planKclProbes(shards, leases);
@@ -585,13 +676,21 @@ async function judgeKclTable(
         lags.push(unprobedShardLag(plan));
         continue;
       }
-      const outcome = await probeShard(run, streamArn, plan.shardId, plan.probe);
+      const outcome = await chosen.probe(plan.shardId, plan.probe);
       lags.push(probedShardLag(plan, outcome, run.now()));
     }
     lags.push(...orphanShardLags(orphans));
   }
   const consumer = assembleKclConsumer(
-    { streamArn, leaseTable, probedAt: run.now(), shards: lags, history, noDataReason },
+    {
+      streamArn,
+      leaseTable,
+      probedAt: run.now(),
+      shards: lags,
+      history,
+      noDataReason,
+      retentionMs: chosen.retentionMs,
+    },
     req.thresholds,
     window,
   );
@@ -602,9 +701,4 @@ async function judgeKclTable(
 function countMatches(leases: readonly { shardId: string }[], shards: readonly ShardInfo[]): number {
   const ids = new Set(shards.map((s) => s.shardId));
   return leases.filter((l) => ids.has(l.shardId)).length;
-}
-
-function leasesFor(all: readonly StoredLease[], streamArn: string): KclLease[] {
-  const parts = parseStreamArn(streamArn);
-  return leasesOfStream(all, parts?.tableName ?? "", parts?.label ?? streamLabelOf(streamArn));
 }

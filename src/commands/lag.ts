@@ -107,20 +107,12 @@ export function parseLagInput(target: string, opts: Record<string, unknown>): La
       );
     }
   }
-  if (looksLikeKinesisArn(target)) {
-    // A Kinesis stream alone has neither older streams nor (yet) lease-table probes in `lag`.
-    if (opts.allStreams === true) {
-      throw new UsageError(
-        "--all-streams covers a table's DynamoDB streams, not a Kinesis stream",
-        `dynastream lag ${target}`,
-      );
-    }
-    if (kclTables.length > 0) {
-      throw new UsageError(
-        "--kcl-table is not supported with a Kinesis stream ARN",
-        `drop --kcl-table: dynastream lag ${target}`,
-      );
-    }
+  // A Kinesis stream alone has no older streams (its KCL lease tables are read like a table's).
+  if (looksLikeKinesisArn(target) && opts.allStreams === true) {
+    throw new UsageError(
+      "--all-streams covers a table's DynamoDB streams, not a Kinesis stream",
+      `dynastream lag ${target}`,
+    );
   }
   return {
     target,
@@ -199,6 +191,7 @@ export const command: CommandSpec = {
     "dynastream lag Orders --kcl-table orders-kcl-app",
     "dynastream lag Orders --watch --interval 15s",
     "dynastream lag arn:aws:kinesis:us-east-1:123456789012:stream/orders-cdc   # a Kinesis stream alone",
+    "dynastream lag arn:aws:kinesis:us-east-1:123456789012:stream/orders-cdc --kcl-table orders-kcl-app",
   ],
   options: (cmd) =>
     cmd
@@ -221,7 +214,8 @@ export const command: CommandSpec = {
     "within 25% of the 24 h retention, mapping not Enabled, LastProcessingResult reports a problem, KCL records",
     "lost) · no-data (an idle mapping publishes no IteratorAge). Exit 1 when a consumer fails, else 0.",
     "Lambda: one ListEventSourceMappings listing and ONE CloudWatch GetMetricData call for all consumers.",
-    "KCL: each shard is probed once (GetShardIterator + GetRecords, billed reads), sequentially.",
+    "KCL: each shard is probed once (GetShardIterator + GetRecords, billed reads), sequentially; on a Kinesis",
+    "stream a shard's lag is the larger of GetRecords' MillisBehindLatest and the first unread record's age.",
   ].join("\n"),
   run,
 };

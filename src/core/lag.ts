@@ -139,18 +139,22 @@ export function isProblemResult(result: string | null | undefined): boolean {
   return result !== null && result !== undefined && /^\s*problem\b/i.test(result);
 }
 
-/** The fail and warn reasons that come from an age level and an age series. */
+/**
+ * The fail and warn reasons that come from an age level and an age series. `retentionMs` is the
+ * stream's retention: 24 h for DynamoDB Streams; a Kinesis data stream's own (24 h to 365 days).
+ */
 export function ageReasons(
   latestMs: number,
   series: readonly SeriesPoint[],
   window: LagWindow,
   th: LagThresholds,
+  retentionMs: number = RETENTION_MS,
 ): { fail: string[]; warn: string[] } {
   const fail: string[] = [];
   const warn: string[] = [];
-  if (latestMs >= RETENTION_DANGER_MS) {
+  if (latestMs >= retentionMs * 0.75) {
     fail.push(
-      `age ${formatDuration(latestMs)} is within 25% of the 24 h stream retention: records are about to be trimmed unread`,
+      `age ${formatDuration(latestMs)} is within 25% of the ${retentionMs % 3_600_000 === 0 ? `${retentionMs / 3_600_000} h` : formatDuration(retentionMs)} stream retention: records are about to be trimmed unread`,
     );
   } else if (latestMs > th.failMs) {
     fail.push(`age ${formatDuration(latestMs)} is over the fail threshold ${formatDuration(th.failMs)}`);
@@ -437,10 +441,14 @@ export interface KclShardLag {
   message?: string;
 }
 
-/** What a probe (GetShardIterator + a few GetRecords) found. */
+/**
+ * What a probe (GetShardIterator + a few GetRecords) found. `behindMs` is Kinesis's
+ * `MillisBehindLatest` of the probe's page (DynamoDB Streams has none): how far the page is from the
+ * shard's tip, which an empty page can be too.
+ */
 export type ProbeOutcome =
-  | { kind: "record"; createdAt: number }
-  | { kind: "empty"; shardEnded: boolean }
+  | { kind: "record"; createdAt: number; behindMs?: number }
+  | { kind: "empty"; shardEnded: boolean; behindMs?: number }
   | { kind: "trimmed"; message?: string }
   | { kind: "gone"; message?: string }
   | { kind: "error"; message: string };
@@ -478,15 +486,20 @@ export function planKclProbes(
 
 /**
  * Why a lease table cannot be judged against a stream, if it cannot: it has no lease at all (the
- * application never started), or none of its unfinished leases is for a shard of the stream (the
- * lease table of another stream, or every shard was trimmed away: then nothing tells the two apart).
- * Probing is skipped in both cases.
+ * application never started), only leases of `otherStreams` (a multi-stream lease table that does not
+ * read this stream), or none of its unfinished leases is for a shard of the stream (the lease table
+ * of another stream, or every shard was trimmed away: then nothing tells the two apart).
+ * Probing is skipped in all cases.
  */
 export function kclNoDataReason(
   leaseTable: string,
   leases: readonly KclLease[],
   shards: readonly ShardInfo[],
+  otherStreams: readonly string[] = [],
 ): string | undefined {
+  if (leases.length === 0 && otherStreams.length > 0) {
+    return `lease table ${leaseTable} has no lease of this stream, only of ${otherStreams.length === 1 ? "another stream" : `${otherStreams.length} other streams`} (${otherStreams.slice(0, 3).join(", ")}${otherStreams.length > 3 ? ", …" : ""}): is it the lease table of another application?`;
+  }
   if (leases.length === 0) return `lease table ${leaseTable} has no leases (has the application started?)`;
   const listed = new Set(shards.map((s) => s.shardId));
   if (leases.some((l) => listed.has(l.shardId))) return undefined;
@@ -528,7 +541,8 @@ export function unprobedShardLag(plan: KclShardPlan): KclShardLag {
         state: "unknown",
         lagMs: null,
         firstUnprocessedAt: null,
-        message: "checkpoint AT_TIMESTAMP is not supported by DynamoDB Streams",
+        message:
+          "checkpoint AT_TIMESTAMP: the start time is in the application's configuration, not in the lease",
       };
     case "invalid":
       return {
@@ -563,19 +577,22 @@ export function probedShardLag(plan: KclShardPlan, outcome: ProbeOutcome, nowMs:
       return {
         ...b,
         state: !plan.lease ? "no-lease" : notStarted ? "not-started" : "behind",
-        lagMs: Math.max(0, nowMs - outcome.createdAt),
+        lagMs: Math.max(0, nowMs - outcome.createdAt, outcome.behindMs ?? 0),
         firstUnprocessedAt: outcome.createdAt,
       };
-    case "empty":
+    case "empty": {
+      // An empty Kinesis page can still be behind the tip (MillisBehindLatest > 0): records follow.
+      const behind = outcome.behindMs ?? 0;
       return {
         ...b,
-        state: !plan.lease ? "no-lease" : notStarted ? "not-started" : "caught-up",
-        lagMs: 0,
+        state: !plan.lease ? "no-lease" : notStarted ? "not-started" : behind > 0 ? "behind" : "caught-up",
+        lagMs: behind,
         firstUnprocessedAt: null,
         ...(outcome.shardEnded && plan.lease && !notStarted
           ? { message: "shard ended; the checkpoint is not SHARD_END yet" }
           : {}),
       };
+    }
     case "trimmed":
       return {
         ...b,
@@ -616,7 +633,7 @@ export function orphanShardLags(orphans: readonly KclLease[]): KclShardLag[] {
       lagMs: null,
       firstUnprocessedAt: null,
       message:
-        "the shard is no longer in the stream (trimmed after 24 h) and was not finished: its remaining records were lost",
+        "the shard is no longer in the stream (trimmed after the retention period) and was not finished: its remaining records were lost",
     });
   }
   return out;
@@ -638,6 +655,7 @@ export function judgeKcl(
   th: LagThresholds,
   window: LagWindow,
   history: readonly SeriesPoint[] = [],
+  retentionMs: number = RETENTION_MS,
 ): Verdict {
   const fail: string[] = [];
   const warn: string[] = [];
@@ -651,7 +669,7 @@ export function judgeKcl(
   if (max === undefined) {
     return combineVerdict(fail, warn, "no shard's lag could be measured", th);
   }
-  const age = ageReasons(max, history, window, th);
+  const age = ageReasons(max, history, window, th, retentionMs);
   return combineVerdict([...fail, ...age.fail], [...warn, ...age.warn], undefined, th);
 }
 
@@ -880,6 +898,8 @@ export function assembleKclConsumer(
     shards: KclShardLag[];
     history: readonly SeriesPoint[];
     noDataReason?: string | undefined;
+    /** The stream's retention (default: DynamoDB Streams' 24 h). */
+    retentionMs?: number | undefined;
   },
   th: LagThresholds,
   window: LagWindow,
@@ -892,7 +912,7 @@ export function assembleKclConsumer(
   const verdict =
     input.noDataReason !== undefined
       ? combineVerdict([], [], input.noDataReason, th)
-      : judgeKcl(input.shards, th, window, history);
+      : judgeKcl(input.shards, th, window, history, input.retentionMs);
   return {
     kind: "kcl",
     streamArn: input.streamArn,

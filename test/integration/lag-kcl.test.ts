@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { runCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint, uniqueName } from "../helpers/ddb.js";
+import { createLeaseTable, type LeaseRow, putLeaseRows } from "../helpers/kcl-leases.js";
 import { type AwsStandin, startAwsStandin } from "../helpers/standins/cloudwatch-server.js";
 import { type StreamsStandin, startStreamsStandin } from "../helpers/standins/streams-server.js";
 
@@ -76,37 +77,12 @@ async function tableWithRecords(
 }
 
 /** A KCL lease table (hash key leaseKey) in DynamoDB Local, with these leases. */
-async function leaseTable(
-  leases: Array<{ leaseKey: string; checkpoint?: string; leaseOwner?: string; parentShardId?: string[] }>,
-  at: string = endpoint,
-): Promise<string> {
-  const name = await createTable(at, { name: uniqueName("kcl-leases"), hashKey: "leaseKey", viewType: null });
-  await putLeases(name, leases, at);
-  return name;
+function leaseTable(leases: LeaseRow[], at: string = endpoint): Promise<string> {
+  return createLeaseTable(at, leases);
 }
 
-async function putLeases(
-  name: string,
-  leases: Array<{ leaseKey: string; checkpoint?: string; leaseOwner?: string; parentShardId?: string[] }>,
-  at: string = endpoint,
-): Promise<void> {
-  const { ddb } = clients(at);
-  try {
-    for (const l of leases) {
-      const Item: Record<string, AttributeValue> = {
-        leaseKey: { S: l.leaseKey },
-        leaseCounter: { N: "7" },
-        ownerSwitchesSinceCheckpoint: { N: "0" },
-        checkpointSubSequenceNumber: { N: "0" },
-      };
-      if (l.checkpoint !== undefined) Item.checkpoint = { S: l.checkpoint };
-      if (l.leaseOwner !== undefined) Item.leaseOwner = { S: l.leaseOwner };
-      if (l.parentShardId) Item.parentShardId = { SS: l.parentShardId };
-      await ddb.send(new PutItemCommand({ TableName: name, Item }));
-    }
-  } finally {
-    ddb.destroy();
-  }
+function putLeases(name: string, leases: LeaseRow[], at: string = endpoint): Promise<void> {
+  return putLeaseRows(at, name, leases);
 }
 
 const seq = (r: _Record | undefined): string => r?.dynamodb?.SequenceNumber ?? "";

@@ -30,6 +30,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { after, before } from "node:test";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   type _Record,
@@ -42,6 +43,7 @@ import {
 import { DescribeStreamSummaryCommand, type KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { cliEnv, ddbEndpoint, TEST_CREDENTIALS, TEST_REGION } from "../ddb.js";
 import { type KinesisEmulator, kinesisClient, kinesisEmulator } from "../kinesis.js";
+import { type AwsStandin, startAwsStandin } from "./cloudwatch-server.js";
 
 export type DestinationStatus =
   | "ENABLING"
@@ -519,4 +521,32 @@ export async function startKinesisRig(
   });
   const env = cliEnv(standin.endpoint, { AWS_ENDPOINT_URL_KINESIS: k.endpoint, ...extraEnv });
   return { k, standin, ddbLocal, env };
+}
+
+/** The Kinesis rig and a CloudWatch + Lambda stand-in the CLI asks, as `lag`'s Kinesis tests use them. */
+export interface KinesisLagRig extends KinesisRig {
+  aws: AwsStandin;
+}
+
+/**
+ * A {@link KinesisLagRig} started before the file's tests and stopped after them. Its fields are set
+ * once the file's `before` hook has run: read them inside tests, not at the top level.
+ */
+export function kinesisLagRig(): KinesisLagRig {
+  const rig = {} as KinesisLagRig;
+  before(async () => {
+    rig.aws = await startAwsStandin();
+    Object.assign(
+      rig,
+      await startKinesisRig(
+        { transitionMs: 50 },
+        { AWS_ENDPOINT_URL_CLOUDWATCH: rig.aws.endpoint, AWS_ENDPOINT_URL_LAMBDA: rig.aws.endpoint },
+      ),
+    );
+  });
+  after(async () => {
+    await rig.standin?.stop();
+    await rig.aws?.stop();
+  });
+  return rig;
 }

@@ -1,7 +1,7 @@
 // Lease-table rows to leases: single-stream (leaseKey = shard id) and multi-stream rows.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { leaseFromItem, leasesOfStream } from "../../../src/aws/kcl.js";
+import { kinesisStreamOwns, leaseFromItem, leasesOfStream, splitLeases } from "../../../src/aws/kcl.js";
 
 test("a single-stream row: leaseKey is the shard id; parentShardId as a string set", () => {
   assert.deepEqual(
@@ -83,4 +83,25 @@ test("the adapter's multi-stream lease key names the stream and the shard when n
   const kept = leasesOfStream(l ? [l] : [], "Orders", "2026-01-01T00:00:00.000");
   assert.equal(kept.length, 1);
   assert.equal(leasesOfStream(l ? [l] : [], "Users", "2026-01-01T00:00:00.000").length, 0);
+});
+
+test("Kinesis multi-stream leases: `<account>:<stream>:<epoch>:<shard>` keys name this stream or another", () => {
+  const owns = kinesisStreamOwns("arn:aws:kinesis:us-east-1:123456789012:stream/orders");
+  const rows = [
+    "123456789012:orders:1700000000:shardId-000000000001",
+    "123456789012:orders-v2:1700000000:shardId-000000000001",
+    "999999999999:orders:1700000000:shardId-000000000002",
+    "shardId-000000000003",
+  ].map((k) => leaseFromItem({ leaseKey: { S: k }, checkpoint: { S: "TRIM_HORIZON" } }));
+  const { leases, otherStreams } = splitLeases(
+    rows.filter((l) => l !== undefined),
+    owns,
+  );
+  assert.deepEqual(
+    leases.map((l) => l.shardId),
+    ["shardId-000000000001", "shardId-000000000003"],
+    "this stream's lease, and a single-stream lease",
+  );
+  assert.deepEqual(otherStreams, ["123456789012:orders-v2:1700000000", "999999999999:orders:1700000000"]);
+  assert.equal(owns("us-east-1$123456789012$orders$label:1"), false, "a DynamoDB stream's identifier");
 });

@@ -428,6 +428,45 @@ describe("KCL", () => {
     assert.equal(probedShardLag(c, { kind: "empty", shardEnded: false }, NOW).lagMs, 0);
   });
 
+  test("Kinesis probes: MillisBehindLatest counts, an empty page behind the tip is behind, the record's age when larger", () => {
+    const { plans } = planKclProbes([open, child], [lease("shardId-open", "000000000000000000120")]);
+    const [p, c] = plans as [(typeof plans)[0], (typeof plans)[0]];
+    const gap = probedShardLag(p, { kind: "empty", shardEnded: false, behindMs: 5 * MIN }, NOW);
+    assert.equal(gap.state, "behind");
+    assert.equal(gap.lagMs, 5 * MIN);
+    assert.equal(gap.firstUnprocessedAt, null);
+    const tip = probedShardLag(p, { kind: "empty", shardEnded: false, behindMs: 0 }, NOW);
+    assert.equal(tip.state, "caught-up");
+    // The page holding the last record is at the tip (0): the record's own age is the lag.
+    const last = probedShardLag(p, { kind: "record", createdAt: NOW - MIN, behindMs: 0 }, NOW);
+    assert.equal(last.lagMs, MIN);
+    const more = probedShardLag(p, { kind: "record", createdAt: NOW - MIN, behindMs: 2 * MIN }, NOW);
+    assert.equal(more.lagMs, 2 * MIN);
+    assert.equal(
+      probedShardLag(c, { kind: "empty", shardEnded: false, behindMs: MIN }, NOW).state,
+      "no-lease",
+    );
+  });
+
+  test("a Kinesis stream's own retention sets the 'about to be trimmed' level", () => {
+    const s: KclShardLag = {
+      shardId: "s",
+      open: true,
+      leaseOwner: "w",
+      checkpoint: "1",
+      state: "behind",
+      lagMs: 20 * 3600_000,
+      firstUnprocessedAt: null,
+    };
+    const th = { ...TH, failMs: 400 * 3600_000, warnMs: 400 * 3600_000 };
+    const day = judgeKcl([s], th, WINDOW);
+    assert.equal(day.status, "fail");
+    assert.match(day.reasons[0] ?? "", /within 25% of the 24 h stream retention/);
+    assert.equal(judgeKcl([s], th, WINDOW, [], 168 * 3600_000).status, "ok", "a week's retention");
+    const week = judgeKcl([{ ...s, lagMs: 130 * 3600_000 }], th, WINDOW, [], 168 * 3600_000);
+    assert.match(week.reasons[0] ?? "", /within 25% of the 168 h stream retention/);
+  });
+
   test("a trimmed checkpoint is data lost: fail", () => {
     const { plans } = planKclProbes([open], [lease("shardId-open", "000000000000000000120")]);
     const t = probedShardLag(plans[0] as (typeof plans)[0], { kind: "trimmed" }, NOW);
@@ -455,6 +494,10 @@ describe("KCL", () => {
     assert.match(kclNoDataReason("L", [lease("x", "000000000000000000001")], [open]) ?? "", /another stream/);
     assert.equal(kclNoDataReason("L", [lease("x", "SHARD_END")], [open]), undefined);
     assert.equal(kclNoDataReason("L", [lease("shardId-open", "LATEST")], [open]), undefined);
+    assert.match(
+      kclNoDataReason("L", [], [open], ["0:a:1", "0:b:1"]) ?? "",
+      /has no lease of this stream, only of 2 other streams \(0:a:1, 0:b:1\)/,
+    );
   });
 
   test("judgeKcl: the largest shard lag against the thresholds; errors warn; nothing measurable is no-data", () => {
