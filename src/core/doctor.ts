@@ -490,9 +490,9 @@ export const PERMISSION_PROBES = {
   "dynamodb:DescribeKinesisStreamingDestination":
     "tail --kinesis, shards --kinesis, enable/disable --kinesis",
   "kinesis:DescribeStreamSummary": "tail --kinesis, shards --kinesis, enable/disable --kinesis",
-  "kinesis:ListShards": "tail --kinesis, shards --kinesis",
-  "kinesis:GetShardIterator": "tail --kinesis",
-  "kinesis:GetRecords": "tail --kinesis",
+  "kinesis:ListShards": "tail --kinesis, shards --kinesis, invoke --kinesis, lag --kcl-table",
+  "kinesis:GetShardIterator": "tail --kinesis, invoke --kinesis, lag --kcl-table",
+  "kinesis:GetRecords": "tail --kinesis, invoke --kinesis, lag --kcl-table",
   "sqs:GetQueueUrl": "describe, lag (on-failure queues), dlq",
   "sqs:GetQueueAttributes": "describe, lag (messages waiting in on-failure queues)",
 } as const;

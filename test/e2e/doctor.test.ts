@@ -458,7 +458,7 @@ test("denied kinesis:GetRecords and sqs:GetQueueAttributes: ✗ with the action,
   assert.match(
     r.stdout,
     new RegExp(
-      `fix: allow kinesis:GetRecords on ${s.kinesisArn} to arn:aws:iam::123456789012:user/dev \\(used by tail --kinesis\\)`,
+      `fix: allow kinesis:GetRecords on ${s.kinesisArn} to arn:aws:iam::123456789012:user/dev \\(used by tail --kinesis, invoke --kinesis, lag --kcl-table\\)`,
     ),
   );
   assert.match(r.stdout, /✓ sqs:GetQueueUrl +allowed/);

@@ -237,6 +237,6 @@ test("permissions: a denial's fix names the resource: table, its streams, the Ki
   assert.equal(permissionResource("lambda:ListEventSourceMappings", table), "*");
   assert.equal(
     denialFix("kinesis:ListShards", ks, undefined),
-    `allow kinesis:ListShards on ${ks} (used by tail --kinesis, shards --kinesis)`,
+    `allow kinesis:ListShards on ${ks} (used by tail --kinesis, shards --kinesis, invoke --kinesis, lag --kcl-table)`,
   );
 });
