@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { AwsRun } from "../../aws/streams.js";
 import type { Context } from "../../cli/context.js";
-import type { Batch } from "../../core/delivery/engine.js";
-import { batchEvent } from "../../core/delivery/engine.js";
+import type { Batch } from "../../core/delivery/index.js";
+import { batchEvent } from "../../core/delivery/index.js";
 import type { HandlerEnvironment, InvokeContext, LocalInvocation } from "../../runtime/handler-process.js";
 import type { HandlerSpec } from "../../runtime/handler-spec.js";
 

@@ -54,99 +54,15 @@
  * retrying beyond `localRetryLimit` blocks its lane, which is reported.
  */
 
-import { looksLikeKinesisArn } from "../arn.js";
-import type { AttributeMap } from "../attr.js";
-import { toJsonAttributeMap } from "../attr.js";
-import type { KinesisLambdaRecord, LambdaStreamRecord } from "../lambda-record.js";
-import { kinesisFilterView, toKinesisLambdaRecord, toLambdaRecord } from "../lambda-record.js";
 import type { StreamRecord } from "../record.js";
-import { creationTimeMs } from "../record.js";
+import type { Batch, Entry, FilterView } from "./batch.js";
+import { entryOf } from "./batch.js";
 import type { FailureCondition, OnFailureRecord } from "./on-failure.js";
 import { buildOnFailureRecord } from "./on-failure.js";
 import type { ResponseDiagnostic } from "./response.js";
 import { interpretResponse } from "./response.js";
 import type { DeliverySettings } from "./settings.js";
 import { MAX_PAYLOAD_BYTES } from "./settings.js";
-
-/** What a mapping's filter sees of a record: the DynamoDB record, or a Kinesis record's `data` view. */
-export type FilterView = LambdaStreamRecord | ReturnType<typeof kinesisFilterView>;
-
-/** A record queued for delivery, converted once to what the function receives. */
-export interface Entry {
-  shardId: string;
-  /** The stream it came from: a DynamoDB stream, or a Kinesis data stream. */
-  source: "dynamodb" | "kinesis";
-  /** The record exactly as Lambda hands it to the function. */
-  lambda: LambdaStreamRecord | KinesisLambdaRecord;
-  /** Its identity in the shard (what `itemIdentifier` names) and its `eventID`. */
-  sequenceNumber: string | undefined;
-  eventID: string | undefined;
-  /** The change's `eventName` (INSERT, MODIFY, REMOVE), for messages. */
-  eventName: string | undefined;
-  /** Its time for age and windows (epoch ms): the change's creation, or its arrival in Kinesis. */
-  creationMs: number | undefined;
-  /** Its size in the event's JSON (UTF-8 bytes). */
-  bytes: number;
-  /** Its keys, compact (`orderId=order-1`), for messages and lane routing. */
-  keys: string;
-}
-
-/** A batch handed out for invocation. */
-export interface Batch {
-  /** Unique within an engine; pass it back to {@link DeliveryEngine.settle}. */
-  id: number;
-  shardId: string;
-  /** The lane (0 … ParallelizationFactor-1) of the shard. */
-  lane: number;
-  entries: Entry[];
-  /** Retries these records have used (counted against MaximumRetryAttempts). */
-  retries: number;
-  /** Invocations of these records so far (before this one). */
-  invocations: number;
-  /** Why the batch exists: fresh records, a retry, a half of a bisected batch, or a partial retry. */
-  origin: "new" | "retry" | "bisected" | "checkpoint";
-  /** The last invocation: its request id and how it ended. */
-  lastRequestId: string;
-  lastResult: "function-error" | "partial" | undefined;
-  /** With a tumbling window: the window (epoch ms), its state as handed to this invocation, final? */
-  window?: BatchWindow | undefined;
-}
-
-/** The tumbling window of a batch. */
-export interface BatchWindow {
-  start: number;
-  end: number;
-  state: unknown;
-  final: boolean;
-  streamArn: string;
-}
-
-/** `2020-07-30T17:00:00Z`, as window bounds appear in the documented events. */
-function windowTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-/**
- * The event a batch is invoked with: `{"Records":[…]}`, and with a tumbling window also `window`,
- * `state`, `shardId`, `eventSourceARN`, `isFinalInvokeForWindow`, `isWindowTerminatedEarly`.
- */
-export function batchEvent(batch: Batch): {
-  Records: Array<LambdaStreamRecord | KinesisLambdaRecord>;
-  [field: string]: unknown;
-} {
-  const Records = batch.entries.map((e) => e.lambda);
-  const w = batch.window;
-  if (w === undefined) return { Records };
-  return {
-    Records,
-    window: { start: windowTime(w.start), end: windowTime(w.end) },
-    state: w.state,
-    shardId: batch.shardId,
-    eventSourceARN: w.streamArn,
-    isFinalInvokeForWindow: w.final,
-    isWindowTerminatedEarly: false,
-  };
-}
 
 /** How one invocation ended, as the invoker saw it. */
 export type Outcome =
@@ -241,20 +157,6 @@ interface ShardState {
 }
 
 const EVENT_OVERHEAD = '{"Records":[]}'.length;
-const encoder = new TextEncoder();
-
-/** Compact keys `a=1 b="x"` of a Lambda-shape (DynamoDB JSON) key map, in a stable order. */
-function keyText(keys: AttributeMap | undefined): string {
-  if (keys === undefined) return "";
-  return Object.keys(keys)
-    .sort()
-    .map((k) => {
-      const v = keys[k] as unknown as Record<string, unknown>;
-      const tag = Object.keys(v)[0] ?? "";
-      return `${k}=${String(v[tag])}`;
-    })
-    .join(" ");
-}
 
 /** FNV-1a, for routing keys to lanes. */
 function hash(s: string): number {
@@ -264,6 +166,36 @@ function hash(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+/**
+ * How Lambda reads what a function returned for `batch`: with a tumbling window, a response without
+ * `state` is a failed invocation (services-ddb-windows); otherwise ./response decides.
+ */
+function readResponse(batch: Batch, response: unknown, reportBatchItemFailures: boolean) {
+  const stateless =
+    batch.window !== undefined &&
+    (response === null || typeof response !== "object" || !("state" in response));
+  if (stateless) {
+    return {
+      result: "failure",
+      reason:
+        "the response has no state: with a tumbling window, Lambda counts the invocation as failed (return { state, batchItemFailures })",
+      diagnostics: [
+        {
+          code: "response-without-state",
+          message:
+            "the handler returned no state while the mapping has a tumbling window: Lambda counts each such invocation as failed; return { state: {...} }",
+        },
+      ],
+    } as const;
+  }
+  return interpretResponse(
+    response,
+    batch.entries.map((e) => ({ sequenceNumber: e.sequenceNumber, eventID: e.eventID })),
+    reportBatchItemFailures,
+    batch.entries[0]?.source,
+  );
 }
 
 /**
@@ -346,11 +278,12 @@ export class DeliveryEngine {
    * filter dropped it.
    */
   add(shardId: string, record: StreamRecord, now: number): boolean {
-    const entry = this.#entry(shardId, record);
+    const entry = entryOf(shardId, record, this.target.streamArn, this.#filter);
     if (entry === undefined) {
       this.stats.filtered++;
       return false;
     }
+    if (entry.source === "kinesis") this.#kinesis = true;
     const shard = this.#shard(shardId);
     const route = record.kinesis?.partitionKey ?? entry.keys;
     const lane = shard.lanes[shard.lanes.length === 1 ? 0 : hash(route) % shard.lanes.length] as Lane;
@@ -358,49 +291,6 @@ export class DeliveryEngine {
     lane.queue.push(entry);
     lane.queuedBytes += entry.bytes;
     return true;
-  }
-
-  /** The entry of a record, in the shape of its source; undefined when the filter drops it. */
-  #entry(shardId: string, record: StreamRecord): Entry | undefined {
-    const k = record.kinesis;
-    if (k === undefined) {
-      // A record that names its stream (a captured Lambda event) keeps it; others get the target's.
-      const lambda = toLambdaRecord(
-        record,
-        record.eventSourceARN !== undefined ? {} : { streamArn: this.target.streamArn },
-      );
-      if (this.#filter !== undefined && !this.#filter(lambda)) return undefined;
-      return {
-        shardId,
-        source: "dynamodb",
-        lambda,
-        sequenceNumber: lambda.dynamodb.SequenceNumber,
-        eventID: lambda.eventID,
-        eventName: lambda.eventName,
-        creationMs: creationTimeMs(record),
-        bytes: encoder.encode(JSON.stringify(lambda)).length,
-        keys: keyText(lambda.dynamodb.Keys),
-      };
-    }
-    // Kinesis filters see the decoded data only (with-kinesis-filtering.html).
-    if (this.#filter !== undefined && !this.#filter(kinesisFilterView(k))) return undefined;
-    this.#kinesis = true;
-    const own =
-      k.streamArn ?? (looksLikeKinesisArn(this.target.streamArn) ? this.target.streamArn : undefined);
-    const lambda = toKinesisLambdaRecord(k, { streamArn: own, shardId });
-    const keys = record.dynamodb?.Keys;
-    return {
-      shardId,
-      source: "kinesis",
-      lambda,
-      sequenceNumber: k.sequenceNumber,
-      eventID: lambda.eventID,
-      eventName: record.eventName,
-      // Lambda's record age and windows for Kinesis go by arrival in the stream.
-      creationMs: k.arrivalMs ?? creationTimeMs(record),
-      bytes: encoder.encode(JSON.stringify(lambda)).length,
-      keys: keys === undefined ? `partitionKey=${k.partitionKey}` : keyText(toJsonAttributeMap(keys)),
-    };
   }
 
   /** Whether any record came from a Kinesis data stream (the run delivers Kinesis events). */
@@ -644,28 +534,7 @@ export class DeliveryEngine {
     const base = { batch, failedFrom: undefined, onFailure: undefined };
 
     if (outcome.kind === "returned") {
-      const stateless =
-        batch.window !== undefined &&
-        (outcome.response === null || typeof outcome.response !== "object" || !("state" in outcome.response));
-      const v = stateless
-        ? ({
-            result: "failure",
-            reason:
-              "the response has no state: with a tumbling window, Lambda counts the invocation as failed (return { state, batchItemFailures })",
-            diagnostics: [
-              {
-                code: "response-without-state",
-                message:
-                  "the handler returned no state while the mapping has a tumbling window: Lambda counts each such invocation as failed; return { state: {...} }",
-              },
-            ],
-          } as const)
-        : interpretResponse(
-            outcome.response,
-            batch.entries.map((e) => ({ sequenceNumber: e.sequenceNumber, eventID: e.eventID })),
-            s.reportBatchItemFailures,
-            batch.entries[0]?.source,
-          );
+      const v = readResponse(batch, outcome.response, s.reportBatchItemFailures);
       const diagnostics: Diagnostic[] = [...v.diagnostics];
       if (batch.window !== undefined && v.result !== "failure" && lane.win !== undefined) {
         lane.win.state = (outcome.response as { state: unknown }).state;
