@@ -6,34 +6,30 @@
 
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { looksLikeKinesisArn, parseStreamArn, streamLabelOf } from "../core/arn.js";
+import { assembleDestinationConsumer } from "../core/lag/destination.js";
+import { assembleKclConsumer, type KclConsumer } from "../core/lag/kcl.js";
 import {
-  addStreamWarnings,
-  assembleDestinationConsumer,
-  assembleKclConsumer,
+  type KclShardLag,
+  kclNoDataReason,
+  orphanShardLags,
+  type ProbeOutcome,
+  type ProbeStart,
+  planKclProbes,
+  probedShardLag,
+  unprobedShardLag,
+} from "../core/lag/kcl-probes.js";
+import {
   assembleLambdaConsumer,
   countsAsReader,
   EVENT_METRICS,
   type EventCounts,
   type EventKey,
-  type KclConsumer,
-  type KclShardLag,
-  kclNoDataReason,
-  type LagConsumer,
-  type LagReport,
-  type LagThresholds,
-  type LagWindow,
   type MappingInfo,
-  orphanShardLags,
-  overallStatus,
-  type ProbeOutcome,
-  type ProbeStart,
-  planKclProbes,
-  probedShardLag,
-  RETENTION_MS,
-  type SeriesPoint,
   sumEvents,
-  unprobedShardLag,
-} from "../core/lag.js";
+} from "../core/lag/lambda.js";
+import { addStreamWarnings, type LagConsumer, type LagReport } from "../core/lag/report.js";
+import type { LagWindow, SeriesPoint } from "../core/lag/series.js";
+import { type LagThresholds, overallStatus, RETENTION_MS } from "../core/lag/verdict.js";
 import type { ShardInfo } from "../core/lineage.js";
 import { InterruptedError, NotFoundError } from "../errors.js";
 import { getMetricData, type MetricQuery } from "./cloudwatch.js";

@@ -3,7 +3,7 @@ import { outputFormat } from "../cli/context.js";
 import { type CommandSpec, collect } from "../cli/program.js";
 import { isValidTableName, looksLikeKinesisArn } from "../core/arn.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
-import { type LagThresholds, lagExitCode } from "../core/lag.js";
+import { type LagThresholds, lagExitCode } from "../core/lag/verdict.js";
 import { AwsError, UsageError } from "../errors.js";
 
 /** The validated flags of `lag`. */
