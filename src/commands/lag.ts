@@ -134,7 +134,8 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   const format = outputFormat(ctx.globals, ["pretty", "json"], ctx.out.stdoutIsTTY);
   const input = parseLagInput(target as string, opts);
   const aws = await ctx.aws();
-  const { collectLag, newLagSession } = await import("../aws/lag.js");
+  const { collectLag } = await import("../aws/lag/collect.js");
+  const { newLagSession } = await import("../aws/lag/session.js");
   const { lagJson, renderLag } = await import("../render/lag.js");
   const session = newLagSession();
   const request = { ...input, env: ctx.env };
