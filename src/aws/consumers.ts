@@ -2,7 +2,7 @@
 
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { functionNameOf } from "../core/arn.js";
-import type { DescribedConsumer, MappingInfo } from "../core/lag.js";
+import type { DescribedConsumer, MappingInfo } from "../core/lag/lambda.js";
 import { type AwsRun, call } from "./streams.js";
 
 /** DynamoDB Local's ARNs always carry region `ddblocal`: no Lambda or CloudWatch stands behind them. */

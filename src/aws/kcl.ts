@@ -6,7 +6,7 @@
  */
 import type { AttributeValue, ScanCommandOutput } from "@aws-sdk/client-dynamodb";
 import { parseKinesisStreamArn } from "../core/arn.js";
-import type { KclLease, ProbeOutcome, ProbeStart } from "../core/lag.js";
+import type { KclLease, ProbeOutcome, ProbeStart } from "../core/lag/kcl-probes.js";
 import { AuthError, InterruptedError, NotFoundError } from "../errors.js";
 import { awsErrorName, translateAwsError } from "./errors.js";
 import type { AwsRun } from "./streams.js";

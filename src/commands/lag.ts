@@ -3,7 +3,7 @@ import { outputFormat } from "../cli/context.js";
 import { type CommandSpec, collect } from "../cli/program.js";
 import { isValidTableName, looksLikeKinesisArn } from "../core/arn.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
-import { type LagThresholds, lagExitCode } from "../core/lag.js";
+import { type LagThresholds, lagExitCode } from "../core/lag/verdict.js";
 import { AwsError, UsageError } from "../errors.js";
 
 /** The validated flags of `lag`. */
@@ -134,7 +134,8 @@ async function run(ctx: Context, [target]: string[], opts: Record<string, unknow
   const format = outputFormat(ctx.globals, ["pretty", "json"], ctx.out.stdoutIsTTY);
   const input = parseLagInput(target as string, opts);
   const aws = await ctx.aws();
-  const { collectLag, newLagSession } = await import("../aws/lag.js");
+  const { collectLag } = await import("../aws/lag/collect.js");
+  const { newLagSession } = await import("../aws/lag/session.js");
   const { lagJson, renderLag } = await import("../render/lag.js");
   const session = newLagSession();
   const request = { ...input, env: ctx.env };

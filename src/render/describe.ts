@@ -1,7 +1,7 @@
 /** The pretty output of `dynastream describe`: the stream's fields, its consumers, the table's streams. */
 import { functionNameOf } from "../core/arn.js";
 import type { KinesisControlResult, KinesisDestination } from "../core/kinesis-destination.js";
-import type { DescribedConsumer } from "../core/lag.js";
+import type { DescribedConsumer } from "../core/lag/lambda.js";
 import { sanitize } from "./sanitize.js";
 import { renderFields } from "./stream.js";
 import type { Style } from "./style.js";

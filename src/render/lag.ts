@@ -3,21 +3,13 @@
  * consumer table, per-consumer details, warnings).
  */
 import { formatDuration } from "../core/duration.js";
-import {
-  type DestinationConsumer,
-  type EventCounts,
-  type KclConsumer,
-  type KclShardLag,
-  kclMaxLag,
-  type LagConsumer,
-  type LagReport,
-  type LagStatus,
-  type LambdaConsumer,
-  latestPoint,
-  type MappingSettings,
-  sparkline,
-  windowMax,
-} from "../core/lag.js";
+import type { DestinationConsumer } from "../core/lag/destination.js";
+import { type KclConsumer, kclMaxLag } from "../core/lag/kcl.js";
+import type { KclShardLag } from "../core/lag/kcl-probes.js";
+import type { EventCounts, LambdaConsumer, MappingSettings } from "../core/lag/lambda.js";
+import type { LagConsumer, LagReport } from "../core/lag/report.js";
+import { latestPoint, sparkline, windowMax } from "../core/lag/series.js";
+import type { LagStatus } from "../core/lag/verdict.js";
 import { sanitize } from "./sanitize.js";
 import type { Style } from "./style.js";
 import { renderTable } from "./table.js";

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { onFailureWaitingWarning } from "../../../src/core/lag.js";
+import { onFailureWaitingWarning } from "../../../src/core/lag/lambda.js";
 
 describe("onFailureWaitingWarning", () => {
   const dest = "arn:aws:sqs:us-east-1:123456789012:orders-dlq";

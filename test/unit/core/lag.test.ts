@@ -1,41 +1,44 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { assembleKclConsumer, judgeKcl, kclWarnings } from "../../../src/core/lag/kcl.js";
 import {
-  addStreamWarnings,
-  assembleKclConsumer,
-  assembleLambdaConsumer,
-  combineVerdict,
-  countsAsReader,
-  DEFAULT_THRESHOLDS,
-  eventWarnings,
-  isProblemResult,
-  judgeKcl,
-  judgeLambda,
   type KclLease,
   type KclShardLag,
   kclNoDataReason,
-  kclWarnings,
-  type LagWindow,
-  lagExitCode,
-  latestPoint,
-  type MappingInfo,
-  type MappingSettings,
-  mappingWarnings,
   orphanShardLags,
-  overallStatus,
   parseCheckpoint,
   planKclProbes,
   probedShardLag,
-  RETENTION_DANGER_MS,
-  readersWarning,
+  unprobedShardLag,
+} from "../../../src/core/lag/kcl-probes.js";
+import {
+  assembleLambdaConsumer,
+  countsAsReader,
+  eventWarnings,
+  isProblemResult,
+  judgeLambda,
+  type MappingInfo,
+  type MappingSettings,
+  mappingWarnings,
+  sumEvents,
+} from "../../../src/core/lag/lambda.js";
+import { addStreamWarnings, readersWarning } from "../../../src/core/lag/report.js";
+import {
+  type LagWindow,
+  latestPoint,
   risesAcrossWindow,
   type SeriesPoint,
   sortSeries,
   sparkline,
-  sumEvents,
-  unprobedShardLag,
   windowMax,
-} from "../../../src/core/lag.js";
+} from "../../../src/core/lag/series.js";
+import {
+  combineVerdict,
+  DEFAULT_THRESHOLDS,
+  lagExitCode,
+  overallStatus,
+  RETENTION_DANGER_MS,
+} from "../../../src/core/lag/verdict.js";
 import type { ShardInfo } from "../../../src/core/lineage.js";
 
 // An injected clock: every rule is judged at NOW, over the 15 minutes before it, in 1-minute periods.

@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  assembleKclConsumer,
-  assembleLambdaConsumer,
-  DEFAULT_THRESHOLDS,
-  type LagReport,
-  type LagWindow,
-  type MappingInfo,
-  overallStatus,
-} from "../../../src/core/lag.js";
+import { assembleKclConsumer } from "../../../src/core/lag/kcl.js";
+import { assembleLambdaConsumer, type MappingInfo } from "../../../src/core/lag/lambda.js";
+import type { LagReport } from "../../../src/core/lag/report.js";
+import type { LagWindow } from "../../../src/core/lag/series.js";
+import { DEFAULT_THRESHOLDS, overallStatus } from "../../../src/core/lag/verdict.js";
 import { lagJson, renderLag } from "../../../src/render/lag.js";
 import { loadAnsiStyle, plainStyle } from "../../../src/render/style.js";
 
