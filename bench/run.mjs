@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- <suite>...] [--quick] [--no-build]`: the benchmark suite of issue #6. Builds the
 // CLI into a private snapshot (.cache/bench: other builds of dist/ cannot change it mid-run), runs the suites (all by default:
-// startup drain render filter scale latency invoke), prints a table and writes bench/results.json. Every
+// startup drain render filter scale latency invoke kinesis), prints a table and writes bench/results.json. Every
 // figure is a median of several runs; ratios are against a reference measured in the same run. Not a
 // test: it never fails on a missed target (exit 0), only when a suite could not run (exit 1).
 // --quick: fewer rounds and smaller inputs, for trying the harness (not for reporting).
@@ -22,7 +22,7 @@ import {
   stopAll,
 } from "./lib.mjs";
 
-const SUITES = ["startup", "drain", "render", "filter", "scale", "latency", "invoke"];
+const SUITES = ["startup", "drain", "render", "filter", "scale", "latency", "invoke", "kinesis"];
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const build = !args.includes("--no-build");
@@ -43,6 +43,7 @@ const QUICK = {
   scale: { sizes: [{ shards: 100, perShard: 10 }], rounds: 1 },
   latency: { writes: 40 },
   invoke: { records: 5_000, rounds: 1, single: 100 },
+  kinesis: { records: 5_000, old: 20_000, rounds: 1 },
 };
 
 const log = (m) => process.stderr.write(`[bench] ${m}\n`);
