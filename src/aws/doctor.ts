@@ -2,7 +2,7 @@
  * `dynastream doctor`'s look at the machine and at AWS: the shared config files, the SSO token cache,
  * whether each endpoint answers, the credentials the SDK resolves, the caller's identity
  * (sts:GetCallerIdentity) and, given a table, one read-only call per permission the commands need.
- * Nothing here writes to AWS. The reasoning (which source, which fix) is src/core/doctor.ts.
+ * Nothing here writes to AWS. The reasoning (which source, which fix) is src/core/doctor/.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -12,27 +12,25 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { parseStreamArn } from "../core/arn.js";
+import type { Check } from "../core/doctor/check.js";
 import {
-  type Check,
-  type ConfiguredEndpoint,
   type CredentialSource,
-  configuredEndpoints,
   credentialsFix,
-  DOCTOR_SERVICES,
-  denialFix,
   detectCredentialSource,
-  type Env,
+  sdkSourceName,
+} from "../core/doctor/credentials.js";
+import {
+  type ConfiguredEndpoint,
+  configuredEndpoints,
+  DOCTOR_SERVICES,
   endpointFix,
-  findProfile,
-  nodeCheck,
-  type PermissionAction,
-  parseIni,
-  permissionResource,
   resolveRegion,
   type ServiceId,
-  type SharedFiles,
-  sdkSourceName,
-} from "../core/doctor.js";
+} from "../core/doctor/endpoints.js";
+import type { Env } from "../core/doctor/env.js";
+import { nodeCheck } from "../core/doctor/node.js";
+import { denialFix, type PermissionAction, permissionResource } from "../core/doctor/permissions.js";
+import { findProfile, parseIni, type SharedFiles } from "../core/doctor/shared-files.js";
 import { type KinesisDestination, liveDestinations } from "../core/kinesis-destination.js";
 import { AuthError, DynastreamError } from "../errors.js";
 import { isDynamoDBLocalArn, serviceAvailableFor } from "./consumers.js";
