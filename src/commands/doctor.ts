@@ -28,7 +28,7 @@ async function run(ctx: Context, [target]: string[]): Promise<number> {
     }
   }
   const aws = await ctx.aws();
-  const { runDoctor } = await import("../aws/doctor.js");
+  const { runDoctor } = await import("../aws/doctor/index.js");
   const timeout = ctx.globals.timeout !== undefined ? parseDuration(ctx.globals.timeout) : undefined;
   const report = await runDoctor(aws, {
     table: target,

@@ -11,14 +11,14 @@ import { request as httpsRequest } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
-import { parseStreamArn } from "../core/arn.js";
-import type { Check } from "../core/doctor/check.js";
+import { parseStreamArn } from "../../core/arn.js";
+import type { Check } from "../../core/doctor/check.js";
 import {
   type CredentialSource,
   credentialsFix,
   detectCredentialSource,
   sdkSourceName,
-} from "../core/doctor/credentials.js";
+} from "../../core/doctor/credentials.js";
 import {
   type ConfiguredEndpoint,
   configuredEndpoints,
@@ -26,17 +26,17 @@ import {
   endpointFix,
   resolveRegion,
   type ServiceId,
-} from "../core/doctor/endpoints.js";
-import type { Env } from "../core/doctor/env.js";
-import { nodeCheck } from "../core/doctor/node.js";
-import { denialFix, type PermissionAction, permissionResource } from "../core/doctor/permissions.js";
-import { findProfile, parseIni, type SharedFiles } from "../core/doctor/shared-files.js";
-import { type KinesisDestination, liveDestinations } from "../core/kinesis-destination.js";
-import { AuthError, DynastreamError } from "../errors.js";
-import { isDynamoDBLocalArn, serviceAvailableFor } from "./consumers.js";
-import { awsErrorName, isThrottle, translateAwsError } from "./errors.js";
-import { describeDestinations, resolveKinesisStream } from "./kinesis-destination.js";
-import type { AwsRun } from "./streams.js";
+} from "../../core/doctor/endpoints.js";
+import type { Env } from "../../core/doctor/env.js";
+import { nodeCheck } from "../../core/doctor/node.js";
+import { denialFix, type PermissionAction, permissionResource } from "../../core/doctor/permissions.js";
+import { findProfile, parseIni, type SharedFiles } from "../../core/doctor/shared-files.js";
+import { type KinesisDestination, liveDestinations } from "../../core/kinesis-destination.js";
+import { AuthError, DynastreamError } from "../../errors.js";
+import { isDynamoDBLocalArn, serviceAvailableFor } from "../consumers.js";
+import { awsErrorName, isThrottle, translateAwsError } from "../errors.js";
+import { describeDestinations, resolveKinesisStream } from "../kinesis-destination.js";
+import type { AwsRun } from "../streams.js";
 
 /** What the command hands over: the flags and environment of the run. */
 export interface DoctorInput {
@@ -818,7 +818,7 @@ async function onFailureQueueChecks(
 ): Promise<Check[]> {
   const out: Check[] = [];
   const ep = run.clients.settings.endpointUrl;
-  const { isQueueArn, queueBacklog, resolveQueue } = await import("./dlq/sqs.js");
+  const { isQueueArn, queueBacklog, resolveQueue } = await import("../dlq/sqs.js");
   const destinations = [
     ...new Set((mappings ?? []).map((m) => m.DestinationConfig?.OnFailure?.Destination).filter((d) => !!d)),
   ] as string[];
