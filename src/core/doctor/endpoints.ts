@@ -1,7 +1,7 @@
 /**
- * Region and endpoints, pure: the region a run uses and where it comes from, the services dynastream
- * calls, the endpoint each one's calls go to when one is configured, and the fix for one that does
- * not answer.
+ * Region and endpoints, pure: the region a run uses and where it comes from (and its report line),
+ * the services dynastream calls, the endpoint each one's calls go to when one is configured, and the
+ * fix for one that does not answer.
  */
 
 import type { Check } from "./check.js";
