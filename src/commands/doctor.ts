@@ -7,7 +7,7 @@ import type { Context } from "../cli/context.js";
 import { outputFormat } from "../cli/context.js";
 import type { CommandSpec } from "../cli/program.js";
 import { isValidTableName, looksLikeArn, parseStreamArn, TABLE_NAME_HINT } from "../core/arn.js";
-import { doctorExitCode } from "../core/doctor.js";
+import { doctorExitCode } from "../core/doctor/check.js";
 import { parseDuration } from "../core/duration.js";
 import { UsageError } from "../errors.js";
 import { renderDoctor } from "../render/doctor.js";
@@ -28,7 +28,7 @@ async function run(ctx: Context, [target]: string[]): Promise<number> {
     }
   }
   const aws = await ctx.aws();
-  const { runDoctor } = await import("../aws/doctor.js");
+  const { runDoctor } = await import("../aws/doctor/index.js");
   const timeout = ctx.globals.timeout !== undefined ? parseDuration(ctx.globals.timeout) : undefined;
   const report = await runDoctor(aws, {
     table: target,

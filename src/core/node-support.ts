@@ -1,7 +1,7 @@
 /**
  * Node release lines: when each reaches its end of life, and the one-time notice that says a run's
  * Node is past it. Pure (no I/O): src/cli/node-notice.ts decides when to show it, `doctor`
- * (src/core/doctor.ts) reports it on every run. Kept apart from doctor's code because every command's
+ * (src/core/doctor/node.ts) reports it on every run. Kept apart from doctor's code because every command's
  * start-up loads it.
  */
 

@@ -1,5 +1,5 @@
 /** The output of `dynastream doctor`: one line per check (✓ ok, ! warn, ✗ fail, - skipped), the fix under it. */
-import type { Check, CheckStatus } from "../core/doctor.js";
+import type { Check, CheckStatus } from "../core/doctor/check.js";
 import { sanitize } from "./sanitize.js";
 import type { Style } from "./style.js";
 

@@ -2,20 +2,16 @@
 // the region and endpoints in effect, the Node line's support, the exit code.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { doctorExitCode } from "../../../src/core/doctor/check.js";
 import {
-  configuredEndpoints,
   credentialsFix,
-  denialFix,
   detectCredentialSource,
-  doctorExitCode,
-  findProfile,
-  nodeCheck,
-  parseIni,
-  permissionResource,
-  resolveRegion,
-  type SharedFiles,
   sdkSourceName,
-} from "../../../src/core/doctor.js";
+} from "../../../src/core/doctor/credentials.js";
+import { configuredEndpoints, resolveRegion } from "../../../src/core/doctor/endpoints.js";
+import { nodeCheck } from "../../../src/core/doctor/node.js";
+import { denialFix, permissionResource } from "../../../src/core/doctor/permissions.js";
+import { findProfile, parseIni, type SharedFiles } from "../../../src/core/doctor/shared-files.js";
 
 const CONFIG = `
 # a comment

@@ -1,7 +1,7 @@
 // doctor's pretty report: one aligned line per check with its mark, the fix under it, a summary.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Check } from "../../../src/core/doctor.js";
+import type { Check } from "../../../src/core/doctor/check.js";
 import { renderDoctor } from "../../../src/render/doctor.js";
 import { plainStyle } from "../../../src/render/style.js";
 

@@ -1,0 +1,121 @@
+/**
+ * Region and endpoints, pure: the region a run uses and where it comes from (and its report line),
+ * the services dynastream calls, the endpoint each one's calls go to when one is configured, and the
+ * fix for one that does not answer.
+ */
+
+import type { Check } from "./check.js";
+import { type Env, isSet } from "./env.js";
+import type { ProfileSettings } from "./shared-files.js";
+
+/** The region and where it comes from, as dynastream resolves it (src/cli.ts, then the SDK's profile lookup). */
+export function resolveRegion(
+  flag: string | undefined,
+  env: Env,
+  profile: ProfileSettings | undefined,
+  configPath: string,
+): { region: string; source: string } | undefined {
+  if (flag) return { region: flag, source: "--region" };
+  if (isSet(env.AWS_REGION)) return { region: env.AWS_REGION as string, source: "AWS_REGION" };
+  if (isSet(env.AWS_DEFAULT_REGION))
+    return { region: env.AWS_DEFAULT_REGION as string, source: "AWS_DEFAULT_REGION" };
+  const fromProfile = profile?.values.region;
+  if (fromProfile) return { region: fromProfile, source: `profile ${profile.name} in ${configPath}` };
+  return undefined;
+}
+
+/** The services dynastream calls: their SDK service id (for AWS_ENDPOINT_URL_<ID>) and config-file key. */
+export const DOCTOR_SERVICES = [
+  { id: "DYNAMODB", key: "dynamodb", name: "DynamoDB" },
+  { id: "DYNAMODB_STREAMS", key: "dynamodb_streams", name: "DynamoDB Streams" },
+  { id: "LAMBDA", key: "lambda", name: "Lambda" },
+  { id: "CLOUDWATCH", key: "cloudwatch", name: "CloudWatch" },
+  { id: "KINESIS", key: "kinesis", name: "Kinesis" },
+  { id: "SQS", key: "sqs", name: "SQS" },
+  { id: "STS", key: "sts", name: "STS" },
+] as const;
+export type ServiceId = (typeof DOCTOR_SERVICES)[number]["id"];
+
+/** A configured endpoint of one service, and the setting it comes from. */
+export interface ConfiguredEndpoint {
+  service: ServiceId;
+  url: string;
+  source: string;
+}
+
+/**
+ * The endpoint each service's calls go to when one is configured, in the SDK's order
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html): `--endpoint-url`
+ * (dynastream passes it to every client), then unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the
+ * profile's ignore_configured_endpoint_urls) is true: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
+ * the profile's services section, the profile's endpoint_url. Services without one use AWS's own.
+ */
+export function configuredEndpoints(
+  flag: string | undefined,
+  env: Env,
+  profile: ProfileSettings | undefined,
+  configPath: string,
+): ConfiguredEndpoint[] {
+  const out: ConfiguredEndpoint[] = [];
+  const ignore =
+    (
+      env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ??
+      profile?.values.ignore_configured_endpoint_urls ??
+      ""
+    ).toLowerCase() === "true";
+  for (const s of DOCTOR_SERVICES) {
+    if (flag) {
+      out.push({ service: s.id, url: flag, source: "--endpoint-url" });
+      continue;
+    }
+    if (ignore) continue;
+    const specific = env[`AWS_ENDPOINT_URL_${s.id}`];
+    if (isSet(specific))
+      out.push({ service: s.id, url: specific as string, source: `AWS_ENDPOINT_URL_${s.id}` });
+    else if (isSet(env.AWS_ENDPOINT_URL))
+      out.push({ service: s.id, url: env.AWS_ENDPOINT_URL as string, source: "AWS_ENDPOINT_URL" });
+    else if (profile?.services?.[s.key]?.endpoint_url)
+      out.push({
+        service: s.id,
+        url: profile.services[s.key]?.endpoint_url as string,
+        source: `services ${profile.values.services}.${s.key} in ${configPath}`,
+      });
+    else if (profile?.values.endpoint_url)
+      out.push({
+        service: s.id,
+        url: profile.values.endpoint_url,
+        source: `profile ${profile.name} endpoint_url in ${configPath}`,
+      });
+  }
+  return out;
+}
+
+/** The fix for an endpoint that does not answer, by where it was configured. */
+export function endpointFix(source: string): string {
+  if (source === "--endpoint-url")
+    return "check the URL and that the server runs (DynamoDB Local: npm run ddb-local)";
+  if (source.startsWith("AWS_ENDPOINT_URL"))
+    return `start the server it names, or unset ${source} to use AWS (left over from local testing?)`;
+  return `start the server it names, or remove the setting (${source})`;
+}
+
+/** The region line: the region and where it comes from, or the fix for the profile in use (`profileName`). */
+export function regionCheck(
+  region: { region: string; source: string } | undefined,
+  profileName: string,
+): Check {
+  return region
+    ? {
+        id: "region",
+        status: "ok",
+        summary: `${region.region} (from ${region.source})`,
+        data: { ...region },
+      }
+    : {
+        id: "region",
+        status: "fail",
+        summary: "no region: not in --region, AWS_REGION, AWS_DEFAULT_REGION or the profile",
+        fix: `pass --region, export AWS_REGION=us-east-1, or run: aws configure set region <region>${profileName !== "default" ? ` --profile ${profileName}` : ""}`,
+        data: { region: null },
+      };
+}
