@@ -253,6 +253,12 @@ describe("configuration warnings", () => {
     );
     assert.equal(readersWarning(1, 0, true), undefined);
     assert.match(readersWarning(2, 0, true) ?? "", /global table/);
+    // A Kinesis shard serves 5 GetRecords calls/s to its shared-throughput readers in all.
+    assert.equal(readersWarning(4, 1, false, true), undefined);
+    assert.match(
+      readersWarning(4, 2, false, true) ?? "",
+      /^6 readers per shard \(4 Lambda mappings, 2 KCL applications\) share its 5 GetRecords calls and 2 MB per second: .*enhanced fan-out/,
+    );
     assert.equal(countsAsReader("Enabled"), true);
     assert.equal(countsAsReader("Updating"), true);
     assert.equal(countsAsReader("Disabled"), false);
