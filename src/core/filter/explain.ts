@@ -4,8 +4,10 @@
  */
 
 import { isTypeTag } from "../attr.js";
-import { compileLeaf, getField, hasAlias, type TrieNode, undot } from "./compile.js";
+import { compileLeaf } from "./compile.js";
+import { getField, hasAlias, undot } from "./event-fields.js";
 import { ipToHex } from "./ip.js";
+import type { TrieNode } from "./trie.js";
 import type { LeafSpec, Operator } from "./types.js";
 
 /** Why one pattern did or did not match an event. */

@@ -26,10 +26,12 @@
  * `filters-above-default-quota`, and the `ddb-*` lints of `lintDynamoDB`.
  */
 
-import { buildTrie, compileRules, forgetObjects, type TrieNode } from "./compile.js";
+import { compileRules } from "./compile.js";
+import { forgetObjects } from "./event-fields.js";
 import { explainTries, type PatternExplanation } from "./explain.js";
 import { lintRules } from "./lint.js";
 import type { DuplicateKey } from "./parse.js";
+import { buildTrie, type TrieNode } from "./trie.js";
 import type { Diagnostic, Dialect, ExpandedRule, StreamViewType } from "./types.js";
 import { validatePattern } from "./validate.js";
 

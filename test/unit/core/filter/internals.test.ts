@@ -1,7 +1,7 @@
 // Building blocks: JSON parser, IP/CIDR parsing, wildcard parsing and complexity, dotted keys.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { undot } from "../../../../src/core/filter/compile.js";
+import { undot } from "../../../../src/core/filter/event-fields.js";
 import { ipInRange, ipToHex, parseCidr } from "../../../../src/core/filter/ip.js";
 import { parseJson } from "../../../../src/core/filter/parse.js";
 import { parseWildcard, wildcardComplexity, wildcardMatcher } from "../../../../src/core/filter/wildcard.js";
