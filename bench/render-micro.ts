@@ -7,8 +7,8 @@
  */
 import { dynamodbJsonMap } from "../src/core/attr.js";
 import { toLambdaRecord } from "../src/core/lambda-record.js";
+import { normalizeInput } from "../src/core/normalize-record.js";
 import type { StreamRecord } from "../src/core/record.js";
-import { normalizeInput } from "../src/core/record.js";
 import { recordJsonLine } from "../src/render/record-json.js";
 import { renderPretty } from "../src/render/record-pretty.js";
 import { plainStyle } from "../src/render/style.js";

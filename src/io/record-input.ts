@@ -3,8 +3,9 @@
  * ({@link readJsonValues}: NDJSON line by line in bounded memory, or one document spread over several
  * lines) and normalised to the record model by `normalizeInput` (core/record), whose shapes they are.
  */
+
+import { normalizeInput } from "../core/normalize-record.js";
 import type { InputRecord, StreamRecord } from "../core/record.js";
-import { normalizeInput } from "../core/record.js";
 import { UsageError } from "../errors.js";
 import { type RecordSource, readJsonValues } from "./json-input.js";
 

@@ -17,7 +17,8 @@
  * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
  */
 import { parentsOf, type ShardInfo } from "../../core/lineage.js";
-import { decodeKinesisChange, type KinesisEnvelope, type StreamRecord } from "../../core/record.js";
+import { decodeKinesisChange } from "../../core/normalize-record.js";
+import type { KinesisEnvelope, StreamRecord } from "../../core/record.js";
 import { awsErrorName } from "../errors.js";
 import { listKinesisShards } from "../kinesis-streams.js";
 import type { AwsRun } from "../streams.js";

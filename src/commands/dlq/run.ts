@@ -15,7 +15,8 @@ import { functionNameOf } from "../../core/arn.js";
 import { batchId, expiresSoon, expiryMs, type FailedBatch, type FetchOutcome } from "../../core/dlq/batch.js";
 import { mappingFilter } from "../../core/dlq/filter.js";
 import type { FailureRecord } from "../../core/dlq/message.js";
-import { normalizeInput, tableFromStreamArn } from "../../core/record.js";
+import { normalizeInput } from "../../core/normalize-record.js";
+import { tableFromStreamArn } from "../../core/record.js";
 import { DataLossError, InterruptedError, NotFoundError, UsageError } from "../../errors.js";
 import {
   failureHeaderPretty,

@@ -7,7 +7,7 @@ import { pipeClosed, writeOut } from "../../cli/stdout.js";
 import type { FilterSet } from "../../core/filter/sources.js";
 import type { InputBatch } from "../../core/filter-test/evaluate.js";
 import { runRecords } from "../../core/filter-test/evaluate.js";
-import { isKinesisInput } from "../../core/record.js";
+import { isKinesisInput } from "../../core/normalize-record.js";
 import { CheckFailedError, InterruptedError, UsageError } from "../../errors.js";
 import { RECORDS_HINT, readJsonValues } from "../../io/json-input.js";
 import type { FilterTestFormat, RunContext } from "../../render/filter-test.js";

@@ -13,7 +13,7 @@
  */
 import type { CompiledCriteria, CriteriaExplanation } from "../filter/index.js";
 import { isLambdaRecord, kinesisFilterView, toLambdaRecord } from "../lambda-record.js";
-import { normalizeInput } from "../record.js";
+import { normalizeInput } from "../normalize-record.js";
 
 type Obj = Record<string, unknown>;
 

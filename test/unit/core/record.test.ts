@@ -2,15 +2,9 @@ import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import { toLambdaRecord } from "../../../src/core/lambda-record.js";
+import { decodeKinesisChange, normalizeInput } from "../../../src/core/normalize-record.js";
 import type { StreamRecord } from "../../../src/core/record.js";
-import {
-  creationTimeMs,
-  decodeKinesisChange,
-  isTtlDelete,
-  normalizeInput,
-  sequenceOf,
-  tableFromStreamArn,
-} from "../../../src/core/record.js";
+import { creationTimeMs, isTtlDelete, sequenceOf, tableFromStreamArn } from "../../../src/core/record.js";
 import { goV1 } from "../../helpers/attr.js";
 import { ARN, lambdaRecord as recordOf, sdkRecord as sdkRecordOf } from "../../helpers/records.js";
 

@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import { toLambdaRecord } from "../../../src/core/lambda-record.js";
+import { normalizeInput } from "../../../src/core/normalize-record.js";
 import type { StreamRecord } from "../../../src/core/record.js";
-import { normalizeInput } from "../../../src/core/record.js";
 import { changesJson, gapJsonLine, rawJson, recordJsonLine } from "../../../src/render/record-json.js";
 import { sdkRecord } from "../../helpers/records.js";
 

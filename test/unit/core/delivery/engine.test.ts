@@ -10,8 +10,8 @@ import {
   MAX_PAYLOAD_BYTES,
 } from "../../../../src/core/delivery/index.js";
 import type { DeliverySettings } from "../../../../src/core/delivery/settings.js";
+import { normalizeInput } from "../../../../src/core/normalize-record.js";
 import type { StreamRecord } from "../../../../src/core/record.js";
-import { normalizeInput } from "../../../../src/core/record.js";
 import { drive as driveAt, fail, ok, type Step, seqs } from "../../../helpers/delivery.js";
 import { ARN, lambdaRecord } from "../../../helpers/records.js";
 

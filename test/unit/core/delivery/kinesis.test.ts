@@ -7,8 +7,8 @@ import type { Batch, Outcome } from "../../../../src/core/delivery/index.js";
 import { batchEvent, DEFAULT_SETTINGS, DeliveryEngine } from "../../../../src/core/delivery/index.js";
 import type { DeliverySettings } from "../../../../src/core/delivery/settings.js";
 import type { kinesisFilterView } from "../../../../src/core/lambda-record.js";
+import { normalizeInput } from "../../../../src/core/normalize-record.js";
 import type { StreamRecord } from "../../../../src/core/record.js";
-import { normalizeInput } from "../../../../src/core/record.js";
 import { drive as driveAt, ok } from "../../../helpers/delivery.js";
 
 const FN = "arn:aws:lambda:us-east-1:123456789012:function:orders";

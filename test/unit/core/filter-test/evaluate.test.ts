@@ -15,8 +15,8 @@ import {
   toFilterEvents,
 } from "../../../../src/core/filter-test/evaluate.js";
 import { isLambdaRecord, toLambdaRecord } from "../../../../src/core/lambda-record.js";
+import { normalizeInput } from "../../../../src/core/normalize-record.js";
 import type { StreamRecord } from "../../../../src/core/record.js";
-import { normalizeInput } from "../../../../src/core/record.js";
 import { UsageError } from "../../../../src/errors.js";
 import { goV1 } from "../../../helpers/attr.js";
 import { criteriaOf, lambdaRecord } from "../../../helpers/filter.js";
