@@ -60,7 +60,7 @@ import { entryOf } from "./batch.js";
 import type { FailureCondition, OnFailureRecord } from "./on-failure.js";
 import { buildOnFailureRecord } from "./on-failure.js";
 import type { ResponseDiagnostic } from "./response.js";
-import { interpretResponse } from "./response.js";
+import { readResponse } from "./response.js";
 import type { DeliverySettings } from "./settings.js";
 import { MAX_PAYLOAD_BYTES } from "./settings.js";
 
@@ -75,7 +75,7 @@ export type Outcome =
 
 /** A warning about the handler or the records, each worth saying once. */
 export interface Diagnostic {
-  code: ResponseDiagnostic["code"] | "poison-record" | "response-without-state";
+  code: ResponseDiagnostic["code"] | "poison-record";
   message: string;
 }
 
@@ -166,36 +166,6 @@ function hash(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-/**
- * How Lambda reads what a function returned for `batch`: with a tumbling window, a response without
- * `state` is a failed invocation (services-ddb-windows); otherwise ./response decides.
- */
-function readResponse(batch: Batch, response: unknown, reportBatchItemFailures: boolean) {
-  const stateless =
-    batch.window !== undefined &&
-    (response === null || typeof response !== "object" || !("state" in response));
-  if (stateless) {
-    return {
-      result: "failure",
-      reason:
-        "the response has no state: with a tumbling window, Lambda counts the invocation as failed (return { state, batchItemFailures })",
-      diagnostics: [
-        {
-          code: "response-without-state",
-          message:
-            "the handler returned no state while the mapping has a tumbling window: Lambda counts each such invocation as failed; return { state: {...} }",
-        },
-      ],
-    } as const;
-  }
-  return interpretResponse(
-    response,
-    batch.entries.map((e) => ({ sequenceNumber: e.sequenceNumber, eventID: e.eventID })),
-    reportBatchItemFailures,
-    batch.entries[0]?.source,
-  );
 }
 
 /**
@@ -534,7 +504,13 @@ export class DeliveryEngine {
     const base = { batch, failedFrom: undefined, onFailure: undefined };
 
     if (outcome.kind === "returned") {
-      const v = readResponse(batch, outcome.response, s.reportBatchItemFailures);
+      const v = readResponse(
+        outcome.response,
+        batch.entries.map((e) => ({ sequenceNumber: e.sequenceNumber, eventID: e.eventID })),
+        s.reportBatchItemFailures,
+        batch.entries[0]?.source,
+        batch.window !== undefined,
+      );
       const diagnostics: Diagnostic[] = [...v.diagnostics];
       if (batch.window !== undefined && v.result !== "failure" && lane.win !== undefined) {
         lane.win.state = (outcome.response as { state: unknown }).state;

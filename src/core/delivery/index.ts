@@ -10,7 +10,7 @@
  *   out (`take`), each invocation's {@link Outcome} in (`settle`), and a {@link Settlement} saying
  *   what Lambda does next (checkpoint, retry, bisect, partial retry, discard with the on-failure
  *   record, or a blocked shard);
- * - `interpretResponse` (./response): what a handler's return value means (batchItemFailures);
+ * - `readResponse`, `interpretResponse` (./response): what a handler's return value means (state, batchItemFailures);
  * - `buildOnFailureRecord` (./on-failure): the record for the on-failure destination.
  */
 export type { Batch, BatchWindow, Entry, FilterView } from "./batch.js";
@@ -20,7 +20,7 @@ export { DeliveryEngine } from "./engine.js";
 export type { BatchInfo, DiscardedBatch, FailureCondition, OnFailureRecord } from "./on-failure.js";
 export { batchInfoOf, buildOnFailureRecord } from "./on-failure.js";
 export type { ResponseDiagnostic, ResponseVerdict } from "./response.js";
-export { interpretResponse } from "./response.js";
+export { interpretResponse, readResponse } from "./response.js";
 export type { DeliverySettings, MappingDescription } from "./settings.js";
 export {
   DEFAULT_SETTINGS,

@@ -19,6 +19,7 @@
  * identifier (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html);
  * the eventID mistake there is `shardId-…:<sequence number>`.
  */
+import { isPlainObject } from "../attr.js";
 import { compareSequence } from "../sequence.js";
 
 /** A record as far as response checking needs it. */
@@ -37,7 +38,8 @@ export interface ResponseDiagnostic {
     | "identifier-not-string"
     | "failures-not-a-list"
     | "failures-ignored"
-    | "response-not-an-object";
+    | "response-not-an-object"
+    | "response-without-state";
   message: string;
 }
 
@@ -47,10 +49,6 @@ export type ResponseVerdict =
   /** Records before index `from` are checkpointed; `from` and later are retried. */
   | { result: "partial"; from: number; identifiers: string[]; diagnostics: ResponseDiagnostic[] }
   | { result: "failure"; reason: string; diagnostics: ResponseDiagnostic[] };
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
 
 /** The fix for an identifier that is the record's eventID, by source. */
 function fixEventId(source: "dynamodb" | "kinesis"): string {
@@ -72,7 +70,7 @@ export function interpretResponse(
   reportBatchItemFailures: boolean,
   source: "dynamodb" | "kinesis" = "dynamodb",
 ): ResponseVerdict {
-  const failures = isObject(response) ? response.batchItemFailures : undefined;
+  const failures = isPlainObject(response) ? response.batchItemFailures : undefined;
   if (!reportBatchItemFailures) {
     const diagnostics: ResponseDiagnostic[] = [];
     if (Array.isArray(failures) && failures.length > 0) {
@@ -85,7 +83,7 @@ export function interpretResponse(
     return { result: "success", diagnostics };
   }
   if (response === undefined || response === null) return { result: "success", diagnostics: [] };
-  if (!isObject(response)) {
+  if (!isPlainObject(response)) {
     return {
       result: "success",
       diagnostics: [
@@ -112,8 +110,8 @@ export function interpretResponse(
   const identifiers: string[] = [];
   let lowest: number | undefined;
   for (const item of failures) {
-    if (!isObject(item) || !("itemIdentifier" in item)) {
-      const keys = isObject(item) ? Object.keys(item).join(", ") : JSON.stringify(item);
+    if (!isPlainObject(item) || !("itemIdentifier" in item)) {
+      const keys = isPlainObject(item) ? Object.keys(item).join(", ") : JSON.stringify(item);
       const message = `a batchItemFailures entry has no "itemIdentifier" (it has ${keys || "nothing"}): Lambda counts the whole batch as failed`;
       return { result: "failure", reason: message, diagnostics: [{ code: "identifier-missing", message }] };
     }
@@ -152,4 +150,34 @@ export function interpretResponse(
       lowest = at;
   }
   return { result: "partial", from: lowest as number, identifiers, diagnostics: [] };
+}
+
+/**
+ * How Lambda reads what a function returned for a batch: with a tumbling window (`windowed`), a
+ * response without `state` is a failed invocation
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-windows.html); otherwise
+ * {@link interpretResponse} decides.
+ */
+export function readResponse(
+  response: unknown,
+  records: readonly ResponseRecord[],
+  reportBatchItemFailures: boolean,
+  source: "dynamodb" | "kinesis" = "dynamodb",
+  windowed = false,
+): ResponseVerdict {
+  if (windowed && !(isPlainObject(response) && "state" in response)) {
+    return {
+      result: "failure",
+      reason:
+        "the response has no state: with a tumbling window, Lambda counts the invocation as failed (return { state, batchItemFailures })",
+      diagnostics: [
+        {
+          code: "response-without-state",
+          message:
+            "the handler returned no state while the mapping has a tumbling window: Lambda counts each such invocation as failed; return { state: {...} }",
+        },
+      ],
+    };
+  }
+  return interpretResponse(response, records, reportBatchItemFailures, source);
 }
