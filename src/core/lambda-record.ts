@@ -4,7 +4,7 @@
  * whether a parsed value already is exactly that.
  */
 import type { AttributeMap } from "./attr.js";
-import { isAttributeMap, toJsonAttributeMap } from "./attr.js";
+import { isAttributeMap, isPlainObject, toJsonAttributeMap } from "./attr.js";
 import type { KinesisEnvelope, StreamRecord, UserIdentity } from "./record.js";
 import { creationTimeMs, MS_THRESHOLD } from "./record.js";
 
@@ -16,10 +16,6 @@ function isDigits(s: string): boolean {
     if (c < 48 || c > 57) return false;
   }
   return true;
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 /** A record exactly as Lambda hands it to a function (and as Lambda event filters see it). */
@@ -156,7 +152,7 @@ export function kinesisFilterView(env: KinesisEnvelope): { data: unknown } {
 
 /** Whether `d` is a `dynamodb` part exactly as {@link toLambdaRecord} writes it. */
 function isLambdaData(d: unknown): boolean {
-  if (!isObject(d)) return false;
+  if (!isPlainObject(d)) return false;
   for (const k in d) {
     const v = d[k];
     switch (k) {
@@ -187,7 +183,7 @@ function isLambdaData(d: unknown): boolean {
 }
 
 function isLambdaIdentity(u: unknown): boolean {
-  if (!isObject(u)) return false;
+  if (!isPlainObject(u)) return false;
   let n = 0;
   for (const k in u) {
     if ((k !== "principalId" && k !== "type") || typeof u[k] !== "string") return false;
@@ -204,7 +200,7 @@ function isLambdaIdentity(u: unknown): boolean {
  * not.
  */
 export function isLambdaRecord(o: unknown): boolean {
-  if (!isObject(o)) return false;
+  if (!isPlainObject(o)) return false;
   let data = false;
   for (const k in o) {
     const v = o[k];

@@ -26,6 +26,7 @@
  * `aws sqs receive-message` output (`{"Messages":[…]}`), a Lambda event of SQS or SNS records, arrays.
  * Pure: no I/O.
  */
+import { isPlainObject } from "../attr.js";
 import { isSequenceNumber } from "../sequence.js";
 
 /** `DDBStreamBatchInfo`: where the failed batch lies in the stream. */
@@ -90,10 +91,6 @@ export type ParsedMessage =
   | { ok: true; where: string; failure: FailureRecord }
   | { ok: false; where: string; reason: string };
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
 function optString(o: Record<string, unknown>, k: string): string | undefined {
   const v = o[k];
   return typeof v === "string" ? v : undefined;
@@ -147,7 +144,7 @@ function unwrap(value: unknown, where: string, depth: number, out: ParsedMessage
     for (let i = 0; i < value.length; i++) unwrap(value[i], join(where, `[${i}]`), depth + 1, out);
     return;
   }
-  if (!isObject(value)) {
+  if (!isPlainObject(value)) {
     out.push({ ok: false, where, reason: `a JSON ${value === null ? "null" : typeof value}` });
     return;
   }
@@ -188,9 +185,9 @@ function unwrap(value: unknown, where: string, depth: number, out: ParsedMessage
 }
 
 function isQueueRecord(r: unknown): boolean {
-  if (!isObject(r)) return false;
+  if (!isPlainObject(r)) return false;
   if (r.eventSource === "aws:sqs" && typeof r.body === "string") return true;
-  return r.EventSource === "aws:sns" && isObject(r.Sns) && typeof r.Sns.Message === "string";
+  return r.EventSource === "aws:sns" && isPlainObject(r.Sns) && typeof r.Sns.Message === "string";
 }
 
 function preview(text: string): string {
@@ -204,11 +201,11 @@ function whatItSeems(o: Record<string, unknown>): string {
     return "a Kinesis on-failure record (KinesisBatchInfo), not a DynamoDB stream's";
   if ("requestPayload" in o || "responsePayload" in o)
     return "an asynchronous invocation record (requestPayload), not a stream batch's on-failure record";
-  if (isObject(o.dynamodb)) return "a DynamoDB stream record, not an on-failure record";
+  if (isPlainObject(o.dynamodb)) return "a DynamoDB stream record, not an on-failure record";
   if (o.type === "record" || o.type === "failure" || o.type === "gap")
     return `a dynastream output line (type ${JSON.stringify(o.type)}), not an on-failure record`;
   if (Array.isArray(o.Records)) return "a Lambda event of records, not an on-failure record";
-  if (isObject(o.requestContext))
+  if (isPlainObject(o.requestContext))
     return "an invocation record without DDBStreamBatchInfo (not from a DynamoDB stream mapping)";
   const keys = Object.keys(o).slice(0, 4);
   return keys.length === 0
@@ -223,7 +220,7 @@ function readFailure(o: Record<string, unknown>, where: string): ParsedMessage {
     where,
     reason: `an on-failure record whose DDBStreamBatchInfo ${why}`,
   });
-  if (!isObject(info)) return bad("is not an object");
+  if (!isPlainObject(info)) return bad("is not an object");
   const streamArn = optString(info, "streamArn");
   const shardId = optString(info, "shardId");
   if (!streamArn) return bad("has no streamArn");
@@ -242,8 +239,8 @@ function readFailure(o: Record<string, unknown>, where: string): ParsedMessage {
       );
     }
   }
-  const rc = isObject(o.requestContext) ? o.requestContext : {};
-  const resp = isObject(o.responseContext) ? o.responseContext : undefined;
+  const rc = isPlainObject(o.requestContext) ? o.requestContext : {};
+  const resp = isPlainObject(o.responseContext) ? o.responseContext : undefined;
   let payloadRecords: unknown[] | undefined;
   if (o.payload !== undefined && o.payload !== null) {
     let payload: unknown = o.payload;
@@ -254,7 +251,7 @@ function readFailure(o: Record<string, unknown>, where: string): ParsedMessage {
         return { ok: false, where, reason: "an on-failure record whose payload is a string but not JSON" };
       }
     }
-    if (!isObject(payload) || !Array.isArray(payload.Records)) {
+    if (!isPlainObject(payload) || !Array.isArray(payload.Records)) {
       return {
         ok: false,
         where,

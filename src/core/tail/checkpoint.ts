@@ -15,6 +15,7 @@
  *   before this time (the start of the first run for `--from latest`, the `--from` time, or null for
  *   `--from trim-horizon`): nothing after the first run's start is lost.
  */
+import { isPlainObject } from "../attr.js";
 import { compareSequence, isSequenceNumber } from "../sequence.js";
 
 /** One shard's entry. */
@@ -39,10 +40,6 @@ export type ParsedCheckpoint =
   | { ok: true; empty: true }
   | { ok: false; error: string; wrongStream?: string };
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
 /**
  * Parses and validates checkpoint text. With `expectedStreamArn`, a checkpoint of another stream is
  * an error (with `wrongStream` set to the file's stream): a re-enabled stream has a new ARN, and its
@@ -56,7 +53,7 @@ export function parseCheckpoint(text: string, expectedStreamArn?: string): Parse
   } catch (e) {
     return { ok: false, error: `not JSON (${e instanceof Error ? e.message : String(e)})` };
   }
-  if (!isObject(v)) return { ok: false, error: "not a dynastream checkpoint (expected a JSON object)" };
+  if (!isPlainObject(v)) return { ok: false, error: "not a dynastream checkpoint (expected a JSON object)" };
   if (v.version !== 1) {
     return {
       ok: false,
@@ -73,11 +70,11 @@ export function parseCheckpoint(text: string, expectedStreamArn?: string): Parse
     }
     skipBefore = v.skipBefore;
   }
-  if (!isObject(v.shards)) return { ok: false, error: "shards must be an object" };
+  if (!isPlainObject(v.shards)) return { ok: false, error: "shards must be an object" };
   const shards: Record<string, CheckpointShard> = {};
   for (const [id, entry] of Object.entries(v.shards)) {
     if (id === "" || id.length > 128) return { ok: false, error: `invalid shard id ${JSON.stringify(id)}` };
-    if (!isObject(entry)) return { ok: false, error: `shards.${id} must be an object` };
+    if (!isPlainObject(entry)) return { ok: false, error: `shards.${id} must be an object` };
     const out: CheckpointShard = {};
     if (entry.sequenceNumber !== undefined && entry.sequenceNumber !== null) {
       if (typeof entry.sequenceNumber !== "string" || !isSequenceNumber(entry.sequenceNumber)) {
