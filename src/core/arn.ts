@@ -1,4 +1,4 @@
-/** Stream ARNs and table names: parsing and validation, no I/O. */
+/** Stream ARNs, table names, Kinesis stream ARNs and S3 bucket ARNs: parsing and validation, no I/O. */
 export interface StreamArnParts {
   partition: string;
   region: string;
@@ -85,3 +85,14 @@ export function isValidKinesisStreamName(name: string): boolean {
 /** The hint shown with an invalid Kinesis stream name or ARN. */
 export const KINESIS_STREAM_HINT =
   "pass a Kinesis stream name (1 to 128 characters of letters, digits, '_', '-' and '.') or its ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)";
+
+/** A bucket and a key prefix. */
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
+
+/** The bucket of an S3 bucket ARN (`arn:aws:s3:::bucket`), or undefined. */
+export function bucketOfArn(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/.exec(arn)?.[1];
+}

@@ -4,8 +4,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { mappingOfFailure, mappingsOfFunction, mappingsOfStream } from "../../src/aws/dlq/mappings.js";
-import { bucketOfArn, deleteObject, listObjects, parseS3Url, readObject } from "../../src/aws/dlq/s3.js";
+import { deleteObject, listObjects, readObject } from "../../src/aws/dlq/s3.js";
 import { deleteMessages, receiveAll, releaseMessages, resolveQueue } from "../../src/aws/dlq/sqs.js";
+import { parseS3Url } from "../../src/commands/dlq/options.js";
+import { bucketOfArn } from "../../src/core/arn.js";
 import { NotFoundError, UsageError } from "../../src/errors.js";
 import { testRun } from "../helpers/aws-run.js";
 import { DOC_STREAM_ARN, onFailureRecord } from "../helpers/dlq.js";

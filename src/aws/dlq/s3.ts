@@ -7,35 +7,14 @@
  * IAM: s3:ListBucket, s3:GetObject, s3:DeleteObject (--delete).
  */
 import type { ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
-import { type DynastreamError, NotFoundError, UsageError } from "../../errors.js";
+import type { S3Location } from "../../core/arn.js";
+import { type DynastreamError, NotFoundError } from "../../errors.js";
 import { awsErrorName, translateAwsError } from "../errors.js";
 import type { AwsRun } from "../streams.js";
-
-/** A bucket and a key prefix. */
-export interface S3Location {
-  bucket: string;
-  prefix: string;
-}
 
 /** The prefix under which Lambda writes the on-failure objects of mapping `uuid`. */
 export function mappingPrefix(uuid: string): string {
   return `aws/lambda/${uuid}/`;
-}
-
-/** Parses `s3://bucket/prefix` (the prefix may be empty); anything else is exit 2. */
-export function parseS3Url(text: string): S3Location {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(text);
-  if (!m)
-    throw new UsageError(
-      `invalid S3 location "${text}"`,
-      "write it as s3://<bucket>/<prefix>, e.g. s3://my-bucket/aws/lambda/",
-    );
-  return { bucket: m[1] as string, prefix: m[2] ?? "" };
-}
-
-/** The bucket of an S3 bucket ARN (`arn:aws:s3:::bucket`), or undefined. */
-export function bucketOfArn(arn: string): string | undefined {
-  return /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/.exec(arn)?.[1];
 }
 
 function translate(run: AwsRun, e: unknown, loc: S3Location): DynastreamError {

@@ -2,8 +2,13 @@
  * `dynastream dlq` flags → a validated, typed input. Every mistake is a UsageError (exit 2) with a
  * hint; nothing here does I/O.
  */
-import { parseS3Url, type S3Location } from "../../aws/dlq/s3.js";
-import { isValidTableName, looksLikeArn, parseStreamArn, TABLE_NAME_HINT } from "../../core/arn.js";
+import {
+  isValidTableName,
+  looksLikeArn,
+  parseStreamArn,
+  type S3Location,
+  TABLE_NAME_HINT,
+} from "../../core/arn.js";
 import { UsageError } from "../../errors.js";
 
 /** Where the on-failure records are read from. */
@@ -100,4 +105,15 @@ export function parseDlqFlags(target: string | undefined, opts: Record<string, u
     full: opts.full === true,
     tz: opts.localTime === true ? "local" : "utc",
   };
+}
+
+/** Parses `--s3 s3://bucket/prefix` (the prefix may be empty); anything else is exit 2. */
+export function parseS3Url(text: string): S3Location {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(text);
+  if (!m)
+    throw new UsageError(
+      `invalid S3 location "${text}"`,
+      "write it as s3://<bucket>/<prefix>, e.g. s3://my-bucket/aws/lambda/",
+    );
+  return { bucket: m[1] as string, prefix: m[2] ?? "" };
 }

@@ -7,7 +7,7 @@ import type { FailureMapping } from "../../aws/dlq/mappings.js";
 import type { QueueRef, ReceivedMessage } from "../../aws/dlq/sqs.js";
 import type { AwsRun } from "../../aws/streams.js";
 import type { Context } from "../../cli/context.js";
-import { functionNameOf, parseStreamArn } from "../../core/arn.js";
+import { bucketOfArn, functionNameOf, parseStreamArn } from "../../core/arn.js";
 import type { MessageOrigin } from "../../core/dlq/batch.js";
 import { type ParsedMessage, parseFailureMessages } from "../../core/dlq/message.js";
 import { NotFoundError } from "../../errors.js";
@@ -149,7 +149,7 @@ async function readMappings(
   }
   for (const m of without)
     ctx.out.warn(`${describeMapping(m)} has no on-failure destination: its failed batches are not recorded`);
-  const { bucketOfArn, mappingPrefix } = await import("../../aws/dlq/s3.js");
+  const { mappingPrefix } = await import("../../aws/dlq/s3.js");
   const { isQueueArn } = await import("../../aws/dlq/sqs.js");
   const queues = new Set<string>();
   let read = 0;
