@@ -10,7 +10,7 @@ import { DEFAULT_SETTINGS, LIMITS } from "../../core/delivery/settings.js";
 import { parseDuration } from "../../core/duration.js";
 import { UsageError } from "../../errors.js";
 import type { TailInput } from "../tail/options.js";
-import { parseTailFlags } from "../tail/options.js";
+import { list, parseTailFlags, str } from "../tail/options.js";
 
 /** The flags as commander hands them over. */
 export type InvokeFlags = Record<string, unknown>;
@@ -38,15 +38,6 @@ export interface InvokeInput {
   onFailure: string | undefined;
   showRecords: boolean;
   yes: boolean;
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-
-function list(v: unknown): string[] {
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
-  return typeof v === "string" ? [v] : [];
 }
 
 function int(flag: string, text: string, min: number, max: number, example: string): number {

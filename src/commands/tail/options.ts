@@ -64,11 +64,13 @@ export const MAX_CONCURRENCY = 1000;
 
 const TIME_HINT = "use an ISO-8601 time (2026-01-31T12:00:00Z) or a duration ago (15m, 2h)";
 
-function str(v: unknown): string | undefined {
+/** A flag's string value as commander hands it over (undefined when absent or a boolean). */
+export function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-function list(v: unknown): string[] {
+/** A repeatable flag's values (one value counts as a list of one). */
+export function list(v: unknown): string[] {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
   return typeof v === "string" ? [v] : [];
 }
