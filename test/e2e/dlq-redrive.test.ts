@@ -15,7 +15,7 @@ import {
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { runCli } from "../helpers/cli.js";
+import { jsonLines as lines, runCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { onFailureRecord } from "../helpers/dlq.js";
 import { lambdaRecord } from "../helpers/records.js";
@@ -110,13 +110,6 @@ function failure(from: number, to: number): Record<string, unknown> {
   });
   (rec.requestContext as Record<string, unknown>).functionArn = fnArn;
   return rec;
-}
-
-function lines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe("dlq --redrive to the deployed function", () => {

@@ -12,7 +12,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
-import { runCli } from "../helpers/cli.js";
+import { jsonLines as lines, runCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { onFailureRecord, snsNotification, sqsMessage } from "../helpers/dlq.js";
 import { lambdaRecord } from "../helpers/records.js";
@@ -97,13 +97,6 @@ function failure(
   );
   (rec.requestContext as Record<string, unknown>).functionArn = functionArn;
   return rec;
-}
-
-function lines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe("dlq --queue", () => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { runCli } from "../helpers/cli.js";
+import { jsonLines, runCli } from "../helpers/cli.js";
 import { clients, createTable } from "../helpers/ddb.js";
 import { type KinesisRig, startKinesisRig } from "../helpers/standins/kinesis-destination-server.js";
 
@@ -22,13 +22,6 @@ after(async () => {
   await rig.standin.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 async function until(what: string, ok: () => boolean, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { runCli, startCli } from "../helpers/cli.js";
+import { jsonLines, runCli, startCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { lambdaRecord } from "../helpers/records.js";
 
@@ -40,13 +40,6 @@ function invoke(args: string[], env: Record<string, string> = {}) {
     env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1", ...env },
     timeoutMs: 120_000,
   });
-}
-
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe("invoke --input", () => {

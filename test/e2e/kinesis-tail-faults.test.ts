@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { PutRecordCommand } from "@aws-sdk/client-kinesis";
-import { runCli } from "../helpers/cli.js";
+import { jsonLines, runCli } from "../helpers/cli.js";
 import { cliEnv, ddbEndpoint } from "../helpers/ddb.js";
 import { KINESIS_ACCOUNT, type KinesisEmulator, kinesisEmulator } from "../helpers/kinesis.js";
 import { destinationRecord } from "../helpers/standins/kinesis-destination-server.js";
@@ -29,12 +29,7 @@ interface Line {
   reason?: string;
 }
 
-function lines(stdout: string): Line[] {
-  return stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Line);
-}
+const lines = (stdout: string): Line[] => jsonLines<Line>(stdout);
 
 /** A one-shard stream holding `pks.length` change records; their sequence numbers. */
 async function streamWith(pks: string[]): Promise<{ arn: string; name: string; seqs: string[] }> {

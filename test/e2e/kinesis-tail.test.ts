@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand, MergeShardsCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
-import { runCli } from "../helpers/cli.js";
+import { jsonLines, runCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { type KinesisEmulator, kinesisEmulator } from "../helpers/kinesis.js";
 import {
@@ -59,12 +59,7 @@ interface Line {
   };
 }
 
-function lines(stdout: string): Line[] {
-  return stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Line);
-}
+const lines = (stdout: string): Line[] => jsonLines<Line>(stdout);
 
 async function until(what: string, ok: () => boolean, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;

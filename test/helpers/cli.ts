@@ -138,3 +138,11 @@ export function startCli(args: string[], opts: { env?: Record<string, string> } 
     done,
   };
 }
+
+/** The JSON values of NDJSON output, one per non-empty line. */
+export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
+  return stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as T);
+}

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, type TestContext, test } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { jsonLines as lines, runCli } from "../helpers/cli.js";
 import { TEST_CREDENTIALS } from "../helpers/ddb.js";
 import { lambdaRecord } from "../helpers/records.js";
 import { type AwsStandin, startAwsStandin } from "../helpers/standins/cloudwatch-server.js";
@@ -51,13 +51,6 @@ function file(name: string, rows: Array<[action: string, status: string]>): stri
   );
   writeFileSync(path, `${lines.join("\n")}\n`);
   return path;
-}
-
-function lines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe("invoke <handler> --function: the deployed settings, run locally", () => {
