@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { DescribeTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
@@ -19,6 +20,8 @@ import { lambdaRecord } from "../helpers/records.js";
 import { type S3Emulator, startS3 } from "../helpers/s3.js";
 import { type AwsStandin, startAwsStandin } from "../helpers/standins/cloudwatch-server.js";
 import { type SqsStandin, startSqsStandin } from "../helpers/standins/sqs-server.js";
+
+const ACTIONS = fileURLToPath(new URL("../fixtures/handlers/actions.mjs", import.meta.url));
 
 let endpoint = "";
 let c: ReturnType<typeof clients>;
@@ -151,6 +154,14 @@ describe("dlq --queue", () => {
     assert.equal(f.code, 0, f.stderr);
     const doc = JSON.parse(f.stdout) as { matched: number; total: number };
     assert.deepEqual([doc.matched, doc.total], [3, 3]);
+    // invoke --input delivers the batch's records, on their shard, skipping the failure line.
+    const inv = await runCli(["invoke", ACTIONS, "--input", "-", "--json"], { env: env(), input: r.stdout });
+    assert.equal(inv.code, 0, inv.stderr);
+    const invokes = lines(inv.stdout).filter((l) => l.type === "invoke");
+    assert.deepEqual(
+      invokes.map((l) => [l.shardId, l.records, l.firstSequenceNumber, l.lastSequenceNumber, l.result]),
+      [[shardId, 3, seqs[0], seqs[2], "ok"]],
+    );
   });
 
   test("pretty: a header per batch (function, condition, error, range, source), records as tail renders them", async () => {
@@ -298,6 +309,48 @@ describe("dlq <table> and --function: the mappings' destinations", () => {
       lines(byFn.stdout).map((l) => [l.type, l.records]),
       [["failure", 3]],
     );
+    // Read as a queue, the mapping is found from the record's functionArn and stream: same records.
+    const q = await runCli(["dlq", "--queue", "orders-dlq", "--function", "filtered-handler", "--json"], {
+      env: env(),
+    });
+    assert.equal(q.code, 0, q.stderr);
+    const qOut = lines(q.stdout);
+    assert.equal(qOut[0]?.filteredOut, 2);
+    assert.deepEqual(
+      qOut.slice(1).map((l) => l.sequenceNumber),
+      [seqs[0], seqs[2], seqs[4]],
+    );
+  });
+
+  test("a mapping whose destination is an S3 bucket: the objects under aws/lambda/<its UUID>/ are read", async () => {
+    const t3 = await createTable(endpoint);
+    const arn3 = (await c.ddb.send(new DescribeTableCommand({ TableName: t3 }))).Table
+      ?.LatestStreamArn as string;
+    const fn3 = aws.addFunction("s3-dest-handler");
+    const uuid = aws.addEventSourceMapping({
+      EventSourceArn: arn3,
+      FunctionArn: fn3,
+      DestinationConfig: { OnFailure: { Destination: "arn:aws:s3:::mapping-failures" } },
+    });
+    const object = (eventID: string) => {
+      const rec = failure(0, 0, { payload: { Records: [lambdaRecord({ eventID })] } }, fn3);
+      (rec.DDBStreamBatchInfo as Record<string, unknown>).streamArn = arn3;
+      return JSON.stringify(rec);
+    };
+    await s3.bucket("mapping-failures", {
+      [`aws/lambda/${uuid}/shardId-1/2026/01/31/a`]: object("mine"),
+      "aws/lambda/another-mapping/shardId-1/2026/01/31/b": object("not-mine"),
+    });
+    const r = await runCli(["dlq", t3, "--json"], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`reading s3://mapping-failures/aws/lambda/${uuid}/`));
+    assert.deepEqual(
+      lines(r.stdout).map((l) => [l.type, l.status ?? l.eventID]),
+      [
+        ["failure", "payload"],
+        ["record", "mine"],
+      ],
+    );
   });
 
   test("a mapping without an on-failure destination is exit 3 with a hint", async () => {
@@ -359,6 +412,23 @@ describe("dlq --s3 and --input", () => {
     assert.equal(out[3]?.status, "expired");
     assert.equal(out[3]?.expiresAt, "2026-02-01T09:00:00.000Z");
     assert.match(r.stderr, /error: the records of 1 failed batch could not all be read/);
+  });
+
+  test("--input - (stdin): one document, an array, NDJSON", async () => {
+    const one = JSON.stringify(failure(1, 1));
+    for (const [text, n] of [
+      [one, 1],
+      [JSON.stringify([failure(1, 1), failure(2, 3)]), 2],
+      [`${one}\n${JSON.stringify(snsNotification(failure(4, 4)))}\n`, 2],
+    ] as const) {
+      const r = await runCli(["dlq", "--input", "-", "--json"], { env: env(), input: text });
+      assert.equal(r.code, 0, r.stderr);
+      const failures = lines(r.stdout).filter((l) => l.type === "failure");
+      assert.equal(failures.length, n, text);
+      assert.ok(
+        failures.every((l) => l.status === "fetched" && (l.source as { kind: string }).kind === "file"),
+      );
+    }
   });
 
   test("bad flags are exit 2 before any AWS call", async () => {
