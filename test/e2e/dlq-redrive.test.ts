@@ -42,20 +42,20 @@ const dir = mkdtempSync(join(tmpdir(), "dynastream-dlq-redrive-"));
 /** Items 0-2 are processed, item 3 makes both handlers fail (actions.mjs: NewImage.action "throw"). */
 const ACTIONS_OF = ["ok", "ok", "ok", "throw"];
 
-before(async () => {
-  endpoint = await ddbEndpoint();
-  c = clients(endpoint);
-  [sqs, aws, s3] = await Promise.all([startSqsStandin(), startAwsStandin(), startS3()]);
-  table = await createTable(endpoint);
-  for (const [i, action] of ACTIONS_OF.entries()) {
+/** A new table with one item `order-<i>` per action (actions.mjs reads NewImage.action), and its stream's range. */
+async function tableOf(
+  actions: readonly string[],
+): Promise<{ table: string; streamArn: string; shardId: string; seqs: string[] }> {
+  const table = await createTable(endpoint);
+  for (const [i, action] of actions.entries()) {
     await c.ddb.send(
       new PutItemCommand({ TableName: table, Item: { pk: { S: `order-${i}` }, action: { S: action } } }),
     );
   }
-  streamArn = (await c.ddb.send(new DescribeTableCommand({ TableName: table }))).Table
+  const streamArn = (await c.ddb.send(new DescribeTableCommand({ TableName: table }))).Table
     ?.LatestStreamArn as string;
-  shardId = (await c.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription
-    ?.Shards?.[0]?.ShardId as string;
+  const shardId = (await c.streams.send(new DescribeStreamCommand({ StreamArn: streamArn })))
+    .StreamDescription?.Shards?.[0]?.ShardId as string;
   const it = await c.streams.send(
     new GetShardIteratorCommand({
       StreamArn: streamArn,
@@ -64,8 +64,16 @@ before(async () => {
     }),
   );
   const page = await c.streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
-  seqs = (page.Records ?? []).map((r) => r.dynamodb?.SequenceNumber as string);
-  assert.equal(seqs.length, ACTIONS_OF.length);
+  const seqs = (page.Records ?? []).map((r) => r.dynamodb?.SequenceNumber as string);
+  assert.equal(seqs.length, actions.length);
+  return { table, streamArn, shardId, seqs };
+}
+
+before(async () => {
+  endpoint = await ddbEndpoint();
+  c = clients(endpoint);
+  [sqs, aws, s3] = await Promise.all([startSqsStandin(), startAwsStandin(), startS3()]);
+  ({ table, streamArn, shardId, seqs } = await tableOf(ACTIONS_OF));
   // The deployed function fails on a batch holding a "throw" record, as the local fixture does.
   fnArn = aws.addFunction("order-handler", {
     timeout: 5,
@@ -98,17 +106,22 @@ function env(): Record<string, string> {
   });
 }
 
-/** The on-failure record of the batch seqs[from]..seqs[to] of order-handler. */
-function failure(from: number, to: number): Record<string, unknown> {
+/** The on-failure record of the batch seqs[from]..seqs[to] of order-handler (or of `fn` on stream `on`). */
+function failure(
+  from: number,
+  to: number,
+  fn = fnArn,
+  on = { streamArn, shardId, seqs },
+): Record<string, unknown> {
   const rec = onFailureRecord({
-    streamArn,
-    shardId,
-    startSequenceNumber: seqs[from],
-    endSequenceNumber: seqs[to],
+    streamArn: on.streamArn,
+    shardId: on.shardId,
+    startSequenceNumber: on.seqs[from],
+    endSequenceNumber: on.seqs[to],
     batchSize: to - from + 1,
     approximateArrivalOfFirstRecord: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   });
-  (rec.requestContext as Record<string, unknown>).functionArn = fnArn;
+  (rec.requestContext as Record<string, unknown>).functionArn = fn;
   return rec;
 }
 
@@ -233,6 +246,40 @@ describe("dlq --redrive --handler (local, no confirmation)", () => {
       /failed again batch .*: 0 of 1 record delivered in 2 invocations; Lambda would send 1 record to the on-failure destination again and move on; its message is kept/,
     );
     assert.doesNotMatch(r.stderr, /needs confirmation/);
+  });
+
+  test("the failed mapping's batch size and ReportBatchItemFailures: a partial-batch response is honoured", async () => {
+    // order-1 is reported by its sequence number (actions.mjs "fail-seq"); the others are processed.
+    const t = await tableOf(["ok", "fail-seq", "ok", "ok"]);
+    const fn = aws.addFunction("partial-handler");
+    aws.addEventSourceMapping({
+      EventSourceArn: t.streamArn,
+      FunctionArn: fn,
+      BatchSize: 2,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      MaximumRetryAttempts: 0,
+    });
+    const file = join(dir, "partial.json");
+    writeFileSync(file, JSON.stringify(failure(0, 3, fn, t)));
+    const r = await runCli(["dlq", "--input", file, "--redrive", "--handler", ACTIONS, "--json"], {
+      env: env(),
+    });
+    assert.equal(r.code, 1, r.stderr);
+    const out = lines(r.stdout);
+    // Batches of 2: [0,1] reports 1 (0 is delivered, 1 goes to on-failure: no retries), then [2,3].
+    assert.deepEqual(
+      out.filter((l) => l.type === "invoke").map((l) => [l.records, l.firstSequenceNumber, l.result]),
+      [
+        [2, t.seqs[0], "partial"],
+        [2, t.seqs[2], "ok"],
+      ],
+    );
+    const redrive = out.find((l) => l.type === "redrive");
+    assert.deepEqual(
+      [redrive?.result, redrive?.records, redrive?.delivered, redrive?.invocations],
+      ["failed", 4, 3, 2],
+    );
+    assert.match(String(redrive?.reason), /send 1 record to the on-failure destination again/);
   });
 
   test("--delete --yes deletes the message of the batch the handler processed (SQS stand-in)", async () => {
