@@ -136,7 +136,7 @@ describe("dlq --queue", () => {
     );
   });
 
-  test("the output feeds tail --input and filter-test --records unchanged", async () => {
+  test("the output feeds tail --input, filter-test --records and invoke --input unchanged", async () => {
     sqs.createQueue("q-tail");
     sqs.send("q-tail", JSON.stringify(failure(0, 2)));
     const r = await runCli(["dlq", "--queue", "q-tail", "--json"], { env: env() });
