@@ -3,6 +3,7 @@
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { functionNameOf } from "../core/arn.js";
 import type { DescribedConsumer, MappingInfo } from "../core/lag/lambda.js";
+import { pages } from "./paging.js";
 import { type AwsRun, call } from "./streams.js";
 
 /** DynamoDB Local's ARNs always carry region `ddblocal`: no Lambda or CloudWatch stands behind them. */
@@ -87,21 +88,23 @@ export async function pageEventSourceMappings(
   const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
   const lambda = await run.clients.lambda();
   const out: EventSourceMappingConfiguration[] = [];
-  let marker: string | undefined;
-  for (let pages = 0; pages < 10_000; pages++) {
-    const input = {
-      MaxItems: 100,
-      ...(filter.eventSourceArn ? { EventSourceArn: filter.eventSourceArn } : {}),
-      ...(filter.functionName ? { FunctionName: filter.functionName } : {}),
-      ...(marker ? { Marker: marker } : {}),
-    };
-    const page = await call(run, subject, (abortSignal) =>
-      lambda.send(new ListEventSourceMappingsCommand(input), { abortSignal }),
-    );
-    out.push(...(page.EventSourceMappings ?? []));
-    if (!page.NextMarker || page.NextMarker === marker) break;
-    marker = page.NextMarker;
-  }
+  const listing = pages(
+    (marker: string | undefined) =>
+      call(run, subject, (abortSignal) =>
+        lambda.send(
+          new ListEventSourceMappingsCommand({
+            MaxItems: 100,
+            ...(filter.eventSourceArn ? { EventSourceArn: filter.eventSourceArn } : {}),
+            ...(filter.functionName ? { FunctionName: filter.functionName } : {}),
+            ...(marker ? { Marker: marker } : {}),
+          }),
+          { abortSignal },
+        ),
+      ),
+    (page) => page.NextMarker || undefined,
+    10_000,
+  );
+  for await (const page of listing) out.push(...(page.EventSourceMappings ?? []));
   return out;
 }
 

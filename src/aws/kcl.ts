@@ -9,6 +9,7 @@ import { parseKinesisStreamArn } from "../core/arn.js";
 import type { KclLease, ProbeOutcome, ProbeStart } from "../core/lag/kcl-probes.js";
 import { AuthError, InterruptedError, NotFoundError } from "../errors.js";
 import { awsErrorName, translateAwsError } from "./errors.js";
+import { pages } from "./paging.js";
 import type { AwsRun } from "./streams.js";
 
 /** Pages of GetRecords a probe reads while they come back empty (empty pages can precede data). */
@@ -113,12 +114,10 @@ export async function readLeases(run: AwsRun, leaseTable: string): Promise<Store
   const { ScanCommand } = await import("@aws-sdk/client-dynamodb");
   const ddb = await run.clients.dynamodb();
   const out: StoredLease[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  for (let pages = 0; pages < 100_000; pages++) {
-    const input = { TableName: leaseTable, ...(start ? { ExclusiveStartKey: start } : {}) };
-    let page: ScanCommandOutput;
+  const scan = async (start: Record<string, AttributeValue> | undefined) => {
     try {
-      page = await ddb.send(new ScanCommand(input), { abortSignal: run.signal });
+      const input = { TableName: leaseTable, ...(start ? { ExclusiveStartKey: start } : {}) };
+      return await ddb.send(new ScanCommand(input), { abortSignal: run.signal });
     } catch (e) {
       if (awsErrorName(e) === "ResourceNotFoundException") {
         throw new NotFoundError(
@@ -133,12 +132,16 @@ export async function readLeases(run: AwsRun, leaseTable: string): Promise<Store
         run.clients.settings.endpointUrl,
       );
     }
+  };
+  const lastKey = (page: ScanCommandOutput) =>
+    page.LastEvaluatedKey && Object.keys(page.LastEvaluatedKey).length > 0
+      ? page.LastEvaluatedKey
+      : undefined;
+  for await (const page of pages(scan, lastKey)) {
     for (const item of page.Items ?? []) {
       const lease = leaseFromItem(item);
       if (lease) out.push(lease);
     }
-    if (!page.LastEvaluatedKey || Object.keys(page.LastEvaluatedKey).length === 0) break;
-    start = page.LastEvaluatedKey;
   }
   return out;
 }

@@ -20,6 +20,7 @@ import {
 } from "../core/kinesis-destination.js";
 import { AwsError, NotFoundError, UsageError } from "../errors.js";
 import { awsErrorName, translateAwsError } from "./errors.js";
+import { waitForState } from "./paging.js";
 import type { Prompter } from "./stream-control.js";
 import { confirmOrRefuse } from "./stream-control.js";
 import type { AwsRun } from "./streams.js";
@@ -125,27 +126,29 @@ export async function waitDestination(
   target: "ACTIVE" | "DISABLED",
   timeoutMs = 10 * 60_000,
 ): Promise<KinesisDestination> {
-  const deadline = run.now() + timeoutMs;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-    const all = (await describeDestinations(run, tableName)) ?? [];
-    const d = all.find((x) => x.streamArn === streamArn);
-    if (d?.status === target) return d;
-    if (d?.status === "ENABLE_FAILED") {
-      throw new AwsError(
-        `enabling the Kinesis destination ${streamArn} of table ${tableName} failed (ENABLE_FAILED)${d.statusDescription ? `: ${d.statusDescription}` : ""}`,
-        "check that the stream exists and is ACTIVE, and that its key (if encrypted) lets DynamoDB write; then enable again",
-      );
-    }
-    if (!d && target === "DISABLED") {
-      return { streamArn, status: "DISABLED", statusDescription: null, precision: "MILLISECOND" };
-    }
-    if (run.now() > deadline) {
-      throw new AwsError(
-        `the Kinesis destination ${streamArn} of table ${tableName} is still ${d?.status ?? "absent"} after ${timeoutMs / 1000}s`,
-      );
-    }
-    await run.sleep(delay);
-  }
+  return waitForState(
+    run,
+    `the Kinesis destination ${streamArn} of table ${tableName}`,
+    target,
+    timeoutMs,
+    async () => {
+      const d = ((await describeDestinations(run, tableName)) ?? []).find((x) => x.streamArn === streamArn);
+      if (d?.status === "ENABLE_FAILED") {
+        throw new AwsError(
+          `enabling the Kinesis destination ${streamArn} of table ${tableName} failed (ENABLE_FAILED)${d.statusDescription ? `: ${d.statusDescription}` : ""}`,
+          "check that the stream exists and is ACTIVE, and that its key (if encrypted) lets DynamoDB write; then enable again",
+        );
+      }
+      // A destination no longer listed is as disabled as one listed DISABLED.
+      if (!d && target === "DISABLED") {
+        return {
+          state: "DISABLED",
+          value: { streamArn, status: "DISABLED", statusDescription: null, precision: "MILLISECOND" },
+        };
+      }
+      return { state: d?.status ?? "absent", value: d as KinesisDestination };
+    },
+  );
 }
 
 function toResult(table: string, d: KinesisDestination, changed: boolean): KinesisControlResult {

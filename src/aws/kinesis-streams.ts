@@ -13,6 +13,7 @@ import {
   type KinesisStreamSummary,
   resolveKinesisStream,
 } from "./kinesis-destination.js";
+import { pages } from "./paging.js";
 import { type AwsRun, checkTableName } from "./streams.js";
 
 /** The Kinesis stream a command works on. */
@@ -93,14 +94,11 @@ export async function listKinesisShards(run: AwsRun, streamArn: string): Promise
   const { ListShardsCommand } = await import("@aws-sdk/client-kinesis");
   const client = await run.clients.kinesis();
   const out: ShardInfo[] = [];
-  let token: string | undefined;
-  for (let pages = 0; pages < 100_000; pages++) {
+  const list = async (token: string | undefined): Promise<ListShardsCommandOutput> => {
     const input = token ? { NextToken: token, MaxResults: 1000 } : { StreamARN: streamArn, MaxResults: 1000 };
-    let page: ListShardsCommandOutput | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        page = await client.send(new ListShardsCommand(input), { abortSignal: run.signal });
-        break;
+        return await client.send(new ListShardsCommand(input), { abortSignal: run.signal });
       } catch (e) {
         if (isThrottle(e) && attempt < 10 && !run.signal.aborted) {
           await run.sleep(1000);
@@ -112,7 +110,9 @@ export async function listKinesisShards(run: AwsRun, streamArn: string): Promise
         throw translateAwsError(e, `Kinesis stream ${streamArn}`, run.clients.settings.endpointUrl);
       }
     }
-    for (const s of page?.Shards ?? []) {
+  };
+  for await (const page of pages(list, (p) => p.NextToken || undefined)) {
+    for (const s of page.Shards ?? []) {
       out.push({
         shardId: s.ShardId ?? "",
         parentShardId: s.ParentShardId || undefined,
@@ -125,9 +125,6 @@ export async function listKinesisShards(run: AwsRun, streamArn: string): Promise
         endingSequenceNumber: s.SequenceNumberRange?.EndingSequenceNumber || undefined,
       });
     }
-    const next = page?.NextToken;
-    if (!next || next === token) break;
-    token = next;
   }
   return out;
 }

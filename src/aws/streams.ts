@@ -10,6 +10,7 @@ import { RateLimiter } from "../core/rate-limit.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { AwsClients } from "./clients.js";
 import { awsErrorName, isThrottle, translateAwsError } from "./errors.js";
+import { pages } from "./paging.js";
 
 /** What a run needs to talk to AWS: the clients, the abort signal, a clock and a sleep. */
 export interface AwsRun {
@@ -171,19 +172,17 @@ async function* describeStreamPages(
   maxPages: number,
   filter?: { Type: "CHILD_SHARDS"; ShardId: string },
 ): AsyncGenerator<StreamDescription> {
-  let start: string | undefined;
-  for (let pages = 0; pages < maxPages; pages++) {
-    const page = await describeStreamPage(run, {
-      StreamArn: streamArn,
-      Limit: 100,
-      ...(filter ? { ShardFilter: filter } : {}),
-      ...(start ? { ExclusiveStartShardId: start } : {}),
-    });
-    yield page;
-    const next = page.LastEvaluatedShardId;
-    if (!next || next === start) return;
-    start = next;
-  }
+  yield* pages(
+    (start: string | undefined) =>
+      describeStreamPage(run, {
+        StreamArn: streamArn,
+        Limit: 100,
+        ...(filter ? { ShardFilter: filter } : {}),
+        ...(start ? { ExclusiveStartShardId: start } : {}),
+      }),
+    (page) => page.LastEvaluatedShardId || undefined,
+    maxPages,
+  );
 }
 
 /** Every shard of a stream, with the stream's description (its first page). */
@@ -227,19 +226,26 @@ export async function listTableStreams(
   const { ListStreamsCommand } = await import("@aws-sdk/client-dynamodb-streams");
   const client = await run.clients.streams();
   const out: Array<{ streamArn: string; streamLabel: string }> = [];
-  let start: string | undefined;
-  for (let pages = 0; pages < 10_000; pages++) {
-    const input = { TableName: tableName, Limit: 100, ...(start ? { ExclusiveStartStreamArn: start } : {}) };
-    const page = await call(run, `streams of table ${tableName}`, (abortSignal) =>
-      client.send(new ListStreamsCommand(input), { abortSignal }),
-    );
+  const listing = pages(
+    (start: string | undefined) =>
+      call(run, `streams of table ${tableName}`, (abortSignal) =>
+        client.send(
+          new ListStreamsCommand({
+            TableName: tableName,
+            Limit: 100,
+            ...(start ? { ExclusiveStartStreamArn: start } : {}),
+          }),
+          { abortSignal },
+        ),
+      ),
+    (page) => page.LastEvaluatedStreamArn || undefined,
+    10_000,
+  );
+  for await (const page of listing) {
     for (const s of page.Streams ?? []) {
       if (s.StreamArn && s.TableName === tableName)
         out.push({ streamArn: s.StreamArn, streamLabel: s.StreamLabel ?? "" });
     }
-    const next = page.LastEvaluatedStreamArn;
-    if (!next || next === start) break;
-    start = next;
   }
   return out;
 }

@@ -3,6 +3,7 @@ import type { TableDescription } from "@aws-sdk/client-dynamodb";
 import type { ViewType } from "../core/view-type.js";
 import { AwsError, UsageError } from "../errors.js";
 import { awsErrorName } from "./errors.js";
+import { waitForState } from "./paging.js";
 import { type AwsRun, call, describeStreamPage, describeTable } from "./streams.js";
 
 /** Enables (viewType) or disables (undefined) the table's stream; returns the table description. */
@@ -43,34 +44,26 @@ export async function setStream(
 }
 
 /** Waits until the table is ACTIVE again after an update (real AWS passes through UPDATING). */
-export async function waitTableActive(
+export function waitTableActive(
   run: AwsRun,
   tableName: string,
   timeoutMs = 10 * 60_000,
 ): Promise<TableDescription> {
-  const deadline = run.now() + timeoutMs;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+  return waitForState(run, `table ${tableName}`, "ACTIVE", timeoutMs, async () => {
     const t = await describeTable(run, tableName);
-    if (t.TableStatus === "ACTIVE") return t;
-    if (run.now() > deadline)
-      throw new AwsError(`table ${tableName} is still ${t.TableStatus} after ${timeoutMs / 1000}s`);
-    await run.sleep(delay);
-  }
+    return { state: t.TableStatus, value: t };
+  });
 }
 
 /** Waits until a stream reaches `status` (ENABLED after enable, DISABLED after disable). */
-export async function waitStreamStatus(
+export function waitStreamStatus(
   run: AwsRun,
   streamArn: string,
   status: "ENABLED" | "DISABLED",
   timeoutMs = 10 * 60_000,
 ): Promise<string> {
-  const deadline = run.now() + timeoutMs;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+  return waitForState(run, "stream", status, timeoutMs, async () => {
     const d = await describeStreamPage(run, { StreamArn: streamArn, Limit: 1 });
-    if (d.StreamStatus === status) return status;
-    if (run.now() > deadline)
-      throw new AwsError(`stream is still ${d.StreamStatus} after ${timeoutMs / 1000}s`);
-    await run.sleep(delay);
-  }
+    return { state: d.StreamStatus, value: status };
+  });
 }

@@ -6,10 +6,10 @@
  * The prefix is listed (ListObjectsV2, all pages) and each object read (GetObject).
  * IAM: s3:ListBucket, s3:GetObject, s3:DeleteObject (--delete).
  */
-import type { ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
 import type { S3Location } from "../../core/arn.js";
 import { type DynastreamError, NotFoundError } from "../../errors.js";
 import { awsErrorName, translateAwsError } from "../errors.js";
+import { pages } from "../paging.js";
 import type { AwsRun } from "../streams.js";
 
 /** The prefix under which Lambda writes the on-failure objects of mapping `uuid`. */
@@ -37,25 +37,23 @@ export async function listObjects(
   const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
   const s3 = await run.clients.s3();
   const keys: string[] = [];
-  let token: string | undefined;
-  for (let pages = 0; pages < 100_000; pages++) {
-    let out: ListObjectsV2CommandOutput;
-    try {
-      out = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: loc.bucket,
-          ...(loc.prefix ? { Prefix: loc.prefix } : {}),
-          ...(token ? { ContinuationToken: token } : {}),
-          ...(opts.pageSize ? { MaxKeys: opts.pageSize } : {}),
-        }),
-        { abortSignal: run.signal },
-      );
-    } catch (e) {
-      throw translate(run, e, loc);
-    }
+  const listing = pages(
+    (token: string | undefined) =>
+      s3
+        .send(
+          new ListObjectsV2Command({
+            Bucket: loc.bucket,
+            ...(loc.prefix ? { Prefix: loc.prefix } : {}),
+            ...(token ? { ContinuationToken: token } : {}),
+            ...(opts.pageSize ? { MaxKeys: opts.pageSize } : {}),
+          }),
+          { abortSignal: run.signal },
+        )
+        .catch((e: unknown) => Promise.reject(translate(run, e, loc))),
+    (out) => (out.IsTruncated && out.NextContinuationToken) || undefined,
+  );
+  for await (const out of listing) {
     for (const o of out.Contents ?? []) if (o.Key && !o.Key.endsWith("/")) keys.push(o.Key);
-    if (!out.IsTruncated || !out.NextContinuationToken) break;
-    token = out.NextContinuationToken;
   }
   return keys;
 }

@@ -7,6 +7,7 @@ import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { InterruptedError } from "../../errors.js";
 import type { MetricQuery } from "../cloudwatch.js";
 import { listEventSourceMappings, serviceAvailableFor } from "../consumers.js";
+import { pages } from "../paging.js";
 import { type AwsRun, call, type ResolvedStream } from "../streams.js";
 import type { LagRequest } from "./session.js";
 
@@ -132,20 +133,22 @@ async function listStreamConsumers(
   const { ListStreamConsumersCommand } = await import("@aws-sdk/client-kinesis");
   const client = await run.clients.kinesis();
   const out: Array<{ name: string; status: string }> = [];
-  let token: string | undefined;
-  for (let pages = 0; pages < 1000; pages++) {
-    const page = await call(run, `consumers of Kinesis stream ${streamArn}`, (abortSignal) =>
-      client.send(
-        new ListStreamConsumersCommand(
-          token ? { StreamARN: streamArn, NextToken: token } : { StreamARN: streamArn },
+  const listing = pages(
+    (token: string | undefined) =>
+      call(run, `consumers of Kinesis stream ${streamArn}`, (abortSignal) =>
+        client.send(
+          new ListStreamConsumersCommand(
+            token ? { StreamARN: streamArn, NextToken: token } : { StreamARN: streamArn },
+          ),
+          { abortSignal },
         ),
-        { abortSignal },
       ),
-    );
+    (page) => page.NextToken || undefined,
+    1000,
+  );
+  for await (const page of listing) {
     for (const c of page.Consumers ?? [])
       out.push({ name: c.ConsumerName ?? "?", status: c.ConsumerStatus ?? "?" });
-    if (!page.NextToken || page.NextToken === token) break;
-    token = page.NextToken;
   }
   return out;
 }
@@ -155,23 +158,27 @@ async function delegatedOperations(run: AwsRun, table: string): Promise<string[]
   const { ListMetricsCommand } = await import("@aws-sdk/client-cloudwatch");
   const client = await run.clients.cloudwatch();
   const out = new Set<string>();
-  let token: string | undefined;
-  for (let pages = 0; pages < 100; pages++) {
-    const input = {
-      Namespace: DYNAMODB_NS,
-      MetricName: "AgeOfOldestUnreplicatedRecord",
-      Dimensions: [{ Name: "TableName", Value: table }],
-      ...(token ? { NextToken: token } : {}),
-    };
-    const page = await call(run, "CloudWatch metrics (cloudwatch:ListMetrics)", (abortSignal) =>
-      client.send(new ListMetricsCommand(input), { abortSignal }),
-    );
+  const listing = pages(
+    (token: string | undefined) =>
+      call(run, "CloudWatch metrics (cloudwatch:ListMetrics)", (abortSignal) =>
+        client.send(
+          new ListMetricsCommand({
+            Namespace: DYNAMODB_NS,
+            MetricName: "AgeOfOldestUnreplicatedRecord",
+            Dimensions: [{ Name: "TableName", Value: table }],
+            ...(token ? { NextToken: token } : {}),
+          }),
+          { abortSignal },
+        ),
+      ),
+    (page) => page.NextToken || undefined,
+    100,
+  );
+  for await (const page of listing) {
     for (const m of page.Metrics ?? []) {
       for (const dim of m.Dimensions ?? [])
         if (dim.Name === "DelegatedOperation" && dim.Value) out.add(dim.Value);
     }
-    if (!page.NextToken || page.NextToken === token) break;
-    token = page.NextToken;
   }
   return [...out];
 }
