@@ -151,15 +151,16 @@ export async function readLeases(run: AwsRun, leaseTable: string): Promise<Store
  * empty, up to {@link PROBE_MAX_PAGES}. Finds the first record after the checkpoint, or none.
  * Trimmed data and vanished shards are outcomes, not errors; credentials problems are thrown.
  */
-export async function probeShard(
+export function probeShard(
   run: AwsRun,
   streamArn: string,
   shardId: string,
   start: ProbeStart,
 ): Promise<ProbeOutcome> {
-  const { GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-dynamodb-streams");
-  const client = await run.clients.streams();
-  try {
+  const rejected = { error: "ValidationException", says: "the stream rejected the checkpoint" };
+  return probeOutcome(run, shardId, rejected, async () => {
+    const { GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-dynamodb-streams");
+    const client = await run.clients.streams();
     const it = await client.send(
       new GetShardIteratorCommand({
         StreamArn: streamArn,
@@ -184,22 +185,7 @@ export async function probeShard(
       iterator = out.NextShardIterator;
     }
     return { kind: "empty", shardEnded: !iterator };
-  } catch (e) {
-    const name = awsErrorName(e);
-    if (name === "TrimmedDataAccessException") {
-      return {
-        kind: "trimmed",
-        message: "the checkpoint is behind the stream's trim point (older than 24 h): records were lost",
-      };
-    }
-    if (name === "ResourceNotFoundException") return { kind: "gone", message: "the shard no longer exists" };
-    const err = translateAwsError(e, `shard ${shardId}`, run.clients.settings.endpointUrl);
-    if (err instanceof AuthError || err instanceof InterruptedError) throw err;
-    if (name === "ValidationException") {
-      return { kind: "error", message: `the stream rejected the checkpoint: ${(e as Error).message}` };
-    }
-    return { kind: "error", message: err.message };
-  }
+  });
 }
 
 /**
@@ -212,15 +198,19 @@ export async function probeShard(
  * A missing shard is an outcome (`gone`); a checkpoint the stream rejects (InvalidArgumentException:
  * a sequence number of another stream or shard) is a probe error; credentials problems are thrown.
  */
-export async function probeKinesisShard(
+export function probeKinesisShard(
   run: AwsRun,
   streamArn: string,
   shardId: string,
   start: ProbeStart,
 ): Promise<ProbeOutcome> {
-  const { GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-kinesis");
-  const client = await run.clients.kinesis();
-  try {
+  const rejected = {
+    error: "InvalidArgumentException",
+    says: "the stream rejected the checkpoint (a sequence number of another stream?)",
+  };
+  return probeOutcome(run, shardId, rejected, async () => {
+    const { GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-kinesis");
+    const client = await run.clients.kinesis();
     const it = await client.send(
       new GetShardIteratorCommand({
         StreamARN: streamArn,
@@ -242,17 +232,35 @@ export async function probeKinesisShard(
       return { kind: "error", message: "the first unprocessed record has no ApproximateArrivalTimestamp" };
     }
     return { kind: "empty", shardEnded: !out.NextShardIterator, behindMs };
+  });
+}
+
+/**
+ * A shard probe's failures as outcomes: data past the trim point (TrimmedDataAccessException, which
+ * only DynamoDB streams raise), a vanished shard, a checkpoint the stream rejects (`rejected.error`),
+ * any other error; credentials problems and Ctrl-C are thrown.
+ */
+async function probeOutcome(
+  run: AwsRun,
+  shardId: string,
+  rejected: { error: string; says: string },
+  probe: () => Promise<ProbeOutcome>,
+): Promise<ProbeOutcome> {
+  try {
+    return await probe();
   } catch (e) {
     const name = awsErrorName(e);
+    if (name === "TrimmedDataAccessException") {
+      return {
+        kind: "trimmed",
+        message: "the checkpoint is behind the stream's trim point (older than 24 h): records were lost",
+      };
+    }
     if (name === "ResourceNotFoundException") return { kind: "gone", message: "the shard no longer exists" };
     const err = translateAwsError(e, `shard ${shardId}`, run.clients.settings.endpointUrl);
     if (err instanceof AuthError || err instanceof InterruptedError) throw err;
-    if (name === "InvalidArgumentException") {
-      return {
-        kind: "error",
-        message: `the stream rejected the checkpoint (a sequence number of another stream?): ${(e as Error).message}`,
-      };
-    }
+    if (name === rejected.error)
+      return { kind: "error", message: `${rejected.says}: ${(e as Error).message}` };
     return { kind: "error", message: err.message };
   }
 }

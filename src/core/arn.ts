@@ -8,19 +8,17 @@ export interface StreamArnParts {
 }
 
 const STREAM_ARN =
-  /^arn:(aws[a-z-]*):dynamodb:([a-z0-9-]+):(\d{12}):table\/([A-Za-z0-9_.-]{3,255})\/stream\/(.+)$/;
+  /^arn:(?<partition>aws[a-z-]*):dynamodb:(?<region>[a-z0-9-]+):(?<account>\d{12}):table\/(?<tableName>[A-Za-z0-9_.-]{3,255})\/stream\/(?<label>.+)$/;
 
 /** Parses a DynamoDB stream ARN; undefined when malformed. */
 export function parseStreamArn(arn: string): StreamArnParts | undefined {
-  const m = STREAM_ARN.exec(arn);
-  if (!m) return undefined;
-  return {
-    partition: m[1] as string,
-    region: m[2] as string,
-    account: m[3] as string,
-    tableName: m[4] as string,
-    label: m[5] as string,
-  };
+  return groupsOf(STREAM_ARN, arn) as StreamArnParts | undefined;
+}
+
+/** The named groups of a whole-text match, as a plain object (in the groups' order), or undefined. */
+function groupsOf(re: RegExp, text: string): Record<string, string> | undefined {
+  const groups = re.exec(text)?.groups;
+  return groups ? { ...groups } : undefined;
 }
 
 /** True when the text looks like an ARN at all (so a malformed ARN is reported as such, not as a table). */
@@ -58,18 +56,12 @@ export interface KinesisStreamArnParts {
   streamName: string;
 }
 
-const KINESIS_STREAM_ARN = /^arn:(aws[a-z-]*):kinesis:([a-z0-9-]+):(\d{12}):stream\/([A-Za-z0-9_.-]{1,128})$/;
+const KINESIS_STREAM_ARN =
+  /^arn:(?<partition>aws[a-z-]*):kinesis:(?<region>[a-z0-9-]+):(?<account>\d{12}):stream\/(?<streamName>[A-Za-z0-9_.-]{1,128})$/;
 
 /** Parses a Kinesis data stream ARN (`arn:aws:kinesis:<region>:<account>:stream/<name>`); undefined when malformed. */
 export function parseKinesisStreamArn(arn: string): KinesisStreamArnParts | undefined {
-  const m = KINESIS_STREAM_ARN.exec(arn);
-  if (!m) return undefined;
-  return {
-    partition: m[1] as string,
-    region: m[2] as string,
-    account: m[3] as string,
-    streamName: m[4] as string,
-  };
+  return groupsOf(KINESIS_STREAM_ARN, arn) as KinesisStreamArnParts | undefined;
 }
 
 /** True when the text is meant as a Kinesis ARN (so it is parsed as one, and reported as malformed if not). */

@@ -140,22 +140,56 @@ export async function receiveAll(
   return into;
 }
 
-/** Runs a batch action over messages, 10 per call; returns the ids that failed, with why. */
+/** What became of the messages a batch action could not settle: their ids, with why. */
+type Unsettled = Array<{ messageId: string; reason: string }>;
+
+/** Makes messages visible again at once (ChangeMessageVisibility 0, in batches of 10). */
+export function releaseMessages(
+  run: AwsRun,
+  queue: QueueRef,
+  messages: readonly ReceivedMessage[],
+): Promise<Unsettled> {
+  return inBatches(run, queue, messages, "release");
+}
+
+/** Deletes messages (DeleteMessageBatch, 10 per call). */
+export function deleteMessages(
+  run: AwsRun,
+  queue: QueueRef,
+  messages: readonly ReceivedMessage[],
+): Promise<Unsettled> {
+  return inBatches(run, queue, messages, "delete");
+}
+
+/** Releases or deletes messages, 10 per call; returns the ids that failed, with why. */
 async function inBatches(
   run: AwsRun,
   queue: QueueRef,
   messages: readonly ReceivedMessage[],
-  send: (entries: Array<{ Id: string; ReceiptHandle: string }>) => Promise<{
-    Failed?: Array<{ Id?: string; Message?: string; Code?: string }>;
-  }>,
-): Promise<Array<{ messageId: string; reason: string }>> {
-  const failed: Array<{ messageId: string; reason: string }> = [];
+  action: "release" | "delete",
+): Promise<Unsettled> {
+  const { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand } = await import(
+    "@aws-sdk/client-sqs"
+  );
+  const sqs = await run.clients.sqs();
+  const failed: Unsettled = [];
   for (let i = 0; i < messages.length; i += MAX_PER_CALL) {
     const chunk = messages.slice(i, i + MAX_PER_CALL);
     const entries = chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.receiptHandle }));
-    let out: Awaited<ReturnType<typeof send>>;
+    let out: { Failed?: Array<{ Id?: string; Message?: string; Code?: string }> };
     try {
-      out = await send(entries);
+      out =
+        action === "release"
+          ? // Not aborted by Ctrl-C: messages left hidden would stay away from other consumers.
+            await sqs.send(
+              new ChangeMessageVisibilityBatchCommand({
+                QueueUrl: queue.url,
+                Entries: entries.map((e) => ({ ...e, VisibilityTimeout: 0 })),
+              }),
+            )
+          : await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }), {
+              abortSignal: run.signal,
+            });
     } catch (e) {
       throw translateAwsError(e, `queue ${queue.name}`, run.clients.settings.endpointUrl);
     }
@@ -165,40 +199,6 @@ async function inBatches(
     }
   }
   return failed;
-}
-
-/** Makes messages visible again at once (ChangeMessageVisibility 0, in batches of 10). */
-export async function releaseMessages(
-  run: AwsRun,
-  queue: QueueRef,
-  messages: readonly ReceivedMessage[],
-): Promise<Array<{ messageId: string; reason: string }>> {
-  const { ChangeMessageVisibilityBatchCommand } = await import("@aws-sdk/client-sqs");
-  const sqs = await run.clients.sqs();
-  // Not aborted by Ctrl-C: messages left hidden would stay away from other consumers.
-  return inBatches(run, queue, messages, (entries) =>
-    sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queue.url,
-        Entries: entries.map((e) => ({ ...e, VisibilityTimeout: 0 })),
-      }),
-    ),
-  );
-}
-
-/** Deletes messages (DeleteMessageBatch, 10 per call). */
-export async function deleteMessages(
-  run: AwsRun,
-  queue: QueueRef,
-  messages: readonly ReceivedMessage[],
-): Promise<Array<{ messageId: string; reason: string }>> {
-  const { DeleteMessageBatchCommand } = await import("@aws-sdk/client-sqs");
-  const sqs = await run.clients.sqs();
-  return inBatches(run, queue, messages, (entries) =>
-    sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }), {
-      abortSignal: run.signal,
-    }),
-  );
 }
 
 /** Whether `arn` is an SQS queue's ARN (an on-failure destination that dlq can read). */

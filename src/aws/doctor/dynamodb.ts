@@ -7,7 +7,7 @@ import { parseStreamArn } from "../../core/arn.js";
 import type { Check } from "../../core/doctor/check.js";
 import { permissionResource } from "../../core/doctor/permissions.js";
 import { awsErrorName } from "../errors.js";
-import { attempt, type ProbeContext, probeLine, skipped } from "./probe.js";
+import { attempt, type ProbeContext, probeLine, shardReadChecks, skipped } from "./probe.js";
 
 /** The table as the later probes name it. */
 export interface ProbedTable {
@@ -118,68 +118,28 @@ export async function streamChecks(ctx: ProbeContext, table: ProbedTable): Promi
 /** DescribeStream (one shard), then GetShardIterator (LATEST) and GetRecords (Limit 1) on that shard. */
 async function streamReadChecks(ctx: ProbeContext, tableRes: string, streamArn: string): Promise<Check[]> {
   const { run } = ctx;
-  const streamsApi = await import("@aws-sdk/client-dynamodb-streams");
+  const api = await import("@aws-sdk/client-dynamodb-streams");
   const streams = await run.clients.streams();
   const opts = { abortSignal: run.signal };
-  const out: Check[] = [];
-  let shardId: string | undefined;
-  const dsErr = await attempt(async () => {
-    const d = await streams.send(
-      new streamsApi.DescribeStreamCommand({ StreamArn: streamArn, Limit: 1 }),
-      opts,
-    );
-    shardId = d.StreamDescription?.Shards?.[0]?.ShardId;
+  return shardReadChecks((a, e, what) => probeLine(ctx, a, e, what, permissionResource(a, tableRes)), {
+    find: {
+      action: "dynamodb:DescribeStream",
+      what: `stream ${streamArn}`,
+      listing: "DescribeStream",
+      noShard: "the stream has no shard yet",
+    },
+    findShard: async () =>
+      (await streams.send(new api.DescribeStreamCommand({ StreamArn: streamArn, Limit: 1 }), opts))
+        .StreamDescription?.Shards?.[0]?.ShardId,
+    actions: ["dynamodb:GetShardIterator", "dynamodb:GetRecords"],
+    iterator: async (ShardId) =>
+      (
+        await streams.send(
+          new api.GetShardIteratorCommand({ StreamArn: streamArn, ShardId, ShardIteratorType: "LATEST" }),
+          opts,
+        )
+      ).ShardIterator,
+    records: (ShardIterator) => streams.send(new api.GetRecordsCommand({ ShardIterator, Limit: 1 }), opts),
+    shardWhat: (shardId) => `shard ${shardId}`,
   });
-  out.push(
-    probeLine(
-      ctx,
-      "dynamodb:DescribeStream",
-      dsErr,
-      `stream ${streamArn}`,
-      permissionResource("dynamodb:DescribeStream", tableRes),
-    ),
-  );
-  if (!shardId) {
-    const why = dsErr ? "DescribeStream failed" : "the stream has no shard yet";
-    out.push(skipped("dynamodb:GetShardIterator", why), skipped("dynamodb:GetRecords", why));
-    return out;
-  }
-  let iterator: string | undefined;
-  const itErr = await attempt(async () => {
-    const r = await streams.send(
-      new streamsApi.GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shardId,
-        ShardIteratorType: "LATEST",
-      }),
-      opts,
-    );
-    iterator = r.ShardIterator;
-  });
-  out.push(
-    probeLine(
-      ctx,
-      "dynamodb:GetShardIterator",
-      itErr,
-      `shard ${shardId}`,
-      permissionResource("dynamodb:GetShardIterator", tableRes),
-    ),
-  );
-  if (!iterator) {
-    out.push(skipped("dynamodb:GetRecords", "no shard iterator"));
-    return out;
-  }
-  const grErr = await attempt(() =>
-    streams.send(new streamsApi.GetRecordsCommand({ ShardIterator: iterator, Limit: 1 }), opts),
-  );
-  out.push(
-    probeLine(
-      ctx,
-      "dynamodb:GetRecords",
-      grErr,
-      `shard ${shardId}`,
-      permissionResource("dynamodb:GetRecords", tableRes),
-    ),
-  );
-  return out;
 }

@@ -6,7 +6,7 @@ import type { Check } from "../../core/doctor/check.js";
 import { type PermissionAction, permissionResource } from "../../core/doctor/permissions.js";
 import { type KinesisDestination, liveDestinations } from "../../core/kinesis-destination.js";
 import { describeDestinations, resolveKinesisStream } from "../kinesis-destination.js";
-import { attempt, type ProbeContext, probeLine, skipped } from "./probe.js";
+import { attempt, type ProbeContext, probeLine, shardReadChecks, skipped } from "./probe.js";
 
 /**
  * The table's Kinesis Data Streams destination, what `tail --kinesis` and `shards --kinesis` read:
@@ -91,33 +91,30 @@ async function kinesisStreamChecks(ctx: ProbeContext, tableRes: string, arn: str
     ),
   ];
   const kinesis = await run.clients.kinesis();
-  let shardId: string | undefined;
-  const lsErr = await attempt(async () => {
-    const page = await kinesis.send(new ListShardsCommand({ StreamARN: arn, MaxResults: 1 }), opts);
-    shardId = page.Shards?.[0]?.ShardId;
-  });
-  out.push(line("kinesis:ListShards", lsErr, `shards of ${arn}`));
-  if (!shardId) {
-    const why = lsErr ? "ListShards failed" : "the Kinesis stream has no shard";
-    out.push(skipped("kinesis:GetShardIterator", why), skipped("kinesis:GetRecords", why));
-    return out;
-  }
-  let iterator: string | undefined;
-  const itErr = await attempt(async () => {
-    const r = await kinesis.send(
-      new GetShardIteratorCommand({ StreamARN: arn, ShardId: shardId, ShardIteratorType: "LATEST" }),
-      opts,
-    );
-    iterator = r.ShardIterator;
-  });
-  out.push(line("kinesis:GetShardIterator", itErr, `Kinesis shard ${shardId}`));
-  if (!iterator) {
-    out.push(skipped("kinesis:GetRecords", "no shard iterator"));
-    return out;
-  }
-  const grErr = await attempt(() =>
-    kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, StreamARN: arn, Limit: 1 }), opts),
+  out.push(
+    ...(await shardReadChecks(line, {
+      find: {
+        action: "kinesis:ListShards",
+        what: `shards of ${arn}`,
+        listing: "ListShards",
+        noShard: "the Kinesis stream has no shard",
+      },
+      findShard: async () =>
+        (
+          await kinesis.send(new ListShardsCommand({ StreamARN: arn, MaxResults: 1 }), opts)
+        ).Shards?.[0]?.ShardId,
+      actions: ["kinesis:GetShardIterator", "kinesis:GetRecords"],
+      iterator: async (ShardId) =>
+        (
+          await kinesis.send(
+            new GetShardIteratorCommand({ StreamARN: arn, ShardId, ShardIteratorType: "LATEST" }),
+            opts,
+          )
+        ).ShardIterator,
+      records: (ShardIterator) =>
+        kinesis.send(new GetRecordsCommand({ ShardIterator, StreamARN: arn, Limit: 1 }), opts),
+      shardWhat: (shardId) => `Kinesis shard ${shardId}`,
+    })),
   );
-  out.push(line("kinesis:GetRecords", grErr, `Kinesis shard ${shardId}`));
   return out;
 }

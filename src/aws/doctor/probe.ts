@@ -89,6 +89,49 @@ export async function attempt(fn: () => Promise<unknown>): Promise<unknown> {
   }
 }
 
+/** The calls of {@link shardReadChecks} for one kind of stream, and its actions in order. */
+export interface ShardReads {
+  /** Finds one shard (DescribeStream Limit 1, ListShards MaxResults 1); `listing` names that call. */
+  find: { action: PermissionAction; what: string; listing: string; noShard: string };
+  findShard: () => Promise<string | undefined>;
+  /** The iterator at LATEST of that shard, then one GetRecords (Limit 1) with it. */
+  actions: readonly [iterator: PermissionAction, records: PermissionAction];
+  iterator: (shardId: string) => Promise<string | undefined>;
+  records: (iterator: string) => Promise<unknown>;
+  /** How the check lines name the shard. */
+  shardWhat: (shardId: string) => string;
+}
+
+/**
+ * A stream's read probes (DynamoDB stream or Kinesis): find one shard, take an iterator on it, read
+ * one page; a step that found nothing skips the ones after it, saying why. `line` makes a probe's check.
+ */
+export async function shardReadChecks(
+  line: (action: PermissionAction, err: unknown, what: string) => Check,
+  s: ShardReads,
+): Promise<Check[]> {
+  const [itAction, grAction] = s.actions;
+  let shardId: string | undefined;
+  const findErr = await attempt(async () => {
+    shardId = await s.findShard();
+  });
+  const out = [line(s.find.action, findErr, s.find.what)];
+  if (!shardId) {
+    const why = findErr ? `${s.find.listing} failed` : s.find.noShard;
+    return [...out, skipped(itAction, why), skipped(grAction, why)];
+  }
+  const shard = shardId;
+  let iterator: string | undefined;
+  const itErr = await attempt(async () => {
+    iterator = await s.iterator(shard);
+  });
+  out.push(line(itAction, itErr, s.shardWhat(shard)));
+  if (!iterator) return [...out, skipped(grAction, "no shard iterator")];
+  const it = iterator;
+  out.push(line(grAction, await attempt(() => s.records(it)), s.shardWhat(shard)));
+  return out;
+}
+
 /**
  * One read-only call to a service DynamoDB Local lacks (Lambda, CloudWatch): skipped (saying why) when
  * it is not asked (`asked`: src/aws/consumers.ts serviceAvailableFor) or does not answer, else the
