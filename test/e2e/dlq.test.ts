@@ -386,6 +386,15 @@ describe("dlq --s3 and --input", () => {
         ["record", "p2"],
       ],
     );
+    // The records are in the object: a batch near the stream's 24 h is not warned about.
+    const old = failure(0, 1, { payload });
+    Object.assign(old.DDBStreamBatchInfo as object, {
+      approximateArrivalOfFirstRecord: new Date(Date.now() - 23.5 * 3600_000).toISOString(),
+    });
+    await s3.bucket("failures-old", { "aws/lambda/u1/shard/2026/01/31/c": JSON.stringify(old) });
+    const kept = await runCli(["dlq", "--s3", "s3://failures-old/aws/lambda/", "--json"], { env: env() });
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.doesNotMatch(kept.stderr, /leave the stream/);
     const none = await runCli(["dlq", "--s3", "s3://failures/nothing-here/"], { env: env() });
     assert.equal(none.code, 3);
     assert.match(none.stderr, /error: no objects under s3:\/\/failures\/nothing-here\//);

@@ -257,7 +257,8 @@ export async function runDlq(ctx: Context, input: DlqInput, format: DlqFormat): 
                 : " (the mapping's filter criteria are not known: records it dropped are shown too)"),
           );
         }
-        if (expiresSoon(b.failure, now)) {
+        // An S3 object carries its records (status "payload"): only records read from the stream expire.
+        if (out.status === "fetched" && expiresSoon(b.failure, now)) {
           const at = expiryMs(b.failure) as number;
           ctx.out.warn(
             `batch ${b.id}: its records leave the stream at ${new Date(at).toISOString()} (in ${Math.max(1, Math.round((at - now) / 60_000))} min): save or redrive them now`,
