@@ -183,20 +183,27 @@ describe("dlq --queue", () => {
     assert.match(s.stdout, /order-handler {2}RetryAttemptsExhausted {2}.* {2}1 record {2}queue q-pretty/);
   });
 
-  test("--delete --yes deletes the messages whose records were written; never an expired batch's", async () => {
+  test("--delete --yes deletes the messages whose records were written; never an expired or partly read batch's", async () => {
     sqs.createQueue("q-del");
     sqs.send("q-del", JSON.stringify(failure(0, 0)));
     const gone = failure(0, 1);
     (gone.DDBStreamBatchInfo as Record<string, unknown>).shardId = "shardId-00000000000000000000-00000000";
     sqs.send("q-del", JSON.stringify(gone));
+    // A range that ends past what the open shard holds: only part of it can be read.
+    const partial = failure(0, 0);
+    const lastSeq = BigInt(seqs[seqs.length - 1] as string);
+    (partial.DDBStreamBatchInfo as Record<string, unknown>).endSequenceNumber = String(lastSeq + 1000n);
+    sqs.send("q-del", JSON.stringify(partial));
     const r = await runCli(["dlq", "--queue", "q-del", "--json", "--delete", "--yes"], { env: env() });
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, /its records are gone/);
+    assert.match(r.stderr, /only \d+ records read/);
     assert.match(r.stderr, /deleted 1 message/);
     const left = sqs.messages("q-del");
-    assert.equal(left.length, 1);
-    assert.ok(left[0]?.body.includes("shardId-00000000000000000000-00000000"));
-    assert.ok(left[0]?.visible);
+    assert.equal(left.length, 2);
+    assert.ok(left.some((m) => m.body.includes("shardId-00000000000000000000-00000000")));
+    assert.ok(left.some((m) => m.body.includes(String(lastSeq + 1000n))));
+    assert.ok(left.every((m) => m.visible));
     const out = lines(r.stdout);
     assert.deepEqual(
       out.map((l) => [l.type, l.status ?? null]),
@@ -204,6 +211,8 @@ describe("dlq --queue", () => {
         ["failure", "fetched"],
         ["record", null],
         ["failure", "expired"],
+        ["failure", "incomplete"],
+        ...out.slice(4).map(() => ["record", null]),
       ],
     );
   });
