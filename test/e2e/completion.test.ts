@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { buildProgram, loadAllCommands } from "../../src/cli/program.js";
 import { commandSpecs } from "../../src/commands/index.js";
 import { BIN, runCli } from "../helpers/cli.js";
-import { cliEnv, createTable, ddbEndpoint, uniqueName } from "../helpers/ddb.js";
+import { cliEnv, createTable, ddbEndpoint, TEST_CREDENTIALS, uniqueName } from "../helpers/ddb.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-completion-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -145,7 +145,7 @@ test("bash: profile names from the shared files", () => {
   assert.deepEqual(bash(["dynastream", "describe", "--profile", "=", "d"], env).sort(), ["default", "dev"]);
 });
 
-test("bash: table names from ListTables with the line's --endpoint-url/--region, cached for a minute", async () => {
+test("bash: table names from ListTables with the line's --endpoint-url/--region/--profile, cached for a minute", async () => {
   // A cold start on a busy machine may take more than the default second: the budget is raised here
   // (the silent-server test below keeps the default).
   const cache = { XDG_CACHE_HOME: join(dir, "xdg-tables"), DYNASTREAM_COMPLETION_TIMEOUT: "30s" };
@@ -169,6 +169,22 @@ test("bash: table names from ListTables with the line's --endpoint-url/--region,
     env,
   );
   assert.deepEqual(typed, [a, b, `${prefix}-c`]);
+
+  // A --profile typed on the line: its endpoint_url and keys (the default profile's endpoint is dead).
+  const config = join(dir, "config-tables");
+  writeFileSync(
+    config,
+    "[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9\n" +
+      `[profile local]\nregion = us-east-1\nendpoint_url = ${endpoint}\n` +
+      `aws_access_key_id = ${TEST_CREDENTIALS.accessKeyId}\naws_secret_access_key = ${TEST_CREDENTIALS.secretAccessKey}\n`,
+  );
+  const profileEnv = { ...cache, AWS_ENDPOINT_URL: "", AWS_CONFIG_FILE: config };
+  assert.deepEqual(bash(["dynastream", "describe", prefix], profileEnv), []);
+  assert.deepEqual(bash(["dynastream", "--profile", "local", "describe", prefix], profileEnv), [
+    a,
+    b,
+    `${prefix}-c`,
+  ]);
 });
 
 test("bash: AWS unreachable or silent: nothing offered, exit 0, no message", async (t) => {
