@@ -10,6 +10,9 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { STSClient } from "@aws-sdk/client-sts";
+import { CLIENT_SERVICES, configuredEndpoints } from "../core/doctor/endpoints.js";
+import { findProfile } from "../core/doctor/shared-files.js";
+import { readSharedFiles } from "./doctor/files.js";
 
 // The SDK warns on Node 20 that future versions will need Node 22: that is for us, not for users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -78,6 +81,27 @@ function baseConfig(s: AwsSettings): Record<string, unknown> {
   return cfg;
 }
 
+/**
+ * The endpoint of each client under --profile (SDK service id → URL; absent: AWS's own). The SDK
+ * looks a profile's endpoint_url and services section up in the profile AWS_PROFILE names (else
+ * default), never in the `profile` a client is given, whereas the active profile's settings apply
+ * (as with the AWS CLI's --profile). So with --profile the endpoints are resolved here, in the SDK's
+ * order and as doctor reports them, and the SDK's own lookup is turned off.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+function profileEndpoints(profile: string): Map<string, string> {
+  const env = process.env;
+  const files = readSharedFiles(env);
+  const configured = configuredEndpoints(
+    undefined,
+    env,
+    findProfile(files, profile),
+    files.configPath,
+    CLIENT_SERVICES,
+  );
+  return new Map(configured.map((e) => [e.service, e.url]));
+}
+
 function addDebugLogging(service: string, stack: MiddlewareStackLike, log: (line: string) => void): void {
   stack.add(
     (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
@@ -133,21 +157,43 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     }
     return p;
   }
-  const cfg = baseConfig(settings);
+  const base = baseConfig(settings);
+  const endpoints =
+    settings.profile && !settings.endpointUrl ? profileEndpoints(settings.profile) : undefined;
+  /** The configuration of the client of one service (its SDK service id). */
+  const cfg = (service: string): Record<string, unknown> => {
+    if (!endpoints) return base;
+    const url = endpoints.get(service);
+    return { ...base, ignoreConfiguredEndpointUrls: true, ...(url ? { endpoint: url } : {}) };
+  };
+  const env = process.env;
+  const customS3 = endpoints
+    ? endpoints.has("S3")
+    : Boolean(settings.endpointUrl || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   return {
     settings,
     dynamodb: () =>
-      once("DynamoDB", async () => new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient(cfg)),
+      once(
+        "DynamoDB",
+        async () => new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient(cfg("DYNAMODB")),
+      ),
     streams: () =>
       once(
         "DynamoDBStreams",
-        async () => new (await import("@aws-sdk/client-dynamodb-streams")).DynamoDBStreamsClient(cfg),
+        async () =>
+          new (await import("@aws-sdk/client-dynamodb-streams")).DynamoDBStreamsClient(
+            cfg("DYNAMODB_STREAMS"),
+          ),
       ),
     cloudwatch: () =>
-      once("CloudWatch", async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(cfg)),
-    lambda: () => once("Lambda", async () => new (await import("@aws-sdk/client-lambda")).LambdaClient(cfg)),
-    sts: () => once("STS", async () => new (await import("@aws-sdk/client-sts")).STSClient(cfg)),
-    sqs: () => once("SQS", async () => new (await import("@aws-sdk/client-sqs")).SQSClient(cfg)),
+      once(
+        "CloudWatch",
+        async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(cfg("CLOUDWATCH")),
+      ),
+    lambda: () =>
+      once("Lambda", async () => new (await import("@aws-sdk/client-lambda")).LambdaClient(cfg("LAMBDA"))),
+    sts: () => once("STS", async () => new (await import("@aws-sdk/client-sts")).STSClient(cfg("STS"))),
+    sqs: () => once("SQS", async () => new (await import("@aws-sdk/client-sqs")).SQSClient(cfg("SQS"))),
     // Path-style addressing (`endpoint/bucket/key`) when the user chose the endpoint: emulators and
     // most S3-compatible stores answer it, few answer `bucket.endpoint`.
     s3: () =>
@@ -155,27 +201,26 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
         "S3",
         async () =>
           new (await import("@aws-sdk/client-s3")).S3Client({
-            ...cfg,
-            ...(settings.endpointUrl || process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL
-              ? { forcePathStyle: true }
-              : {}),
+            ...cfg("S3"),
+            ...(customS3 ? { forcePathStyle: true } : {}),
           }),
       ),
     // The Kinesis client defaults to an HTTP/2 handler, needed only by SubscribeToShard (enhanced
     // fan-out push), which dynastream never calls; every other Kinesis operation works over HTTP/1.1,
     // which is also what emulators speak. So: the same HTTP/1.1 handler and timeouts as the others.
     // The SDK still resolves AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL itself (no `endpoint` unless
-    // --endpoint-url was given).
+    // --endpoint-url or --profile was given).
     kinesis: () =>
       once("Kinesis", async () => {
         const [{ KinesisClient }, { NodeHttpHandler }] = await Promise.all([
           import("@aws-sdk/client-kinesis"),
           import("@smithy/node-http-handler"),
         ]);
+        const config = cfg("KINESIS");
         return new KinesisClient({
-          ...cfg,
+          ...config,
           requestHandler: new NodeHttpHandler(
-            cfg.requestHandler as ConstructorParameters<typeof NodeHttpHandler>[0],
+            config.requestHandler as ConstructorParameters<typeof NodeHttpHandler>[0],
           ),
         });
       }),

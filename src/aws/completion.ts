@@ -15,13 +15,26 @@ import { createAwsClients } from "./clients.js";
 export const TABLES_CACHE_MS = 60_000;
 /** How long a failed listing (AWS unreachable, no credentials) is remembered: Tab stays instant. */
 export const TABLES_FAILURE_CACHE_MS = 15_000;
-/** The whole budget of one completion call, SDK loading included (DYNASTREAM_COMPLETION_TIMEOUT changes it). */
-export const TABLES_BUDGET_MS = 1000;
+/**
+ * The whole budget of one completion call, from the process's start (DYNASTREAM_COMPLETION_TIMEOUT
+ * changes it): 900 ms leave room for what comes before Node's clock starts and for the exit, so a Tab
+ * that cannot reach AWS returns within a second.
+ */
+export const TABLES_BUDGET_MS = 900;
 
-/** The budget: DYNASTREAM_COMPLETION_TIMEOUT (a duration: slow links, slow CI machines), else one second. */
-function budgetMs(env: Record<string, string | undefined>): number {
+/** The least time ListTables is given, however long the process took to start. */
+export const TABLES_MIN_LISTING_MS = 250;
+
+/**
+ * The time left for ListTables: the budget (DYNASTREAM_COMPLETION_TIMEOUT, a duration for slow links
+ * and slow CI machines, else one second) counts from the process's start, so that Tab waits about
+ * that long in all, Node's start-up and the CLI's loading included; never less than
+ * {@link TABLES_MIN_LISTING_MS}. `elapsedMs`: the time since the process started.
+ */
+export function listingBudgetMs(env: Record<string, string | undefined>, elapsedMs: number): number {
   const ms = env.DYNASTREAM_COMPLETION_TIMEOUT ? parseDuration(env.DYNASTREAM_COMPLETION_TIMEOUT) : undefined;
-  return ms !== undefined && ms > 0 ? ms : TABLES_BUDGET_MS;
+  const budget = ms !== undefined && ms > 0 ? ms : TABLES_BUDGET_MS;
+  return Math.max(TABLES_MIN_LISTING_MS, Math.round(budget - elapsedMs));
 }
 
 export interface TablesRequest {
@@ -117,7 +130,8 @@ export async function completionTables(req: TablesRequest): Promise<string[]> {
   const file = cacheFile(req);
   const cached = file ? readCache(file, req.now) : undefined;
   if (cached) return cached.tables;
-  const ms = budgetMs(req.env);
+  // performance.now(): milliseconds since the process started.
+  const ms = listingBudgetMs(req.env, performance.now());
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const budget = new Promise<never>((_, reject) => {

@@ -14,13 +14,18 @@ import { TAIL_FORMATS } from "../render/tail-output.js";
 /** The spellings users may type for view types (src/core/view-type.ts accepts these and more). */
 const VIEW_TYPE_WORDS = [...VIEW_TYPES, "keys-only", "new", "old", "new-and-old"];
 
+/** `--from` keywords (and two durations ago as examples): src/core/tail/plan.ts. */
+const FROM_WORDS = ["latest", "trim-horizon", "15m", "1h"];
+
 /** Value kinds by flag name; `command:flag` for one command only. Flags not named take free text. */
 export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
   "--profile": { kind: "profile" },
   "--output": { kind: "words", words: ["pretty", "json"] },
   "tail:--output": { kind: "words", words: TAIL_FORMATS },
   "--view-type": { kind: "words", words: VIEW_TYPE_WORDS },
-  "tail:--from": { kind: "words", words: ["latest", "trim-horizon", "15m", "1h"] },
+  "tail:--from": { kind: "words", words: FROM_WORDS },
+  "invoke:--from": { kind: "words", words: FROM_WORDS },
+  "--precision": { kind: "words", words: ["millisecond", "microsecond"] },
   "--dialect": { kind: "words", words: ["lambda", "eventbridge"] },
   "--expect": { kind: "words", words: ["match", "no-match"] },
   "--input": { kind: "file", stdin: true },
@@ -28,6 +33,9 @@ export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
   "--checkpoint": { kind: "file" },
   "--criteria": { kind: "file" },
   "--cases": { kind: "file" },
+  "--on-failure": { kind: "file" },
+  "--env-file": { kind: "file" },
+  "--handler": { kind: "file" },
   "--pattern": { kind: "at-file" },
   "--filter": { kind: "at-file" },
   "--table": { kind: "table" },
@@ -35,12 +43,11 @@ export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
   "--kcl-table": { kind: "table" },
 };
 
-/** Positional arguments: a table (or stream ARN), the completion command's shell, else free text. */
-function positionalKind(cmd: Command): ValueKind {
-  const arg = cmd.registeredArguments[0];
-  if (!arg) return { kind: "none" };
-  if (/^table/.test(arg.name())) return { kind: "table" };
-  if (arg.name() === "shell") return { kind: "words", words: SHELLS };
+/** A positional argument, by name: a table (or stream ARN), a handler file, the completion command's shell, else free text. */
+function argumentKind(name: string): ValueKind {
+  if (/^table/.test(name)) return { kind: "table" };
+  if (name === "handler") return { kind: "file" };
+  if (name === "shell") return { kind: "words", words: SHELLS };
   return { kind: "none" };
 }
 
@@ -90,7 +97,7 @@ export function completionModel(program: Command): CompletionModel {
         name: c.name(),
         description: c.summary() || c.description(),
         flags,
-        positional: positionalKind(c),
+        positionals: c.registeredArguments.map((a) => argumentKind(a.name())),
       };
     });
   return { globalFlags, commands };

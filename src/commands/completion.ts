@@ -64,10 +64,11 @@ export const command: CommandSpec = {
     "dynastream completion fish > ~/.config/fish/completions/dynastream.fish",
   ],
   notes: [
-    "Completes commands, flags, view types, output formats, --from keywords, dialects, files (after @,",
-    "--input, --records, --checkpoint, --criteria, --cases), profile names, and table names: ListTables",
-    "with the --profile, --region and --endpoint-url already typed, kept a minute in the cache folder",
-    "($XDG_CACHE_HOME/dynastream or ~/.cache/dynastream); nothing, within a second, when AWS cannot be reached.",
+    "Completes commands, flags, view types, output formats, --from keywords, dialects, --precision, files",
+    "(after @, --input, --records, --checkpoint, --criteria, --cases, --on-failure, --env-file, --handler;",
+    "invoke's handler), profile names, and table names: ListTables with the --profile, --region and",
+    "--endpoint-url already typed, kept a minute in the cache folder ($XDG_CACHE_HOME/dynastream or",
+    "~/.cache/dynastream); nothing, within a second, when AWS cannot be reached.",
   ].join("\n"),
   options: (cmd) =>
     cmd.addOption(new Option("--list-tables", "print table names (used by the scripts)").hideHelp()),

@@ -22,8 +22,8 @@ export interface CommandModel {
   name: string;
   description: string;
   flags: FlagModel[];
-  /** What the positional arguments are (first argument only: no command takes two). */
-  positional: ValueKind;
+  /** What each positional argument is, in order (invoke: a handler file, then a table). */
+  positionals: ValueKind[];
 }
 
 export interface CompletionModel {

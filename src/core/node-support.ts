@@ -26,6 +26,20 @@ export function nodeMajor(version: string): number {
   return Number(/^v?(\d+)/.exec(version)?.[1] ?? Number.NaN);
 }
 
+/**
+ * The oldest Node dynastream runs on: 20.3, the first with AbortSignal.any (the live reader ties a
+ * run's signal to its own with it). package.json's engines says the same (test/unit/core/node-support.test.ts).
+ */
+export const NODE_MINIMUM = [20, 3] as const;
+
+/** Whether `version` is at least {@link NODE_MINIMUM}. */
+export function meetsNodeMinimum(version: string): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > NODE_MINIMUM[0] || (major === NODE_MINIMUM[0] && minor >= NODE_MINIMUM[1]);
+}
+
 /** The line and its end of life when `version` is past it on `todayIso` (YYYY-MM-DD), else undefined. */
 export function pastEndOfLife(
   version: string,

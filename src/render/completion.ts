@@ -44,9 +44,11 @@ function bashBody(m: CompletionModel): string {
   const flagCases = m.commands.map(
     (c) => `    ${c.name}) echo ${sq([...new Set(c.flags.flatMap((f) => f.names))].join(" "))} ;;`,
   );
-  const posCases = m.commands
-    .filter((c) => c.positional.kind !== "none")
-    .map((c) => `    ${c.name}) echo ${sq(bashKind(c.positional))} ;;`);
+  const posCases = m.commands.flatMap((c) =>
+    c.positionals.flatMap((p, i) =>
+      p.kind === "none" ? [] : [`    ${c.name}:${i}) echo ${sq(bashKind(p))} ;;`],
+    ),
+  );
   const globals = m.globalFlags.flatMap((f) => f.names).join(" ");
   return `_dynastream_valued=${sq(` ${allValued.join(" ")} `)}
 _dynastream_global_flags=${sq(globals)}
@@ -66,8 +68,9 @@ ${flagCases.join("\n")}
   esac
 }
 
+# What the positional argument number $2 (from 0) of command $1 is.
 _dynastream_positional() {
-  case "$1" in
+  case "$1:$2" in
 ${posCases.join("\n")}
     *) echo none ;;
   esac
@@ -136,8 +139,8 @@ _dynastream_candidates() {
     kind="words:$_dynastream_global_flags $(_dynastream_command_flags "$cmd")"
   elif [[ -z $cmd ]]; then
     kind="words:$_dynastream_commands"
-  elif ((npos == 0)); then
-    kind="$(_dynastream_positional "$cmd")"
+  else
+    kind="$(_dynastream_positional "$cmd" "$npos")"
   fi
   case "$kind" in
     words:*)
@@ -347,9 +350,11 @@ export function fishScript(m: CompletionModel): string {
 function commandLines(c: CommandModel): string[] {
   const cond = `__fish_seen_subcommand_from ${c.name}`;
   const out = c.flags.map((f) => fishFlag(f, cond));
-  if (c.positional.kind === "table")
-    out.push(`complete -c dynastream -n ${fq(cond)} -a '(__dynastream_tables)'`);
-  if (c.positional.kind === "words")
-    out.push(`complete -c dynastream -n ${fq(cond)} -a ${fq(c.positional.words.join(" "))}`);
+  // fish does not count positionals: each kind is offered at any position after the command.
+  for (const p of c.positionals) {
+    if (p.kind === "table") out.push(`complete -c dynastream -n ${fq(cond)} -a '(__dynastream_tables)'`);
+    if (p.kind === "words") out.push(`complete -c dynastream -n ${fq(cond)} -a ${fq(p.words.join(" "))}`);
+    if (p.kind === "file") out.push(`complete -c dynastream -n ${fq(cond)} -F`);
+  }
   return out;
 }

@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { buildProgram, loadAllCommands } from "../../src/cli/program.js";
 import { commandSpecs } from "../../src/commands/index.js";
 import { BIN, runCli } from "../helpers/cli.js";
-import { cliEnv, createTable, ddbEndpoint, uniqueName } from "../helpers/ddb.js";
+import { cliEnv, createTable, ddbEndpoint, TEST_CREDENTIALS, uniqueName } from "../helpers/ddb.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dynastream-completion-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -107,6 +107,11 @@ test("bash: enum values after their flags, per command where they differ", () =>
     "NEW_IMAGE",
     "NEW_AND_OLD_IMAGES",
   ]);
+  assert.deepEqual(bash(["dynastream", "invoke", "h.mjs", "Orders", "--from", "t"]), ["trim-horizon"]);
+  assert.deepEqual(bash(["dynastream", "enable", "Orders", "--kinesis", "s", "--precision", ""]), [
+    "millisecond",
+    "microsecond",
+  ]);
   assert.deepEqual(bash(["dynastream", "filter-test", "--dialect", ""]), ["lambda", "eventbridge"]);
   assert.deepEqual(bash(["dynastream", "filter-test", "--expect", ""]), ["match", "no-match"]);
   assert.deepEqual(bash(["dynastream", "describe", "-o", ""]), ["pretty", "json"]);
@@ -118,7 +123,7 @@ test("bash: enum values after their flags, per command where they differ", () =>
   assert.deepEqual(bash(["dynastream", "tail", "--count", ""]), []);
 });
 
-test("bash: files after --input, --records (and - for stdin), --checkpoint, and after @", () => {
+test("bash: files after --input, --records (and - for stdin), --checkpoint, @, and for invoke's handler", () => {
   const base = join(files, "orders");
   assert.deepEqual(bash(["dynastream", "tail", "--input", base]).sort(), [`${base}.json`, `${base}.ndjson`]);
   assert.deepEqual(bash(["dynastream", "tail", "--checkpoint", join(files, "oth")]), [
@@ -130,6 +135,12 @@ test("bash: files after --input, --records (and - for stdin), --checkpoint, and 
     `@${join(files, "other.txt")}`,
   ]);
   assert.deepEqual(bash(["dynastream", "filter-test", "--pattern", "{"]), []); // inline JSON: nothing to offer
+  // invoke's handler file (its first argument), --on-failure and --env-file; dlq's --handler.
+  const other = [join(files, "other.txt")];
+  assert.deepEqual(bash(["dynastream", "invoke", join(files, "oth")]), other);
+  assert.deepEqual(bash(["dynastream", "invoke", "h.mjs", "T", "--on-failure", join(files, "oth")]), other);
+  assert.deepEqual(bash(["dynastream", "invoke", "--env-file", join(files, "oth")]), other);
+  assert.deepEqual(bash(["dynastream", "dlq", "T", "--redrive", "--handler", join(files, "oth")]), other);
 });
 
 test("bash: profile names from the shared files", () => {
@@ -145,7 +156,7 @@ test("bash: profile names from the shared files", () => {
   assert.deepEqual(bash(["dynastream", "describe", "--profile", "=", "d"], env).sort(), ["default", "dev"]);
 });
 
-test("bash: table names from ListTables with the line's --endpoint-url/--region, cached for a minute", async () => {
+test("bash: table names from ListTables with the line's --endpoint-url/--region/--profile, cached for a minute", async () => {
   // A cold start on a busy machine may take more than the default second: the budget is raised here
   // (the silent-server test below keeps the default).
   const cache = { XDG_CACHE_HOME: join(dir, "xdg-tables"), DYNASTREAM_COMPLETION_TIMEOUT: "30s" };
@@ -155,6 +166,8 @@ test("bash: table names from ListTables with the line's --endpoint-url/--region,
   assert.deepEqual(bash(["dynastream", "describe", prefix], cache), [a, b]);
   assert.deepEqual(bash(["dynastream", "lag", "Orders", "--kcl-table", prefix], cache), [a, b]);
   assert.deepEqual(bash(["dynastream", "filter-test", "--from-stream", prefix], cache), [a, b]);
+  assert.deepEqual(bash(["dynastream", "invoke", "./handler.mjs", prefix], cache), [a, b]); // its second argument
+  assert.deepEqual(bash(["dynastream", "describe", "T", prefix], cache), []); // describe takes one
   // Cached: a table created now is not offered for a minute.
   await createTable(endpoint, { name: `${prefix}-c`, viewType: null });
   assert.deepEqual(bash(["dynastream", "tail", prefix], cache), [a, b]);
@@ -169,6 +182,22 @@ test("bash: table names from ListTables with the line's --endpoint-url/--region,
     env,
   );
   assert.deepEqual(typed, [a, b, `${prefix}-c`]);
+
+  // A --profile typed on the line: its endpoint_url and keys (the default profile's endpoint is dead).
+  const config = join(dir, "config-tables");
+  writeFileSync(
+    config,
+    "[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9\n" +
+      `[profile local]\nregion = us-east-1\nendpoint_url = ${endpoint}\n` +
+      `aws_access_key_id = ${TEST_CREDENTIALS.accessKeyId}\naws_secret_access_key = ${TEST_CREDENTIALS.secretAccessKey}\n`,
+  );
+  const profileEnv = { ...cache, AWS_ENDPOINT_URL: "", AWS_CONFIG_FILE: config };
+  assert.deepEqual(bash(["dynastream", "describe", prefix], profileEnv), []);
+  assert.deepEqual(bash(["dynastream", "--profile", "local", "describe", prefix], profileEnv), [
+    a,
+    b,
+    `${prefix}-c`,
+  ]);
 });
 
 test("bash: AWS unreachable or silent: nothing offered, exit 0, no message", async (t) => {
@@ -278,6 +307,8 @@ test("fish: the script parses and completes commands, flags, values, files after
   assert.deepEqual(complete("dynastream tail --from ").sort(), ["15m", "1h", "latest", "trim-horizon"]);
   assert.deepEqual(complete("dynastream tail -o ").sort(), ["dynamodb-json", "json", "pretty", "raw"]);
   assert.deepEqual(complete("dynastream describe -o ").sort(), ["json", "pretty"]);
+  assert.deepEqual(complete("dynastream enable T --precision ").sort(), ["microsecond", "millisecond"]);
+  assert.deepEqual(complete(`dynastream invoke ${join(files, "oth")}`), [join(files, "other.txt")]);
   assert.deepEqual(complete(`dynastream filter-test --pattern @${join(files, "orders.j")}`), [
     `@${join(files, "orders.json")}`,
   ]);

@@ -96,3 +96,37 @@ test("service-specific AWS_ENDPOINT_URL_DYNAMODB and _DYNAMODB_STREAMS are honou
   });
   assert.equal(over.code, 0, over.stderr);
 });
+
+test("--profile's endpoint_url and services section are used, not the default profile's or AWS_PROFILE's", async () => {
+  // The SDK alone would read endpoint_url from AWS_PROFILE's profile (else default) whatever the
+  // client's profile: here those point at a port nothing listens on.
+  const dead = "http://127.0.0.1:9";
+  const config = join(dir, "config-endpoints");
+  const keys = `aws_access_key_id = ${TEST_CREDENTIALS.accessKeyId}\naws_secret_access_key = ${TEST_CREDENTIALS.secretAccessKey}\n`;
+  writeFileSync(
+    config,
+    `[default]\nregion = us-east-1\nendpoint_url = ${dead}\n${keys}` +
+      `[profile other]\nregion = us-east-1\nendpoint_url = ${dead}\n${keys}` +
+      `[profile local]\nregion = us-east-1\nendpoint_url = ${endpoint}\n${keys}` +
+      `[profile svc]\nregion = us-east-1\nendpoint_url = ${dead}\nservices = local-svcs\n${keys}` +
+      `[services local-svcs]\ndynamodb =\n  endpoint_url = ${endpoint}\ndynamodb_streams =\n  endpoint_url = ${endpoint}\n`,
+  );
+  const env = bareEnv({ AWS_CONFIG_FILE: config, AWS_PROFILE: "other" });
+  for (const profile of ["local", "svc"]) {
+    const r = await runCli(["shards", table, "--profile", profile, "--json"], { env });
+    assert.equal(r.code, 0, `${profile}: ${r.stderr}`);
+  }
+  // What doctor reports as the endpoint in effect is where the calls go.
+  const doctor = await runCli(["doctor", table, "--profile", "local", "--json"], { env });
+  assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+  const checks = (
+    JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; data?: { url?: string } }> }
+  ).checks;
+  assert.equal(checks.find((c) => c.id === "endpoint")?.data?.url, endpoint);
+  assert.equal(checks.find((c) => c.id === "dynamodb:GetRecords")?.status, "ok");
+  // AWS_ENDPOINT_URL_<SERVICE> still comes before the profile's settings.
+  const over = await runCli(["shards", table, "--profile", "local", "--json"], {
+    env: { ...env, AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dead },
+  });
+  assert.equal(over.code, 5, over.stderr);
+});

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -236,7 +237,7 @@ test("credentials rejected by STS (unknown key): exit 4 with the fix", async () 
   assert.match(withTable.stdout, /- permissions +permissions not checked: AWS rejects the credentials/);
 });
 
-test("SSO: the cached token's expiry; expired is exit 4 with `aws sso login --profile`", async () => {
+test("SSO: the cached token's expiry; expired is exit 4 with `aws sso login --profile`; valid, its role credentials", async () => {
   const h = join(home, "sso");
   mkdirSync(join(h, ".aws", "sso", "cache"), { recursive: true });
   writeFileSync(
@@ -268,6 +269,61 @@ test("SSO: the cached token's expiry; expired is exit 4 with `aws sso login --pr
   assert.match(r.stdout, /✗ sso-token +the cached SSO token expired at 2020-01-01T00:00:00Z/);
   assert.match(r.stdout, /fix: sign in again: aws sso login --profile dev/);
   assert.doesNotMatch(r.stdout + r.stderr, /SECRET-TOKEN/);
+
+  // A valid token: its expiry, and the role credentials the SDK gets for it from the portal (a
+  // stand-in answering GetRoleCredentials, GET /federation/credentials with the token in
+  // x-amz-sso_bearer_token: https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html).
+  const expiresAt = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, "Z");
+  writeFileSync(
+    tokenFile,
+    JSON.stringify({
+      accessToken: "SECRET-TOKEN",
+      expiresAt,
+      region: "us-east-1",
+      startUrl: "https://corp.awsapps.com/start",
+    }),
+  );
+  const roleExpiry = Date.now() + 3_600_000;
+  const portal = createHttpServer((req, res) => {
+    const ok =
+      req.url?.startsWith("/federation/credentials?") &&
+      req.headers["x-amz-sso_bearer_token"] === "SECRET-TOKEN";
+    res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify(
+        ok
+          ? {
+              roleCredentials: {
+                accessKeyId: TEST_CREDENTIALS.accessKeyId,
+                secretAccessKey: "ROLE-SECRET",
+                sessionToken: "ROLE-SESSION",
+                expiration: roleExpiry,
+              },
+            }
+          : { message: "bad token" },
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => portal.listen(0, "127.0.0.1", resolve));
+  try {
+    const valid = await runCli(["doctor", "--profile", "dev", "--json"], {
+      env: {
+        ...env,
+        AWS_ENDPOINT_URL_SSO: `http://127.0.0.1:${(portal.address() as { port: number }).port}`,
+        AWS_ENDPOINT_URL_STS: sts.endpoint,
+      },
+    });
+    assert.equal(valid.code, 0, valid.stdout + valid.stderr);
+    const doc = parse(valid.stdout);
+    assert.equal(check(doc, "sso-token").status, "ok");
+    assert.equal(check(doc, "sso-token").summary, `cached SSO token valid until ${expiresAt}`);
+    assert.equal(check(doc, "credentials").data?.sdkSource, "SSO");
+    assert.equal(check(doc, "credentials").data?.expiresAt, new Date(roleExpiry).toISOString());
+    assert.equal(check(doc, "identity").status, "ok");
+    assert.doesNotMatch(valid.stdout + valid.stderr, /SECRET-TOKEN|ROLE-SECRET|ROLE-SESSION/);
+  } finally {
+    await new Promise<void>((resolve) => portal.close(() => resolve()));
+  }
 });
 
 test("credential_process: named (not run twice, never printed), its credentials used", async () => {
@@ -291,6 +347,40 @@ test("credential_process: named (not run twice, never printed), its credentials 
   assert.equal(check(doc, "credentials").data?.sdkSource, "credential_process");
   assert.equal(check(doc, "identity").status, "ok");
   assert.doesNotMatch(r.stdout, /PROCESS-SECRET/);
+});
+
+test("container role: named by its variable, its credentials used; never printed", async (t) => {
+  // The container credentials endpoint (ECS, EKS Pod Identity) as the SDK asks it: GET on
+  // AWS_CONTAINER_CREDENTIALS_FULL_URI (loopback allowed), JSON keys back
+  // (https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html).
+  const expiration = new Date(Date.now() + 3_600_000).toISOString();
+  const server = createHttpServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        AccessKeyId: TEST_CREDENTIALS.accessKeyId,
+        SecretAccessKey: "CONTAINER-SECRET",
+        Token: "CONTAINER-TOKEN",
+        Expiration: expiration,
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => server.close());
+  const env = cliEnv(endpoint, {
+    AWS_ENDPOINT_URL_STS: sts.endpoint,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(server.address() as { port: number }).port}/creds`,
+  });
+  delete (env as Record<string, string | undefined>).AWS_ACCESS_KEY_ID;
+  delete (env as Record<string, string | undefined>).AWS_SECRET_ACCESS_KEY;
+  const r = await runCli(["doctor", "--json"], { env });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const doc = parse(r.stdout);
+  assert.equal(check(doc, "credentials").data?.source, "container-role");
+  assert.equal(check(doc, "credentials").data?.sdkSource, "container role");
+  assert.match(check(doc, "credentials").summary, /^container role .*, expire at /);
+  assert.equal(check(doc, "identity").status, "ok");
+  assert.doesNotMatch(r.stdout + r.stderr, /CONTAINER-SECRET|CONTAINER-TOKEN/);
 });
 
 test("a malformed table name is a usage error (exit 2) before any AWS call", async () => {

@@ -36,9 +36,19 @@ export const DOCTOR_SERVICES = [
 ] as const;
 export type ServiceId = (typeof DOCTOR_SERVICES)[number]["id"];
 
+/** A service whose endpoint can be configured: its SDK service id and its key in a services section. */
+export interface EndpointService {
+  id: string;
+  key: string;
+}
+
+/** Every service a run's clients call: doctor's, and S3 (`dlq --s3`), which doctor does not probe. */
+export const CLIENT_SERVICES: readonly EndpointService[] = [...DOCTOR_SERVICES, { id: "S3", key: "s3" }];
+
 /** A configured endpoint of one service, and the setting it comes from. */
 export interface ConfiguredEndpoint {
-  service: ServiceId;
+  /** The SDK service id: a {@link ServiceId}, or S3. */
+  service: string;
   url: string;
   source: string;
 }
@@ -49,12 +59,14 @@ export interface ConfiguredEndpoint {
  * (dynastream passes it to every client), then unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the
  * profile's ignore_configured_endpoint_urls) is true: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
  * the profile's services section, the profile's endpoint_url. Services without one use AWS's own.
+ * `services`: doctor's by default; the clients ask for theirs (src/aws/clients.ts).
  */
 export function configuredEndpoints(
   flag: string | undefined,
   env: Env,
   profile: ProfileSettings | undefined,
   configPath: string,
+  services: readonly EndpointService[] = DOCTOR_SERVICES,
 ): ConfiguredEndpoint[] {
   const out: ConfiguredEndpoint[] = [];
   const ignore =
@@ -63,7 +75,7 @@ export function configuredEndpoints(
       profile?.values.ignore_configured_endpoint_urls ??
       ""
     ).toLowerCase() === "true";
-  for (const s of DOCTOR_SERVICES) {
+  for (const s of services) {
     if (flag) {
       out.push({ service: s.id, url: flag, source: "--endpoint-url" });
       continue;

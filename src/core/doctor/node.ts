@@ -1,9 +1,15 @@
 /** doctor's Node line: which Node lines are supported, tested, past end of life. */
 
-import { NODE_END_OF_LIFE, nodeMajor, SDK_MIN_NODE } from "../node-support.js";
+import {
+  meetsNodeMinimum,
+  NODE_END_OF_LIFE,
+  NODE_MINIMUM,
+  nodeMajor,
+  SDK_MIN_NODE,
+} from "../node-support.js";
 import type { Check } from "./check.js";
 
-/** The Node majors the test suite runs on (.ci/run). */
+/** The Node majors the test suite runs on (.ci/run; engines and the README agree: test/unit/core/node-support.test.ts). */
 export const NODE_TESTED = [20, 22, 24, 26] as const;
 
 /** The Node check: past end of life (or below what future SDK releases need) is a warning, never a failure. */
@@ -12,11 +18,11 @@ export function nodeCheck(version: string, todayIso: string): Check {
   const eol = NODE_END_OF_LIFE[major];
   const data = { version, endOfLife: eol ?? null, tested: NODE_TESTED.includes(major as never) };
   const upgrade = "install Node 24 (LTS) or 22 (LTS); dynastream is tested on 20, 22, 24 and 26";
-  if (Number.isNaN(major) || major < 20) {
+  if (!meetsNodeMinimum(version)) {
     return {
       id: "node",
       status: "fail",
-      summary: `Node ${version}: dynastream needs Node 20 or newer`,
+      summary: `Node ${version}: dynastream needs Node ${NODE_MINIMUM.join(".")} or newer`,
       fix: upgrade,
       data,
     };

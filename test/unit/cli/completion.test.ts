@@ -37,15 +37,18 @@ test("the model lists every command, its arguments and flags", async () => {
     commandSpecs.map((c) => c.name),
   );
   const tail = m.commands.find((c) => c.name === "tail");
-  assert.equal(tail?.positional.kind, "table");
+  assert.deepEqual(tail?.positionals, [{ kind: "table" }]);
+  assert.deepEqual(m.commands.find((c) => c.name === "invoke")?.positionals, [
+    { kind: "file" },
+    { kind: "table" },
+  ]);
   assert.deepEqual(tail?.flags.find((f) => f.names.includes("--input"))?.value, {
     kind: "file",
     stdin: true,
   });
-  assert.deepEqual(m.commands.find((c) => c.name === "completion")?.positional, {
-    kind: "words",
-    words: ["bash", "zsh", "fish"],
-  });
+  assert.deepEqual(m.commands.find((c) => c.name === "completion")?.positionals, [
+    { kind: "words", words: ["bash", "zsh", "fish"] },
+  ]);
   assert.ok(m.globalFlags.some((f) => f.names.includes("--endpoint-url") && f.takesValue));
   assert.ok(
     !m.commands.find((c) => c.name === "completion")?.flags.some((f) => f.names.includes("--list-tables")),
