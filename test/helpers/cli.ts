@@ -35,15 +35,25 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `dynastream ...args` to completion (killed after timeoutMs); `bin`: another launcher than BIN. */
+/**
+ * Runs `dynastream ...args` to completion (killed after timeoutMs); `bin`: another launcher than BIN;
+ * `cwd`: the working directory (relative file names in args, as a user types them).
+ */
 export function runCli(
   args: string[],
-  opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number; bin?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    input?: string | Buffer;
+    timeoutMs?: number;
+    bin?: string;
+    cwd?: string;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
       env: runEnv(opts.env),
       stdio: ["pipe", "pipe", "pipe"],
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     });
     let stdout = "";
     let stderr = "";

@@ -236,6 +236,7 @@ async function run(ctx: Context, args: string[], opts: Record<string, unknown>):
       showRecords: input.showRecords,
       onFailureFile: input.onFailure,
       label: what,
+      checkpoint: source.checkpoint,
     });
   } finally {
     invoker.close();

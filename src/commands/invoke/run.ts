@@ -69,6 +69,8 @@ export interface RunOptions {
   onFailureFile: string | undefined;
   /** Whether the records come live (a blocked shard then also holds back what follows). */
   label: string;
+  /** The `--checkpoint` file, if any: the Ctrl-C line says it holds settled batches only. */
+  checkpoint?: string | undefined;
 }
 
 /** Drives the core until the feed ends and every batch is settled; returns the exit code. */
@@ -241,7 +243,7 @@ export async function deliver(
   if (ctx.aborted) {
     for (const l of summaryLines(summary)) ctx.out.info(l);
     throw new InterruptedError(
-      "invoke stopped: batches in flight finished; the checkpoint is past settled batches only",
+      `invoke stopped: batches in flight finished${opts.checkpoint === undefined ? "" : `; ${opts.checkpoint} is past settled batches only`}`,
     );
   }
   for (const l of summaryLines(summary)) ctx.out.info(l);

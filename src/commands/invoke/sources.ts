@@ -7,6 +7,7 @@
 import type { Context } from "../../cli/context.js";
 import { whenAborted } from "../../cli/stdout.js";
 import { sanitize } from "../../render/sanitize.js";
+import { plural } from "../../render/words.js";
 import { describeRun, openLiveReader } from "../tail/checkpoint.js";
 import type { TailInput } from "../tail/options.js";
 import type { Feed } from "./run.js";
@@ -63,7 +64,7 @@ export async function liveFeed(
       await Promise.race([reader.ready, whenAborted(ctx.signal)]);
       ctx.out.info(
         sanitize(
-          `invoking ${what} with ${from} (${reader.start.toRead} shards) ${describeRun(input, resumed, kinesis)}`,
+          `invoking ${what} with ${from} (${plural(reader.start.toRead, "shard")}) ${describeRun(input, resumed, kinesis)}`,
         ),
       );
       let accepted = 0;
