@@ -123,4 +123,16 @@ test("lag sends each service's calls to its own AWS_ENDPOINT_URL_<SERVICE> (all 
   );
   assert.match(over.stderr, /DynamoDB Local has no Lambda/);
   assert.equal(aws.requests.length, 0);
+
+  // A --function that cannot be looked up there is not silently dropped: exit 3 with the fix.
+  const fn = await runCli(["lag", table, "--function", "orders-indexer", "--endpoint-url", endpoint], {
+    env,
+  });
+  assert.equal(fn.code, 3, fn.stderr);
+  assert.match(
+    fn.stderr,
+    /error: no event source mapping of orders-indexer is known: DynamoDB Local has no Lambda to list them/,
+  );
+  assert.match(fn.stderr, /AWS_ENDPOINT_URL_LAMBDA/);
+  assert.equal(aws.requests.length, 0);
 });

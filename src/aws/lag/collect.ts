@@ -110,7 +110,14 @@ export async function collectLag(
   if (req.functions.length > 0) {
     selected = mappings.filter((m) => req.functions.some((f) => matchesFunction(m, f)));
     const missing = req.functions.filter((f) => !mappings.some((m) => matchesFunction(m, f)));
-    if (missing.length > 0 && !lambdaSkipped) {
+    if (missing.length > 0 && lambdaSkipped) {
+      // Nothing the user gave is ignored: a --function nobody could look up is not "all fine".
+      throw new NotFoundError(
+        `no event source mapping of ${missing.join(", ")} is known: DynamoDB Local has no Lambda to list them`,
+        "set AWS_ENDPOINT_URL_LAMBDA to ask a Lambda endpoint for the stream's mappings, or drop --function",
+      );
+    }
+    if (missing.length > 0) {
       throw new NotFoundError(
         `no event source mapping of ${missing.join(", ")} reads ${streamArns.length === 1 ? "this stream" : "these streams"}`,
         mappings.length > 0
