@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import type { BatchInfo, OnFailureRecord } from "../../src/core/delivery/index.js";
 import { jsonLines, runCli } from "../helpers/cli.js";
 import { clients, createTable } from "../helpers/ddb.js";
 import { type KinesisRig, startKinesisRig } from "../helpers/standins/kinesis-destination-server.js";
@@ -94,10 +95,8 @@ describe("invoke --kinesis", () => {
     // o1 delivered; the retry of o2 and o3 fails again, and both go to on-failure (as in Lambda).
     assert.equal(summary?.delivered, 1);
     assert.equal(summary?.discarded, 2);
-    const [rec] = readFileSync(out, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const rec = jsonLines<OnFailureRecord>(readFileSync(out, "utf8"))[0] as OnFailureRecord;
+    const info = rec.KinesisBatchInfo as BatchInfo;
     assert.deepEqual(Object.keys(rec), [
       "requestContext",
       "responseContext",
@@ -105,14 +104,11 @@ describe("invoke --kinesis", () => {
       "timestamp",
       "KinesisBatchInfo",
     ]);
-    assert.equal(rec.KinesisBatchInfo.streamArn, arn);
-    assert.equal(rec.KinesisBatchInfo.shardId, "shardId-000000000000");
-    assert.equal(rec.KinesisBatchInfo.startSequenceNumber, failed);
-    assert.equal(rec.KinesisBatchInfo.batchSize, 2);
-    assert.match(
-      rec.KinesisBatchInfo.approximateArrivalOfFirstRecord,
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
-    );
+    assert.equal(info.streamArn, arn);
+    assert.equal(info.shardId, "shardId-000000000000");
+    assert.equal(info.startSequenceNumber, failed);
+    assert.equal(info.batchSize, 2);
+    assert.match(String(info.approximateArrivalOfFirstRecord), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.deepEqual(rec.responseContext, { statusCode: 200, executedVersion: "$LATEST" });
   });
 

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import type { BatchInfo, OnFailureRecord } from "../../src/core/delivery/index.js";
 import { jsonLines, runCli, startCli } from "../helpers/cli.js";
 import { cliEnv, clients, createTable, ddbEndpoint } from "../helpers/ddb.js";
 import { lambdaRecord } from "../helpers/records.js";
@@ -87,10 +88,8 @@ describe("invoke --input", () => {
       r.stderr,
       /on-failure shard input · 1 record 101 · RetryAttemptsExhausted after 4 invocations/,
     );
-    const [rec] = readFileSync(out, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const rec = jsonLines<OnFailureRecord>(readFileSync(out, "utf8"))[0] as OnFailureRecord;
+    const info = rec.DDBStreamBatchInfo as BatchInfo;
     assert.deepEqual(Object.keys(rec), [
       "requestContext",
       "responseContext",
@@ -105,8 +104,8 @@ describe("invoke --input", () => {
       executedVersion: "$LATEST",
       functionError: "Unhandled",
     });
-    assert.equal(rec.DDBStreamBatchInfo.startSequenceNumber, "101");
-    assert.equal(rec.DDBStreamBatchInfo.batchSize, 1);
+    assert.equal(info.startSequenceNumber, "101");
+    assert.equal(info.batchSize, 1);
     assert.match(r.stderr, /2 records delivered, 0 filtered out, 1 sent to on-failure in 1 batch/);
   });
 

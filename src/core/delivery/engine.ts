@@ -213,6 +213,8 @@ export class DeliveryEngine {
     this.#filter = filter;
   }
 
+  // ---- Input: records per shard, lineage, the end of the input ----
+
   #shard(shardId: string): ShardState {
     let s = this.#shards.get(shardId);
     if (s === undefined) {
@@ -296,6 +298,8 @@ export class DeliveryEngine {
         l.win === undefined,
     );
   }
+
+  // ---- Batching: the next batch of each lane, batching windows, tumbling windows, expiry ----
 
   /**
    * The batches to invoke now (at most `limit`) and the records to discard as too old; `waitMs` is
@@ -488,6 +492,8 @@ export class DeliveryEngine {
     });
   }
 
+  // ---- Settling: an invocation's outcome → checkpoint, retry, bisection or on-failure ----
+
   /** Applies the outcome of invoking batch `id` (from {@link take}); returns what Lambda does next. */
   settle(id: number, outcome: Outcome, now: number): Settlement {
     const lane = this.#inFlight.get(id);
@@ -637,6 +643,8 @@ export class DeliveryEngine {
     }
     return `poison record: ${e.keys || "(no keys)"} (sequence number ${e.sequenceNumber}, shard ${e.shardId}) failed ${count} times in a row; with these settings Lambda would ${fate}. Fix the handler, or set --max-retry-attempts / --max-record-age and an on-failure destination${this.settings.bisectOnError ? "" : ", and --bisect-on-error to isolate it"}`;
   }
+
+  // ---- Queries: what is left, in flight, blocked or undelivered ----
 
   /** Records queued or waiting for a retry (not in flight): a reader pauses when this grows. */
   pending(): number {

@@ -94,6 +94,12 @@ export function validatePattern(text: string, dialect: Dialect): ValidationResul
   return { rules: expanded, errors: v.errors, warnings: v.warnings, duplicates: parsed.duplicates };
 }
 
+/**
+ * One walk over the parsed pattern, in document order. Reading order: `walkObject` (fields, nesting,
+ * `$or` via `walkOr`) → `leaf` (an array of match values) → `matchValue` (a literal, or an object:
+ * `operator`) → `operator` (prefix, suffix, wildcard, exists, cidr, equals-ignore-case…) with its two
+ * larger families in `anythingBut` and `numeric`; `error`/`warn`/`duplicate` collect diagnostics.
+ */
 class Validator {
   readonly errors: Diagnostic[] = [];
   readonly warnings: Diagnostic[] = [];
