@@ -7,10 +7,13 @@
 import type { AttributeValue, ScanCommandOutput } from "@aws-sdk/client-dynamodb";
 import { parseKinesisStreamArn } from "../core/arn.js";
 import type { KclLease, ProbeOutcome, ProbeStart } from "../core/lag/kcl-probes.js";
+import { creationTimeMs, type StreamRecord } from "../core/record.js";
+import type { IteratorPosition } from "../core/tail/plan.js";
 import { AuthError, InterruptedError, NotFoundError } from "../errors.js";
 import { awsErrorName, translateAwsError } from "./errors.js";
 import { pages } from "./paging.js";
 import type { AwsRun } from "./streams.js";
+import type { ShardApi } from "./tail/api.js";
 
 /** Pages of GetRecords a probe reads while they come back empty (empty pages can precede data). */
 export const PROBE_MAX_PAGES = 5;
@@ -147,115 +150,133 @@ export async function readLeases(run: AwsRun, leaseTable: string): Promise<Store
 }
 
 /**
- * Probes one shard: GetShardIterator at `start`, then GetRecords (Limit 1) while pages come back
- * empty, up to {@link PROBE_MAX_PAGES}. Finds the first record after the checkpoint, or none.
- * Trimmed data and vanished shards are outcomes, not errors; credentials problems are thrown.
+ * How a probe reads one kind of stream: through the live tail reader's shard calls ({@link ShardApi}),
+ * GetShardIterator at the checkpoint, then GetRecords (Limit 1) while pages come back empty, at most
+ * `maxPages` pages. The first record after the checkpoint dates the lag, or there is none.
  */
+interface ProbeRules {
+  /** The shard calls of one stream. */
+  api: (run: AwsRun, streamArn: string) => Promise<ShardApi>;
+  /** Pages of GetRecords read while they come back empty. */
+  maxPages: number;
+  /** Whether a page says how far it is from the shard's tip (`millisBehindLatest`, Kinesis only). */
+  tip: boolean;
+  /** When the record was written (epoch ms), and that time's name for a record without it. */
+  writtenAt: (rec: StreamRecord) => number | undefined;
+  writtenAtName: string;
+  /** What a checkpoint behind the trim point (TrimmedDataAccessException) means. */
+  trimmed: string;
+  /** The error a checkpoint the stream rejects raises, and what it says. */
+  rejected: { error: string; says: string };
+}
+
+/**
+ * DynamoDB Streams: a handful of pages while empty (empty pages can precede data); the record's
+ * ApproximateCreationDateTime dates it.
+ */
+const DYNAMODB_PROBE: ProbeRules = {
+  api: async (run, streamArn) => (await import("./tail/api.js")).sdkTailApi(run, streamArn),
+  maxPages: PROBE_MAX_PAGES,
+  tip: false,
+  writtenAt: creationTimeMs,
+  writtenAtName: "ApproximateCreationDateTime",
+  trimmed: "the checkpoint is behind the stream's trim point (older than 24 h): records were lost",
+  rejected: { error: "ValidationException", says: "the stream rejected the checkpoint" },
+};
+
+/**
+ * A Kinesis data stream: ONE page. Its `MillisBehindLatest` is how far the page is from the shard's
+ * tip ("A value of zero indicates that record processing is caught up"), empty page or not; the record
+ * it returns (the first after the checkpoint) dates the lag by its ApproximateArrivalTimestamp, since
+ * the page that holds the last record is already at the tip.
+ * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
+ * A checkpoint past the stream's retention is trimmed (kinesisTailApi names that refusal
+ * TrimmedDataAccessException); one the stream rejects otherwise (InvalidArgumentException: a
+ * sequence number of another stream or shard) is a probe error.
+ */
+const KINESIS_PROBE: ProbeRules = {
+  api: async (run, streamArn) => (await import("./tail/kinesis-api.js")).kinesisTailApi(run, streamArn),
+  maxPages: 1,
+  tip: true,
+  writtenAt: (rec) => rec.kinesis?.arrivalMs,
+  writtenAtName: "ApproximateArrivalTimestamp",
+  trimmed: "the checkpoint is behind the stream's trim point (older than its retention): records were lost",
+  rejected: {
+    error: "InvalidArgumentException",
+    says: "the stream rejected the checkpoint (a sequence number of another stream?)",
+  },
+};
+
+/** Probes one shard of a DynamoDB stream at `start` ({@link DYNAMODB_PROBE}). */
 export function probeShard(
   run: AwsRun,
   streamArn: string,
   shardId: string,
   start: ProbeStart,
 ): Promise<ProbeOutcome> {
-  const rejected = { error: "ValidationException", says: "the stream rejected the checkpoint" };
-  return probeOutcome(run, shardId, rejected, async () => {
-    const { GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-dynamodb-streams");
-    const client = await run.clients.streams();
-    const it = await client.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shardId,
-        ShardIteratorType: start.type,
-        ...(start.type === "AFTER_SEQUENCE_NUMBER" ? { SequenceNumber: start.seq } : {}),
-      }),
-      { abortSignal: run.signal },
-    );
-    let iterator = it.ShardIterator;
-    for (let page = 0; iterator && page < PROBE_MAX_PAGES; page++) {
-      const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1 }), {
-        abortSignal: run.signal,
-      });
-      const first = out.Records?.[0];
-      if (first) {
-        const at = first.dynamodb?.ApproximateCreationDateTime;
-        if (at instanceof Date) return { kind: "record", createdAt: at.getTime() };
-        return { kind: "error", message: "the first unprocessed record has no ApproximateCreationDateTime" };
-      }
-      if (!out.NextShardIterator) return { kind: "empty", shardEnded: true };
-      iterator = out.NextShardIterator;
-    }
-    return { kind: "empty", shardEnded: !iterator };
-  });
+  return probe(run, DYNAMODB_PROBE, streamArn, shardId, start);
 }
 
-/**
- * Probes one shard of a Kinesis data stream: GetShardIterator at `start`, then ONE GetRecords
- * (Limit 1). Its `MillisBehindLatest` is how far the page is from the shard's tip ("A value of zero
- * indicates that record processing is caught up"), empty page or not; the record it returns (the
- * first after the checkpoint) dates the lag by its ApproximateArrivalTimestamp, since the page that
- * holds the last record is already at the tip.
- * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
- * A missing shard is an outcome (`gone`); a checkpoint the stream rejects (InvalidArgumentException:
- * a sequence number of another stream or shard) is a probe error; credentials problems are thrown.
- */
+/** Probes one shard of a Kinesis data stream at `start` ({@link KINESIS_PROBE}). */
 export function probeKinesisShard(
   run: AwsRun,
   streamArn: string,
   shardId: string,
   start: ProbeStart,
 ): Promise<ProbeOutcome> {
-  const rejected = {
-    error: "InvalidArgumentException",
-    says: "the stream rejected the checkpoint (a sequence number of another stream?)",
-  };
-  return probeOutcome(run, shardId, rejected, async () => {
-    const { GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-kinesis");
-    const client = await run.clients.kinesis();
-    const it = await client.send(
-      new GetShardIteratorCommand({
-        StreamARN: streamArn,
-        ShardId: shardId,
-        ShardIteratorType: start.type,
-        ...(start.type === "AFTER_SEQUENCE_NUMBER" ? { StartingSequenceNumber: start.seq } : {}),
-      }),
-      { abortSignal: run.signal },
-    );
-    if (!it.ShardIterator) return { kind: "empty", shardEnded: true };
-    const out = await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator, Limit: 1 }), {
-      abortSignal: run.signal,
-    });
-    const behindMs = out.MillisBehindLatest ?? 0;
-    const first = out.Records?.[0];
-    if (first) {
-      const at = first.ApproximateArrivalTimestamp;
-      if (at instanceof Date) return { kind: "record", createdAt: at.getTime(), behindMs };
-      return { kind: "error", message: "the first unprocessed record has no ApproximateArrivalTimestamp" };
+  return probe(run, KINESIS_PROBE, streamArn, shardId, start);
+}
+
+/**
+ * Probes one shard by `rules`. Trimmed data and vanished shards are outcomes, not errors;
+ * credentials problems are thrown.
+ */
+function probe(
+  run: AwsRun,
+  rules: ProbeRules,
+  streamArn: string,
+  shardId: string,
+  start: ProbeStart,
+): Promise<ProbeOutcome> {
+  return probeOutcome(run, shardId, rules, async () => {
+    const api = await rules.api(run, streamArn);
+    const position: IteratorPosition =
+      start.type === "AFTER_SEQUENCE_NUMBER" ? { type: start.type, sequenceNumber: start.seq } : start;
+    let iterator = await api.shardIterator(shardId, position);
+    let tip: { behindMs?: number } = {};
+    for (let page = 0; iterator && page < rules.maxPages; page++) {
+      const out = await api.records(iterator, 1);
+      if (rules.tip) tip = { behindMs: out.millisBehindLatest ?? 0 };
+      const first = out.Records[0];
+      if (first) {
+        const at = rules.writtenAt(first);
+        if (at !== undefined) return { kind: "record", createdAt: at, ...tip };
+        return { kind: "error", message: `the first unprocessed record has no ${rules.writtenAtName}` };
+      }
+      if (!out.NextShardIterator) return { kind: "empty", shardEnded: true, ...tip };
+      iterator = out.NextShardIterator;
     }
-    return { kind: "empty", shardEnded: !out.NextShardIterator, behindMs };
+    return { kind: "empty", shardEnded: !iterator, ...tip };
   });
 }
 
 /**
- * A shard probe's failures as outcomes: data past the trim point (TrimmedDataAccessException, which
- * only DynamoDB streams raise), a vanished shard, a checkpoint the stream rejects (`rejected.error`),
- * any other error; credentials problems and Ctrl-C are thrown.
+ * A shard probe's failures as outcomes: data past the trim point (TrimmedDataAccessException), a
+ * vanished shard, a checkpoint the stream rejects (`rules.rejected.error`), any other error;
+ * credentials problems and Ctrl-C are thrown.
  */
 async function probeOutcome(
   run: AwsRun,
   shardId: string,
-  rejected: { error: string; says: string },
+  rules: Pick<ProbeRules, "trimmed" | "rejected">,
   probe: () => Promise<ProbeOutcome>,
 ): Promise<ProbeOutcome> {
+  const { rejected } = rules;
   try {
     return await probe();
   } catch (e) {
     const name = awsErrorName(e);
-    if (name === "TrimmedDataAccessException") {
-      return {
-        kind: "trimmed",
-        message: "the checkpoint is behind the stream's trim point (older than 24 h): records were lost",
-      };
-    }
+    if (name === "TrimmedDataAccessException") return { kind: "trimmed", message: rules.trimmed };
     if (name === "ResourceNotFoundException") return { kind: "gone", message: "the shard no longer exists" };
     const err = translateAwsError(e, `shard ${shardId}`, run.clients.settings.endpointUrl);
     if (err instanceof AuthError || err instanceof InterruptedError) throw err;

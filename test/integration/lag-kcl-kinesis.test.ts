@@ -5,7 +5,7 @@
 // entityType. Both ways to name the stream: `lag <kinesis-stream-arn>`, and `lag <table>` whose
 // Kinesis destination the application reads.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -81,6 +81,23 @@ async function streamWith(counts: number[]): Promise<{
 }
 
 const seqOf = (r: KinesisRecord | undefined): string => r?.SequenceNumber ?? "";
+
+/**
+ * Until the test ends, GetShardIterator at `seq` answers with Kinesis's InvalidArgumentException,
+ * whose message ends with `why` (empty for a sequence number past the retention).
+ */
+function refuseSequence(t: TestContext, stream: string, shardId: string, seq: string, why: string): void {
+  rig.k.fault = (op, req) =>
+    op === "GetShardIterator" && req.StartingSequenceNumber === seq
+      ? {
+          type: "InvalidArgumentException",
+          message: `StartingSequenceNumber ${seq} used in GetShardIterator on shard ${shardId} in stream ${stream} under account ${KINESIS_ACCOUNT} is invalid${why}.`,
+        }
+      : undefined;
+  t.after(() => {
+    rig.k.fault = undefined;
+  });
+}
 
 describe("lag --kcl-table on a Kinesis data stream", () => {
   test("KCL 1.x/2.x leases: behind, caught up, TRIM_HORIZON, LATEST, SHARD_END; one probe per shard, one GetRecords each", async () => {
@@ -230,16 +247,7 @@ describe("lag --kcl-table on a Kinesis data stream", () => {
     ]);
     // Kinesis refuses a sequence number of another stream; kinesalite only checks it loosely (its
     // sequence numbers encode the stream's creation second), so the harness answers as Kinesis does.
-    rig.k.fault = (op, req) =>
-      op === "GetShardIterator" && req.StartingSequenceNumber === foreign
-        ? {
-            type: "InvalidArgumentException",
-            message: `StartingSequenceNumber ${foreign} used in GetShardIterator on shard shardId-000000000000 in stream ${a.name} under account ${KINESIS_ACCOUNT} is invalid because it did not come from this stream.`,
-          }
-        : undefined;
-    t.after(() => {
-      rig.k.fault = undefined;
-    });
+    refuseSequence(t, a.name, "shardId-000000000000", foreign, " because it did not come from this stream");
     const r = await runCli(["lag", a.arn, "--kcl-table", leases, "--json"], { env: rig.env });
     assert.equal(r.code, 0, r.stderr);
     const c = kclOf(r.stdout);
@@ -249,6 +257,31 @@ describe("lag --kcl-table on a Kinesis data stream", () => {
       reasons,
       /could not probe shardId-000000000000: the stream rejected the checkpoint \(a sequence number of another stream\?\)/,
     );
+  });
+
+  test("a checkpoint past the stream's retention: trimmed, records lost (fail); the other shard still probed", async (t) => {
+    const s = await streamWith([2, 1]);
+    const [s0, s1] = s.shardIds as [string, string];
+    const trimmed = seqOf(s.records.get(s0)?.[0]);
+    const leases = await createLeaseTable(rig.ddbLocal, [
+      { leaseKey: s0, checkpoint: trimmed, leaseOwner: "w" },
+      { leaseKey: s1, checkpoint: "TRIM_HORIZON", leaseOwner: "w" },
+    ]);
+    // What Kinesis answers for a StartingSequenceNumber it no longer holds (kinesalite never trims).
+    refuseSequence(t, s.name, s0, trimmed, "");
+    const r = await runCli(["lag", s.arn, "--kcl-table", leases, "--json"], { env: rig.env });
+    assert.equal(r.code, 1, r.stderr);
+    const c = kclOf(r.stdout);
+    assert.equal(c.status, "fail");
+    const t0 = byShard(c).get(s0) as Json;
+    assert.equal(t0.state, "trimmed");
+    assert.equal(t0.lagMs, null);
+    assert.match(String(t0.message), /behind the stream's trim point \(older than its retention\)/);
+    assert.match(
+      (c.reasons as string[]).join("\n"),
+      new RegExp(`records lost on ${s0}: its checkpoint was trimmed`),
+    );
+    assert.equal(byShard(c).get(s1)?.state, "not-started");
   });
 
   test("a missing lease table: exit 3 with a hint", async () => {
