@@ -3,8 +3,7 @@
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { functionNameOf } from "../core/arn.js";
 import type { DescribedConsumer, MappingInfo } from "../core/lag/lambda.js";
-import { pages } from "./paging.js";
-import { type AwsRun, call } from "./streams.js";
+import { type AwsRun, listAll } from "./streams.js";
 
 /** DynamoDB Local's ARNs always carry region `ddblocal`: no Lambda or CloudWatch stands behind them. */
 export function isDynamoDBLocalArn(arn: string): boolean {
@@ -87,25 +86,22 @@ export async function pageEventSourceMappings(
 ): Promise<EventSourceMappingConfiguration[]> {
   const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
   const lambda = await run.clients.lambda();
-  const out: EventSourceMappingConfiguration[] = [];
-  const listing = pages(
-    (marker: string | undefined) =>
-      call(run, subject, (abortSignal) =>
-        lambda.send(
-          new ListEventSourceMappingsCommand({
-            MaxItems: 100,
-            ...(filter.eventSourceArn ? { EventSourceArn: filter.eventSourceArn } : {}),
-            ...(filter.functionName ? { FunctionName: filter.functionName } : {}),
-            ...(marker ? { Marker: marker } : {}),
-          }),
-          { abortSignal },
-        ),
+  return listAll(
+    run,
+    subject,
+    (marker, abortSignal) =>
+      lambda.send(
+        new ListEventSourceMappingsCommand({
+          MaxItems: 100,
+          ...(filter.eventSourceArn ? { EventSourceArn: filter.eventSourceArn } : {}),
+          ...(filter.functionName ? { FunctionName: filter.functionName } : {}),
+          Marker: marker,
+        }),
+        { abortSignal },
       ),
-    (page) => page.NextMarker || undefined,
+    { next: (page) => page.NextMarker, items: (page) => page.EventSourceMappings },
     10_000,
   );
-  for await (const page of listing) out.push(...(page.EventSourceMappings ?? []));
-  return out;
 }
 
 /** Every event source mapping on the stream (ListEventSourceMappings, all pages). */

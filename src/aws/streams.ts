@@ -45,6 +45,31 @@ export async function call<T>(
   }
 }
 
+/**
+ * Every item of a paginated listing ({@link pages}): `send(token, abortSignal)` with no token first,
+ * then each page's `next` (an empty one ends the listing), at most `maxPages` pages; failures are
+ * translated for `subject` (as {@link call}). SDK v3 leaves `undefined` input members out of the
+ * request, so `send` can pass the token as it is (`NextToken: token`).
+ *
+ * @example await listAll(run, "consumers", (t, abortSignal) => client.send(new ListCommand({ NextToken: t }), { abortSignal }), { next: (p) => p.NextToken, items: (p) => p.Consumers })
+ */
+export async function listAll<P, I>(
+  run: AwsRun,
+  subject: string,
+  send: (token: string | undefined, abortSignal: AbortSignal) => Promise<P>,
+  page: { next: (page: P) => string | undefined; items: (page: P) => readonly I[] | undefined },
+  maxPages?: number,
+): Promise<I[]> {
+  const out: I[] = [];
+  const listing = pages(
+    (token: string | undefined) => call(run, subject, (abortSignal) => send(token, abortSignal)),
+    (p) => page.next(p) || undefined,
+    maxPages,
+  );
+  for await (const p of listing) for (const item of page.items(p) ?? []) out.push(item);
+  return out;
+}
+
 /** DescribeTable, with "not found" worded for a table. */
 export async function describeTable(run: AwsRun, tableName: string): Promise<TableDescription> {
   const { DescribeTableCommand } = await import("@aws-sdk/client-dynamodb");
@@ -225,27 +250,21 @@ export async function listTableStreams(
 ): Promise<Array<{ streamArn: string; streamLabel: string }>> {
   const { ListStreamsCommand } = await import("@aws-sdk/client-dynamodb-streams");
   const client = await run.clients.streams();
-  const out: Array<{ streamArn: string; streamLabel: string }> = [];
-  const listing = pages(
-    (start: string | undefined) =>
-      call(run, `streams of table ${tableName}`, (abortSignal) =>
-        client.send(
-          new ListStreamsCommand({
-            TableName: tableName,
-            Limit: 100,
-            ...(start ? { ExclusiveStartStreamArn: start } : {}),
-          }),
-          { abortSignal },
-        ),
+  const streams = await listAll(
+    run,
+    `streams of table ${tableName}`,
+    (start, abortSignal) =>
+      client.send(
+        new ListStreamsCommand({ TableName: tableName, Limit: 100, ExclusiveStartStreamArn: start }),
+        { abortSignal },
       ),
-    (page) => page.LastEvaluatedStreamArn || undefined,
+    { next: (page) => page.LastEvaluatedStreamArn, items: (page) => page.Streams },
     10_000,
   );
-  for await (const page of listing) {
-    for (const s of page.Streams ?? []) {
-      if (s.StreamArn && s.TableName === tableName)
-        out.push({ streamArn: s.StreamArn, streamLabel: s.StreamLabel ?? "" });
-    }
+  const out: Array<{ streamArn: string; streamLabel: string }> = [];
+  for (const s of streams) {
+    if (s.StreamArn && s.TableName === tableName)
+      out.push({ streamArn: s.StreamArn, streamLabel: s.StreamLabel ?? "" });
   }
   return out;
 }

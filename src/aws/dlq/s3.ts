@@ -9,12 +9,16 @@
 import type { S3Location } from "../../core/arn.js";
 import { type DynastreamError, NotFoundError } from "../../errors.js";
 import { awsErrorName, translateAwsError } from "../errors.js";
-import { pages } from "../paging.js";
-import type { AwsRun } from "../streams.js";
+import { type AwsRun, listAll } from "../streams.js";
 
 /** The prefix under which Lambda writes the on-failure objects of mapping `uuid`. */
 export function mappingPrefix(uuid: string): string {
   return `aws/lambda/${uuid}/`;
+}
+
+/** What a location is called in messages: `s3://<bucket>/<prefix>`. */
+function subjectOf(loc: S3Location): string {
+  return `s3://${loc.bucket}/${loc.prefix}`;
 }
 
 function translate(run: AwsRun, e: unknown, loc: S3Location): DynastreamError {
@@ -25,7 +29,7 @@ function translate(run: AwsRun, e: unknown, loc: S3Location): DynastreamError {
       "check the bucket name, --region and --profile",
       e,
     );
-  return translateAwsError(e, `s3://${loc.bucket}/${loc.prefix}`, run.clients.settings.endpointUrl);
+  return translateAwsError(e, subjectOf(loc), run.clients.settings.endpointUrl);
 }
 
 /** Every object key under the prefix (ListObjectsV2, all pages), in listing (key) order. */
@@ -36,25 +40,28 @@ export async function listObjects(
 ): Promise<string[]> {
   const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
   const s3 = await run.clients.s3();
-  const keys: string[] = [];
-  const listing = pages(
-    (token: string | undefined) =>
+  const objects = await listAll(
+    run,
+    subjectOf(loc),
+    (token, abortSignal) =>
       s3
         .send(
           new ListObjectsV2Command({
             Bucket: loc.bucket,
             ...(loc.prefix ? { Prefix: loc.prefix } : {}),
-            ...(token ? { ContinuationToken: token } : {}),
+            ContinuationToken: token,
             ...(opts.pageSize ? { MaxKeys: opts.pageSize } : {}),
           }),
-          { abortSignal: run.signal },
+          { abortSignal },
         )
         .catch((e: unknown) => Promise.reject(translate(run, e, loc))),
-    (out) => (out.IsTruncated && out.NextContinuationToken) || undefined,
+    {
+      next: (out) => (out.IsTruncated ? out.NextContinuationToken : undefined),
+      items: (out) => out.Contents,
+    },
   );
-  for await (const out of listing) {
-    for (const o of out.Contents ?? []) if (o.Key && !o.Key.endsWith("/")) keys.push(o.Key);
-  }
+  const keys: string[] = [];
+  for (const o of objects) if (o.Key && !o.Key.endsWith("/")) keys.push(o.Key);
   return keys;
 }
 

@@ -7,8 +7,7 @@ import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
 import { InterruptedError } from "../../errors.js";
 import type { MetricQuery } from "../cloudwatch.js";
 import { listEventSourceMappings, serviceAvailableFor } from "../consumers.js";
-import { pages } from "../paging.js";
-import { type AwsRun, call, type ResolvedStream } from "../streams.js";
+import { type AwsRun, listAll, type ResolvedStream } from "../streams.js";
 import type { LagRequest } from "./session.js";
 
 /** What `lag` found out about one Kinesis destination (or stream alone) before the metrics call. */
@@ -73,12 +72,7 @@ export async function destinationSetup(
     if (d.status === "DISABLED") continue;
     const streamName = d.streamArn.slice(d.streamArn.lastIndexOf("/") + 1);
     const mappings = lambda ? await listEventSourceMappings(run, d.streamArn) : [];
-    let efo: Array<{ name: string; status: string }> = [];
-    try {
-      efo = await listStreamConsumers(run, d.streamArn);
-    } catch (e) {
-      notes.push(`could not list the enhanced fan-out consumers of ${d.streamArn}: ${(e as Error).message}`);
-    }
+    const efo = await efoConsumers(run, d.streamArn, notes);
     if (cloudwatch && delegated === undefined) delegated = await delegatedOperations(run, resolved.tableName);
     out.push({
       table: resolved.tableName,
@@ -104,13 +98,7 @@ export async function streamAloneSetup(
   streamArn: string,
   notes: string[],
 ): Promise<DestinationSetup[]> {
-  let efo: Array<{ name: string; status: string }> = [];
-  try {
-    efo = await listStreamConsumers(run, streamArn);
-  } catch (e) {
-    if (e instanceof InterruptedError) throw e;
-    notes.push(`could not list the enhanced fan-out consumers of ${streamArn}: ${(e as Error).message}`);
-  }
+  const efo = await efoConsumers(run, streamArn, notes);
   return [
     {
       table: null,
@@ -125,60 +113,60 @@ export async function streamAloneSetup(
   ];
 }
 
-/** ListStreamConsumers, every page. */
-async function listStreamConsumers(
+/**
+ * The stream's enhanced fan-out consumers (ListStreamConsumers, every page); none, with a note, when
+ * they cannot be listed (they are an addition to the report). Ctrl-C is thrown.
+ */
+async function efoConsumers(
   run: AwsRun,
   streamArn: string,
-): Promise<Array<{ name: string; status: string }>> {
-  const { ListStreamConsumersCommand } = await import("@aws-sdk/client-kinesis");
-  const client = await run.clients.kinesis();
-  const out: Array<{ name: string; status: string }> = [];
-  const listing = pages(
-    (token: string | undefined) =>
-      call(run, `consumers of Kinesis stream ${streamArn}`, (abortSignal) =>
-        client.send(
-          new ListStreamConsumersCommand(
-            token ? { StreamARN: streamArn, NextToken: token } : { StreamARN: streamArn },
-          ),
-          { abortSignal },
-        ),
-      ),
-    (page) => page.NextToken || undefined,
-    1000,
-  );
-  for await (const page of listing) {
-    for (const c of page.Consumers ?? [])
-      out.push({ name: c.ConsumerName ?? "?", status: c.ConsumerStatus ?? "?" });
+  notes: string[],
+): Promise<DestinationSetup["efo"]> {
+  try {
+    const { ListStreamConsumersCommand } = await import("@aws-sdk/client-kinesis");
+    const client = await run.clients.kinesis();
+    const consumers = await listAll(
+      run,
+      `consumers of Kinesis stream ${streamArn}`,
+      (token, abortSignal) =>
+        client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, NextToken: token }), {
+          abortSignal,
+        }),
+      { next: (page) => page.NextToken, items: (page) => page.Consumers },
+      1000,
+    );
+    return consumers.map((c) => ({ name: c.ConsumerName ?? "?", status: c.ConsumerStatus ?? "?" }));
+  } catch (e) {
+    if (e instanceof InterruptedError) throw e;
+    notes.push(`could not list the enhanced fan-out consumers of ${streamArn}: ${(e as Error).message}`);
+    return [];
   }
-  return out;
 }
 
 /** The `DelegatedOperation` values of the table's metrics (ListMetrics, every page). */
 async function delegatedOperations(run: AwsRun, table: string): Promise<string[]> {
   const { ListMetricsCommand } = await import("@aws-sdk/client-cloudwatch");
   const client = await run.clients.cloudwatch();
-  const out = new Set<string>();
-  const listing = pages(
-    (token: string | undefined) =>
-      call(run, "CloudWatch metrics (cloudwatch:ListMetrics)", (abortSignal) =>
-        client.send(
-          new ListMetricsCommand({
-            Namespace: DYNAMODB_NS,
-            MetricName: "AgeOfOldestUnreplicatedRecord",
-            Dimensions: [{ Name: "TableName", Value: table }],
-            ...(token ? { NextToken: token } : {}),
-          }),
-          { abortSignal },
-        ),
+  const metrics = await listAll(
+    run,
+    "CloudWatch metrics (cloudwatch:ListMetrics)",
+    (token, abortSignal) =>
+      client.send(
+        new ListMetricsCommand({
+          Namespace: DYNAMODB_NS,
+          MetricName: "AgeOfOldestUnreplicatedRecord",
+          Dimensions: [{ Name: "TableName", Value: table }],
+          NextToken: token,
+        }),
+        { abortSignal },
       ),
-    (page) => page.NextToken || undefined,
+    { next: (page) => page.NextToken, items: (page) => page.Metrics },
     100,
   );
-  for await (const page of listing) {
-    for (const m of page.Metrics ?? []) {
-      for (const dim of m.Dimensions ?? [])
-        if (dim.Name === "DelegatedOperation" && dim.Value) out.add(dim.Value);
-    }
+  const out = new Set<string>();
+  for (const m of metrics) {
+    for (const dim of m.Dimensions ?? [])
+      if (dim.Name === "DelegatedOperation" && dim.Value) out.add(dim.Value);
   }
   return [...out];
 }
