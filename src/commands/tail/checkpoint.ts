@@ -193,6 +193,12 @@ export function describeRun(input: TailInput, resumed: boolean, kinesis = false)
     : input.untilMs !== undefined
       ? ` until ${new Date(input.untilMs).toISOString()}`
       : "";
-  const stop = input.untilEnd || input.count !== undefined ? "" : " — Ctrl-C to stop";
+  // A run that ends by itself says nothing of Ctrl-C; one bounded by a time ends then or at Ctrl-C.
+  const stop =
+    input.untilEnd || input.count !== undefined
+      ? ""
+      : input.untilMs !== undefined
+        ? " — Ctrl-C to stop sooner"
+        : " — Ctrl-C to stop";
   return `from ${where}${bound}${stop}`;
 }
