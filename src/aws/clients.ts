@@ -10,9 +10,9 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { STSClient } from "@aws-sdk/client-sts";
-import { CLIENT_SERVICES, configuredEndpoints } from "../core/doctor/endpoints.js";
-import { findProfile } from "../core/doctor/shared-files.js";
-import { readSharedFiles } from "./doctor/files.js";
+import { CLIENT_SERVICES, configuredEndpoints } from "../core/aws-config/endpoints.js";
+import { findProfile } from "../core/aws-config/shared-files.js";
+import { readSharedFiles } from "./config-files.js";
 
 // The SDK warns on Node 20 that future versions will need Node 22: that is for us, not for users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";

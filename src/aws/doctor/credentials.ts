@@ -2,11 +2,12 @@
  * doctor's credentials lines: what the SDK's chain will use (src/core/doctor/credentials.ts says
  * which provider), whether its cached SSO token is still valid, and whether the SDK resolves them.
  */
+
+import type { Env } from "../../core/aws-config/env.js";
 import type { Check } from "../../core/doctor/check.js";
 import { type CredentialSource, credentialsFix, sdkSourceName } from "../../core/doctor/credentials.js";
-import type { Env } from "../../core/doctor/env.js";
 import type { AwsRun } from "../streams.js";
-import { ssoTokenExpiry } from "./files.js";
+import { ssoTokenExpiry } from "./sso-cache.js";
 
 /** The credentials check: what the chain will use, and whether the SDK resolves them. */
 export async function credentialsCheck(

@@ -1,16 +1,12 @@
 /**
- * doctor's endpoint lines: the endpoint of each service (the configured one, src/core/doctor/endpoints.ts,
- * else AWS's own for the region) and whether something answers there.
+ * doctor's endpoint lines: the endpoint of each service (the configured one,
+ * src/core/aws-config/endpoints.ts, else AWS's own for the region) and whether something answers there.
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { type ConfiguredEndpoint, DOCTOR_SERVICES, type ServiceId } from "../../core/aws-config/endpoints.js";
 import type { Check } from "../../core/doctor/check.js";
-import {
-  type ConfiguredEndpoint,
-  DOCTOR_SERVICES,
-  endpointFix,
-  type ServiceId,
-} from "../../core/doctor/endpoints.js";
+import { endpointFix } from "../../core/doctor/endpoints.js";
 import type { AwsRun } from "../streams.js";
 
 /** The endpoint lines, and what later checks ask of them: each service's endpoint and whether it answers. */

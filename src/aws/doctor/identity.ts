@@ -2,9 +2,10 @@
  * doctor's identity line: who AWS says the credentials belong to (sts:GetCallerIdentity, which needs
  * no permission), or that AWS rejects them.
  */
+
+import type { ConfiguredEndpoint } from "../../core/aws-config/endpoints.js";
 import type { Check } from "../../core/doctor/check.js";
 import { type CredentialSource, credentialsFix } from "../../core/doctor/credentials.js";
-import type { ConfiguredEndpoint } from "../../core/doctor/endpoints.js";
 import { AuthError } from "../../errors.js";
 import { awsErrorName, translateAwsError } from "../errors.js";
 import type { AwsRun } from "../streams.js";

@@ -1,20 +1,23 @@
 /**
  * `dynastream doctor`'s look at the machine and at AWS, in the order of its report: Node, the
- * credentials (credentials.ts; the files and SSO token cache: files.ts), the region, each endpoint
- * (endpoints.ts), the caller's identity (identity.ts) and, given a table, one read-only call per
- * permission the commands need (permissions.ts, one module per service). Nothing here writes to AWS.
- * The reasoning (which source, which fix) is src/core/doctor/.
+ * credentials (credentials.ts; the shared files: ../config-files.ts; the SSO token cache:
+ * sso-cache.ts), the region, each endpoint (endpoints.ts), the caller's identity (identity.ts) and,
+ * given a table, one read-only call per permission the commands need (permissions.ts, one module per
+ * service). Nothing here writes to AWS. The reasoning (which source, which fix) is src/core/doctor/;
+ * the region and endpoints in effect are src/core/aws-config/.
  */
+
+import { configuredEndpoints, resolveRegion } from "../../core/aws-config/endpoints.js";
+import type { Env } from "../../core/aws-config/env.js";
+import { findProfile } from "../../core/aws-config/shared-files.js";
 import type { Check } from "../../core/doctor/check.js";
 import { detectCredentialSource } from "../../core/doctor/credentials.js";
-import { configuredEndpoints, regionCheck, resolveRegion } from "../../core/doctor/endpoints.js";
-import type { Env } from "../../core/doctor/env.js";
+import { regionCheck } from "../../core/doctor/endpoints.js";
 import { nodeCheck } from "../../core/doctor/node.js";
-import { findProfile } from "../../core/doctor/shared-files.js";
+import { readSharedFiles } from "../config-files.js";
 import type { AwsRun } from "../streams.js";
 import { credentialsCheck } from "./credentials.js";
 import { endpointChecks } from "./endpoints.js";
-import { readSharedFiles } from "./files.js";
 import { identityCheck } from "./identity.js";
 import { permissionChecks } from "./permissions.js";
 

@@ -3,9 +3,10 @@
  * denied with the IAM fix, throttled, or failed), a probe that could not run, and the skip rules of a
  * service DynamoDB Local lacks.
  */
+
+import type { ServiceId } from "../../core/aws-config/endpoints.js";
+import type { Env } from "../../core/aws-config/env.js";
 import type { Check } from "../../core/doctor/check.js";
-import type { ServiceId } from "../../core/doctor/endpoints.js";
-import type { Env } from "../../core/doctor/env.js";
 import { denialFix, type PermissionAction } from "../../core/doctor/permissions.js";
 import { AuthError, DynastreamError } from "../../errors.js";
 import { awsErrorName, isThrottle, translateAwsError } from "../errors.js";

@@ -3,8 +3,8 @@
  * the shared files), the fix when they do not resolve, and the SDK's own name for the provider it used.
  */
 
-import { type Env, isSet } from "./env.js";
-import { findProfile, type SharedFiles } from "./shared-files.js";
+import { type Env, isSet } from "../aws-config/env.js";
+import { findProfile, type SharedFiles } from "../aws-config/shared-files.js";
 
 export type CredentialKind =
   | "environment"

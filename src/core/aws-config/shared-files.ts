@@ -1,6 +1,6 @@
 /**
  * The AWS shared config and credentials files (~/.aws/config, ~/.aws/credentials), pure: their INI
- * format parsed, and a profile's settings merged from both. src/aws/doctor/files.ts reads them.
+ * format parsed, and a profile's settings merged from both. src/aws/config-files.ts reads them.
  */
 
 /** One section of an INI file: its keys, and its sub-sections (`dynamodb =` then indented keys). */
