@@ -50,9 +50,20 @@ export function byteLength(b: Binary): number {
   return Math.floor((len * 3) / 4);
 }
 
+/**
+ * Canonical base64 (RFC 4648 section 3.5: padded, the unused bits of the last character zero): the one
+ * text of its bytes, so two different canonical texts hold different bytes.
+ */
+const CANONICAL_BASE64 =
+  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
+
 /** Whether two binary values hold the same bytes (base64 text and bytes compare by content). */
 export function binaryEquals(a: Binary, b: Binary): boolean {
-  if (typeof a === "string" && typeof b === "string" && a === b) return true;
+  if (typeof a === "string" && typeof b === "string") {
+    if (a === b) return true;
+    // Every binary a service writes is canonical: decoded only when one text is not.
+    if (CANONICAL_BASE64.test(a) && CANONICAL_BASE64.test(b)) return false;
+  }
   const x = toBytes(a);
   const y = toBytes(b);
   if (x.byteLength !== y.byteLength) return false;

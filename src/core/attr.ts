@@ -118,7 +118,18 @@ function allMatch(v: unknown, ok: (e: unknown) => boolean): boolean {
   return true;
 }
 
+/** Sets this small are compared element by element (no Set made): most sets are a few tags or ids. */
+const SMALL_SET = 8;
+
 function setEquals(a: readonly string[], b: readonly string[], key: (s: string) => string): boolean {
+  if (a.length <= SMALL_SET && b.length <= SMALL_SET) {
+    const ka = key === same ? a : a.map(key);
+    const kb = key === same ? b : b.map(key);
+    // Equal as sets (order and duplicates ignored): each holds every element of the other.
+    for (const x of ka) if (!kb.includes(x)) return false;
+    for (const y of kb) if (!ka.includes(y)) return false;
+    return true;
+  }
   const sa = new Set<string>();
   for (const x of a) sa.add(key(x));
   const sb = new Set<string>();

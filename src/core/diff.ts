@@ -44,6 +44,9 @@ export function diffImages(oldImage: AttributeMap | undefined, newImage: Attribu
   return out;
 }
 
+// `path` is the path of the map or list being compared, one array for the whole walk (a key is pushed
+// before recursing and popped after): a change copies it, an unchanged attribute costs nothing.
+
 function diffMaps(path: AttributePath, a: AttributeMap, b: AttributeMap, out: Change[]): void {
   let shared = 0;
   for (const k in a) {
@@ -64,7 +67,7 @@ function diffMaps(path: AttributePath, a: AttributeMap, b: AttributeMap, out: Ch
 }
 
 function diffValues(
-  parent: AttributePath,
+  path: AttributePath,
   key: string | number,
   a: AttributeValue,
   b: AttributeValue,
@@ -72,12 +75,12 @@ function diffValues(
 ): void {
   // Maps and lists are recursed into; any other value is one attribute, compared whole.
   const t = tagOf(a);
-  const sameType = t === tagOf(b);
-  if (sameType && t === "M") diffMaps([...parent, key], a.M as AttributeMap, b.M as AttributeMap, out);
-  else if (sameType && t === "L")
-    diffLists([...parent, key], a.L as AttributeValue[], b.L as AttributeValue[], out);
-  else if (!sameType || !attributeEquals(a, b))
-    out.push({ path: [...parent, key], kind: "changed", old: a, new: b });
+  if (t === tagOf(b) && (t === "M" || t === "L")) {
+    path.push(key);
+    if (t === "M") diffMaps(path, a.M as AttributeMap, b.M as AttributeMap, out);
+    else diffLists(path, a.L as AttributeValue[], b.L as AttributeValue[], out);
+    path.pop();
+  } else if (!attributeEquals(a, b)) out.push({ path: [...path, key], kind: "changed", old: a, new: b });
 }
 
 function diffLists(path: AttributePath, x: AttributeValue[], y: AttributeValue[], out: Change[]): void {

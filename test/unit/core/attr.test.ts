@@ -260,6 +260,29 @@ describe("attributeEquals", () => {
     assert.ok(!attributeEquals({ L: [{ N: "1" }, { N: "2" }] }, { L: [{ N: "2" }, { N: "1" }] }));
     assert.ok(attributeEquals({ NULL: true }, { NULL: true }));
   });
+
+  it("compares base64 texts by their bytes, canonical or not", () => {
+    // Different canonical texts: different bytes, without decoding.
+    assert.ok(!attributeEquals({ B: "AAH/" }, { B: "AAH+" }));
+    assert.ok(!attributeEquals({ B: "AQ==" }, { B: "Ag==" }));
+    // Non-zero unused bits ("AR==" is the byte 1, as "AQ==") and missing padding: the same bytes.
+    assert.ok(attributeEquals({ B: "AR==" }, { B: "AQ==" }));
+    assert.ok(attributeEquals({ B: "AQ" }, { B: "AQ==" }));
+    assert.ok(attributeEquals({ B: "AAE=" }, { B: "AAF=" }));
+    assert.ok(!attributeEquals({ B: "AAE" }, { B: "AAI=" }));
+    assert.ok(attributeEquals({ BS: ["AR==", "Ag=="] }, { BS: ["Ag==", "AQ=="] }));
+  });
+
+  it("compares sets with duplicates, small and large, as sets", () => {
+    assert.ok(attributeEquals({ SS: ["a", "a", "b"] }, { SS: ["b", "a"] }));
+    assert.ok(!attributeEquals({ SS: ["a", "a"] }, { SS: ["a", "b"] }));
+    assert.ok(attributeEquals({ NS: ["1", "1.0", "2"] }, { NS: ["2E0", "1"] }));
+    const many = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    assert.ok(attributeEquals({ SS: many }, { SS: [...many].reverse() }));
+    assert.ok(!attributeEquals({ SS: many }, { SS: [...many.slice(1), "other"] }));
+    assert.ok(attributeEquals({ SS: [...many, "t0"] }, { SS: many }));
+    assert.ok(!attributeEquals({ SS: ["a", "b"] }, { SS: many }));
+  });
 });
 
 describe("readAttributeMap", () => {
