@@ -1,7 +1,7 @@
 // Deterministic test data of the benchmark suite: Lambda-shaped DynamoDB stream records as NDJSON
 // lines (rendering and filtering), the items written to DynamoDB Local (drain, latency), and the
 // FilterCriteria of the filter benchmark.
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 
 export const STREAM_ARN =
   "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000";
@@ -162,6 +162,22 @@ export async function writeLines(path, count, line) {
   out.write(chunk);
   await new Promise((resolve, reject) => out.end((e) => (e ? reject(e) : resolve())));
   return bytes;
+}
+
+/**
+ * The non-empty lines of an NDJSON file and its size in bytes, each line decoded on its own: a large
+ * file is longer than the longest string V8 can hold.
+ */
+export function readLines(path) {
+  const buf = readFileSync(path);
+  const lines = [];
+  for (let start = 0; start < buf.length; ) {
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
+    if (end > start) lines.push(buf.toString("utf8", start, end));
+    start = end + 1;
+  }
+  return { lines, bytes: buf.length };
 }
 
 /** An item of the drain benchmark (~200 bytes, nested). */

@@ -10,21 +10,13 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { readLines } from "./data.mjs";
 
 const [distDir, file, patternsFile, roundsText, libText] = process.argv.slice(2);
 const rounds = Number(roundsText ?? 3);
 const patterns = JSON.parse(readFileSync(patternsFile, "utf8"));
-// Lines are decoded one by one: the whole file is larger than the longest string V8 can hold.
-const buf = readFileSync(file);
-const lines = [];
-for (let start = 0; start < buf.length; ) {
-  let end = buf.indexOf(10, start);
-  if (end < 0) end = buf.length;
-  if (end > start) lines.push(buf.toString("utf8", start, end));
-  start = end + 1;
-}
+const { lines, bytes } = readLines(file);
 const n = lines.length;
-const bytes = buf.length;
 const libN = Math.min(n, Number(libText ?? 200_000));
 
 // The matcher of the build being measured (bench/lib.mjs builds it into .cache/bench/dist).

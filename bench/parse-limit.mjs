@@ -5,17 +5,9 @@
 // writes them out again). Prints `{"parse":rec/s,"parseStringify":rec/s}` (medians of the rounds);
 // with `parse` as third argument only the first is measured.
 // Usage: node bench/parse-limit.mjs <records.ndjson> [rounds (default 3)] [parse]
-import { readFileSync } from "node:fs";
+import { readLines } from "./data.mjs";
 
-// Lines are decoded one by one: a large file is longer than the longest string V8 can hold.
-const buf = readFileSync(process.argv[2]);
-const lines = [];
-for (let start = 0; start < buf.length; ) {
-  let end = buf.indexOf(10, start);
-  if (end < 0) end = buf.length;
-  if (end > start) lines.push(buf.toString("utf8", start, end));
-  start = end + 1;
-}
+const { lines } = readLines(process.argv[2]);
 const n = lines.length;
 
 const rounds = Number(process.argv[3] ?? 3);
