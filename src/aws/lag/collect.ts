@@ -14,11 +14,12 @@ import {
   type MappingInfo,
   sumEvents,
 } from "../../core/lag/lambda.js";
+import type { MetricQuery } from "../../core/lag/metric-data.js";
 import { addStreamWarnings, type LagConsumer, type LagReport } from "../../core/lag/report.js";
 import type { LagWindow } from "../../core/lag/series.js";
 import { overallStatus } from "../../core/lag/verdict.js";
 import { NotFoundError } from "../../errors.js";
-import { getMetricData, type MetricQuery } from "../cloudwatch.js";
+import { getMetricData } from "../cloudwatch.js";
 import {
   listEventSourceMappings,
   onFailureBacklogs,

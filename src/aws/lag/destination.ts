@@ -4,8 +4,8 @@
  * the run's one GetMetricData call.
  */
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
+import type { MetricQuery } from "../../core/lag/metric-data.js";
 import { InterruptedError } from "../../errors.js";
-import type { MetricQuery } from "../cloudwatch.js";
 import { listEventSourceMappings, serviceAvailableFor } from "../consumers.js";
 import { type AwsRun, listAll, type ResolvedStream } from "../streams.js";
 import type { LagRequest } from "./session.js";
