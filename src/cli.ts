@@ -9,6 +9,7 @@ import { nodeNoticeDue } from "./cli/node-notice.js";
 import { buildProgram } from "./cli/program.js";
 import { stdio } from "./cli/stdio.js";
 import { commandSpecs } from "./commands/index.js";
+import { resolveRegion } from "./core/aws-config/endpoints.js";
 import { parseDuration } from "./core/duration.js";
 import { DynastreamError, ExitCode, InterruptedError, isAbort, UsageError } from "./errors.js";
 import { createOutput, type WritableLike } from "./render/output.js";
@@ -173,7 +174,9 @@ export async function run(argv: string[], deps: MainDeps): Promise<number> {
             }
           }
           const clients = createAwsClients({
-            region: globals.region ?? (deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined),
+            // --region, then the environment; the SDK reads a profile's region itself (doctor reports
+            // the same order).
+            region: resolveRegion(globals.region, deps.env, undefined, "")?.region,
             profile: globals.profile,
             endpointUrl: globals.endpointUrl,
             ...(requestTimeoutMs !== undefined
