@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { drainItem } from "./data.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /**
@@ -309,6 +310,30 @@ export async function createStreamTable(client, name) {
     if (d.Table?.TableStatus === "ACTIVE") return d.Table.LatestStreamArn;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The drain items' tables of this run, by item count (see {@link drainTable}). */
+const drainTables = new Map();
+
+/**
+ * A table with a NEW_AND_OLD_IMAGES stream holding `count` items `drainItem(i)`, written once per run
+ * and read by every suite that asks (drain and invoke read the same records): DynamoDB Local writes
+ * ever more slowly as its streams fill (50,000 items took 16 s into the first table of a run and
+ * about 14 minutes into a second one after the other suites). `writeMs`: how long the writes took.
+ */
+export async function drainTable(client, count, log) {
+  let t = drainTables.get(count);
+  if (t === undefined) {
+    const table = `bench-drain-${Date.now().toString(36)}`;
+    const arn = await createStreamTable(client, table);
+    const t0 = Date.now();
+    await batchWrite(client, table, count, drainItem, 8);
+    const writeMs = Date.now() - t0;
+    log?.(`wrote ${count} items into ${table} in ${writeMs} ms (BatchWriteItem, 8 in flight)`);
+    t = { table, arn, writeMs };
+    drainTables.set(count, t);
+  }
+  return t;
 }
 
 /**

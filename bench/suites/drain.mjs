@@ -4,28 +4,12 @@
 // Both are whole processes (node start, SDK load, listing included); runs interleaved; target ≥ 0.9×.
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { drainItem } from "../data.mjs";
-import {
-  awsEnv,
-  batchWrite,
-  cli,
-  createStreamTable,
-  dynamodbLocal,
-  median,
-  ROOT,
-  sdkClients,
-  timed,
-} from "../lib.mjs";
+import { awsEnv, cli, drainTable, dynamodbLocal, median, ROOT, sdkClients, timed } from "../lib.mjs";
 
 export async function run({ log, records = 50_000, rounds = 3 }) {
   const ddb = await dynamodbLocal(log);
   const clients = await sdkClients(ddb.endpoint);
-  const table = `bench-drain-${Date.now().toString(36)}`;
-  const arn = await createStreamTable(clients.ddb, table);
-  const t0 = Date.now();
-  await batchWrite(clients.ddb, table, records, drainItem, 8);
-  const loadMs = Date.now() - t0;
-  log?.(`drain: wrote ${records} items in ${loadMs} ms (BatchWriteItem, 8 in flight)`);
+  const { table, arn, writeMs: loadMs } = await drainTable(clients.ddb, records, (m) => log?.(`drain: ${m}`));
   clients.ddb.destroy();
   clients.streams.destroy();
 
