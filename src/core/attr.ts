@@ -404,9 +404,6 @@ export function attributeMapEquals(a: AttributeMap, b: AttributeMap): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Reading values from JSON input, and the JSON form
-
-// ---------------------------------------------------------------------------------------------------
 // Validation and the JSON form
 
 /** Whether `x` is one well-formed attribute value: exactly one type tag, holding a valid value. */
